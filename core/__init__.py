@@ -1,0 +1,87 @@
+"""baocao core: the Flask-AppBuilder application, its models, security, audit, jobs and CLI.
+
+``create_app`` is the one app factory. Settings are read in this order, later
+ones winning: :mod:`core.config`, the ``DATABASE_URL``/``REDIS_URL``/
+``SECRET_KEY`` environment variables, ``instance/config.py``, then the
+``config`` argument (tests pass theirs here).
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from core.hookspecs import hookimpl
+
+__all__ = ["create_app", "hookimpl"]
+ROOT = Path(__file__).resolve().parent
+ENV_KEYS = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")
+
+
+def default_instance_path() -> str:
+    return os.environ.get("BAOCAO_INSTANCE") or str(ROOT.parent / "instance")
+
+
+def load_config(app: Flask, config: dict | None) -> None:
+    app.config.from_object("core.config")
+    for key in ENV_KEYS:
+        if os.environ.get(key):
+            app.config[key] = os.environ[key]
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(config or {})
+    app.config.setdefault("DATABASE_URL", f"sqlite:///{Path(app.instance_path) / 'baocao.db'}")
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(app.config["DATABASE_URL"])
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY is not set: run `baocao init` to generate instance/config.py, "
+            "or set the SECRET_KEY environment variable"
+        )
+
+
+def normalise_db_url(url: str) -> str:
+    """``postgresql://`` means psycopg 3 here (psycopg2 is not installed)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build a baocao app. ``config`` may carry ``INSTANCE_PATH`` to use another instance folder."""
+    config = dict(config or {})
+    instance_path = config.pop("INSTANCE_PATH", None) or default_instance_path()
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    load_config(app, config)
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)
+
+    from core import audit, i18n, jobs, security_headers
+    from core.extensions import csrf, db, migrate, new_appbuilder
+    from core.plugin_manager import PluginRegistry, discover
+    from core.defaults import DEFAULT_PLUGINS
+    import core.models  # noqa: F401  (registers tables on Model.metadata)
+
+    i18n.compile_catalogues()
+    db.init_app(app)
+    csrf.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT.parent / "migrations"), compare_type=True, render_as_batch=True)
+    audit.install(db.session)
+    jobs.init_app(app, db.session)
+    registry = PluginRegistry(discover(), DEFAULT_PLUGINS)
+    app.extensions["baocao.plugins"] = registry
+
+    with app.app_context():
+        appbuilder = new_appbuilder()
+        appbuilder.init_app(app, db.session)
+        from core.views import register_views
+
+        register_views(appbuilder)
+
+    @app.before_request
+    def _sync_plugins():
+        registry.refresh(db.session)
+
+    security_headers.init_app(app)
+    return app

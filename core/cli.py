@@ -1,0 +1,214 @@
+"""The ``baocao`` command. Exit codes: 0 done, 1 refused or failed (one line on stderr), 2 usage."""
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+
+import click
+
+from core import create_app, default_instance_path
+
+
+@contextmanager
+def app_context(command: str, config: dict | None = None):
+    """An app context whose audit actor is the CLI user; errors become one-line failures."""
+    from core import audit
+    from core.extensions import db
+
+    try:
+        app = create_app(config)
+    except Exception as exc:  # e.g. no SECRET_KEY, bad DATABASE_URL
+        raise click.ClickException(str(exc).splitlines()[0]) from exc
+    with app.app_context():
+        audit.act_as_cli(command)
+        try:
+            app.extensions["baocao.plugins"].refresh(db.session)
+        except Exception:  # before the first migration there is no plugin_state table
+            db.session.rollback()
+        yield app
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main():
+    """baocao: provincial reporting and data collection."""
+
+
+@main.command()
+@click.option("--province", required=True, help="Province plugin to enable, e.g. cao_bang.")
+@click.option("--demo", is_flag=True, help="Also load sample accounts and data.")
+def init(province, demo):
+    """Migrate the database, enable PROVINCE, load its data; safe to run again."""
+    from core.bootstrap import init_province
+    from core.instance import ensure_instance
+    from core.plugin_admin import PluginError
+
+    instance = default_instance_path()
+    if ensure_instance(instance):
+        click.echo(f"created {instance}/config.py with a new SECRET_KEY")
+    with app_context("init"):
+        try:
+            changes, password = init_province(province, demo=demo)
+        except PluginError as exc:
+            raise click.ClickException(str(exc)) from exc
+    for change in changes:
+        click.echo(change)
+    if not changes:
+        click.echo("already initialised: nothing changed")
+    if password:
+        click.echo(f"admin\t{password}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def run(host, port):
+    """Development server."""
+    try:
+        app = create_app()
+    except Exception as exc:
+        raise click.ClickException(str(exc).splitlines()[0]) from exc
+    app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+@main.command()
+@click.option("--bind", default="127.0.0.1:8000", show_default=True)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve(bind, workers):
+    """Production server (gunicorn)."""
+    from core.wsgi_server import serve as _serve
+
+    _serve(bind=bind, workers=workers)
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Run the queued jobs, then exit.")
+def worker(burst):
+    """RQ worker with RQ's scheduler and cron (needs REDIS_URL)."""
+    from core.worker import run_worker
+
+    with app_context("worker") as app:
+        if not app.config.get("REDIS_URL"):
+            raise click.ClickException("REDIS_URL is not set: jobs run inline, there is nothing for a worker to do")
+        run_worker(app, burst=burst)
+
+
+# --- db ----------------------------------------------------------------------
+
+
+@main.group()
+def db():
+    """Database migrations (Alembic through Flask-Migrate)."""
+
+
+@db.command()
+@click.argument("revision", default="head")
+def upgrade(revision):
+    """Upgrade the schema, then sync FAB permissions."""
+    from flask import current_app
+    from flask_migrate import upgrade as _upgrade
+
+    with app_context("db upgrade") as app:
+        _upgrade(directory=app.extensions["migrate"].directory, revision=revision)
+        current_app.appbuilder.sm.sync_permissions()
+    click.echo(f"database at {revision}")
+
+
+@db.command()
+@click.argument("revision", default="-1")
+def downgrade(revision):
+    """Downgrade the schema by one step, or to REVISION."""
+    from flask_migrate import downgrade as _downgrade
+
+    with app_context("db downgrade") as app:
+        _downgrade(directory=app.extensions["migrate"].directory, revision=revision)
+
+
+@db.command()
+def current():
+    """Show the current revision."""
+    from flask_migrate import current as _current
+
+    with app_context("db current") as app:
+        _current(directory=app.extensions["migrate"].directory)
+
+
+@db.command()
+@click.option("-m", "--message", required=True)
+def revision(message):
+    """Autogenerate a migration from the models (for developers)."""
+    from flask_migrate import migrate as _migrate
+
+    with app_context("db revision") as app:
+        _migrate(directory=app.extensions["migrate"].directory, message=message)
+
+
+# --- plugins -----------------------------------------------------------------
+
+
+@main.group()
+def plugins():
+    """List, enable and disable plugins."""
+
+
+@plugins.command("list")
+def plugins_list():
+    """One row per plugin: name, version, enabled, hooks (tab-separated)."""
+    with app_context("plugins list") as app:
+        registry = app.extensions["baocao.plugins"]
+        click.echo("name\tversion\tenabled\thooks\terror")
+        for name, plugin in sorted(registry.plugins.items()):
+            enabled = "yes" if name in registry.enabled else "no"
+            click.echo(f"{name}\t{plugin.version}\t{enabled}\t{','.join(plugin.hooks)}\t{plugin.error or ''}")
+
+
+def _toggle(name: str, enabled: bool) -> None:
+    from core.extensions import db as _db
+    from core.plugin_admin import PluginError, set_enabled
+
+    with app_context(f"plugins {'enable' if enabled else 'disable'}"):
+        try:
+            changed = set_enabled(_db.session, name, enabled)
+            _db.session.commit()
+        except PluginError as exc:
+            raise click.ClickException(str(exc)) from exc
+    state = "enabled" if enabled else "disabled"
+    click.echo(f"{name} {state}" if changed else f"{name} was already {state}")
+
+
+@plugins.command()
+@click.argument("name")
+def enable(name):
+    """Enable plugin NAME in every running process."""
+    _toggle(name, True)
+
+
+@plugins.command()
+@click.argument("name")
+def disable(name):
+    """Disable plugin NAME in every running process."""
+    _toggle(name, False)
+
+
+# --- audit -------------------------------------------------------------------
+
+
+@main.group()
+def audit():
+    """The audit log."""
+
+
+@audit.command()
+def verify():
+    """Check the hash chain; exit 1 naming the first broken entry."""
+    from core import audit as _audit
+    from core.extensions import db as _db
+
+    with app_context("audit verify"):
+        verdict = _audit.verify(_db.session)
+    if not verdict.ok:
+        raise click.ClickException(f"audit chain broken at entry {verdict.broken_seq}: {verdict.reason}")
+    click.echo(f"audit chain intact: {verdict.checked} entries")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

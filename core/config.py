@@ -1,0 +1,48 @@
+"""Default settings. ``instance/config.py`` overrides them; see instance/config.example.py."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask_appbuilder.const import AUTH_DB
+
+APP_NAME = "Hệ thống báo cáo"
+FAB_SECURITY_MANAGER_CLASS = "core.security.SecurityManager"
+FAB_INDEX_VIEW = "core.views.home.HomeView"
+FAB_BASE_TEMPLATE = "baocao/base.html"
+AUTH_TYPE = AUTH_DB
+AUTH_ROLE_ADMIN = "Admin"
+AUTH_ROLE_PUBLIC = "Public"
+# Schema comes only from migrations; permissions are synced by `baocao init` / `db upgrade`.
+FAB_CREATE_DB = False
+FAB_UPDATE_PERMS = False
+FAB_ADD_SECURITY_API = True
+FAB_API_SWAGGER_UI = True
+FAB_PASSWORD_HASH_METHOD = "scrypt"
+
+BABEL_DEFAULT_LOCALE = "vi"
+BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+LANGUAGES = {
+    "vi": {"flag": "vn", "name": "Tiếng Việt"},
+    "en": {"flag": "gb", "name": "English"},
+}
+
+LOG_LEVEL = "WARNING"
+SQLALCHEMY_TRACK_MODIFICATIONS = False
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+WTF_CSRF_ENABLED = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)
+
+#: Job retries: attempts after the first, and the waits between them (seconds).
+JOB_RETRIES = 3
+JOB_RETRY_INTERVALS = [10, 60, 300]
+JOB_QUEUE = "baocao"
+
+#: The operator of this installation, shown on the help page after plugin contacts.
+OPERATOR_CONTACT = None
+
+import os as _os
+
+BABEL_TRANSLATION_DIRECTORIES = _os.path.join(_os.path.dirname(__file__), "translations")

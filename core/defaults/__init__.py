@@ -1,0 +1,9 @@
+"""Core's own answers to the hooks, registered as ordinary plugins after all others.
+
+Every module here implements hooks with ``trylast=True`` so that any
+province plugin answering the same hook runs first (and, for ``firstresult``
+hooks, wins).
+"""
+from core.defaults import contacts, schedule
+
+DEFAULT_PLUGINS = [contacts, schedule]

@@ -1,0 +1,39 @@
+"""Every hook a baocao plugin can implement, in one place.
+
+Each spec says when core calls it and how answers from several plugins
+combine. Hooks marked ``firstresult`` stop at the first non-``None`` answer;
+the order is: plugins registered later run first, entry-point plugins after
+the bundled ``plugins.*`` modules, and core defaults (``trylast``) last.
+All others return a list per plugin, and core concatenates them.
+
+Plugins import the markers from :mod:`core` (``from core import hookimpl``)
+and return dataclasses from :mod:`core.contracts`.
+"""
+from __future__ import annotations
+
+import pluggy
+
+from core.contracts import Contact, ScheduledJob
+
+PROJECT = "baocao"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def support_contacts() -> list[Contact]:
+    """Contacts for help and incident reports, shown on the help page (S9).
+
+    Called on every render of the help page. All plugins' lists are shown,
+    in plugin order, core's operator contact last.
+    """
+
+
+@hookspec
+def scheduled_jobs() -> list[ScheduledJob]:
+    """Jobs to run on a cron schedule (backups, assignment, reminders).
+
+    Evaluated by the worker's scheduler at every minute tick, so enabling or
+    disabling a plugin changes the schedule without a restart. Lists are
+    concatenated; two jobs with the same ``name`` are refused at start-up.
+    """

@@ -1,0 +1,46 @@
+"""Switch plugins on and off: the only code that writes ``plugin_state``.
+
+Used by the Plugins screen and ``baocao plugins enable|disable``; every
+toggle is audited and committed by the caller's transaction.
+"""
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+
+from core import audit
+from core.models import PluginState
+
+
+class PluginError(Exception):
+    """A toggle that cannot be done, with a one-line reason for the user."""
+
+
+def registry():
+    return current_app.extensions["baocao.plugins"]
+
+
+def states(session) -> dict[str, PluginState]:
+    return {s.name: s for s in session.execute(select(PluginState)).scalars()}
+
+
+def set_enabled(session, name: str, enabled: bool) -> bool:
+    """Enable or disable ``name``; returns False when it already was. Caller commits."""
+    plugin = registry().plugins.get(name)
+    if plugin is None:
+        raise PluginError(f"no plugin named {name!r}")
+    if enabled and not plugin.loadable:
+        raise PluginError(f"plugin {name} cannot be enabled: {plugin.error}")
+    state = session.get(PluginState, name)
+    if state is not None and state.enabled == enabled:
+        return False
+    actor = audit.current_actor()
+    if state is None:
+        session.add(PluginState(name=name, enabled=enabled, changed_by=actor.name))
+    else:
+        state.enabled = enabled
+        state.changed_by = actor.name
+    audit.record("plugin.enable" if enabled else "plugin.disable", "Plugin", name, {"version": plugin.version}, session=session)
+    session.flush()
+    registry().refresh(session)
+    return True

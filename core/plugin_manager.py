@@ -1,0 +1,168 @@
+"""Find, load and switch baocao plugins.
+
+Plugins are found in two places: modules of the bundled ``plugins`` package
+and distributions that declare a ``baocao`` entry point. Each is imported
+once per process; a plugin that fails to import, or whose hooks do not match
+the specs, is kept with its error and never registered, and the app starts.
+
+Which plugins are on lives in the ``plugin_state`` table. Every process keeps
+the set it last saw; :meth:`PluginRegistry.refresh` compares it with the
+table (one small query) and, when it differs, builds a fresh
+``pluggy.PluginManager`` and swaps it in. Readers always see a complete
+manager, never one being rebuilt.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import logging
+import pkgutil
+import threading
+import traceback
+from dataclasses import dataclass, field
+from types import ModuleType
+
+import pluggy
+from sqlalchemy import select
+
+from core import hookspecs
+from core.contracts import PluginInfo
+
+log = logging.getLogger(__name__)
+ENTRY_POINT_GROUP = "baocao"
+
+
+@dataclass
+class LoadedPlugin:
+    """One discovered plugin, loaded or not."""
+
+    name: str
+    source: str  # "bundled" or the distribution name
+    module: ModuleType | None = None
+    info: PluginInfo | None = None
+    error: str | None = None
+    hooks: list[str] = field(default_factory=list)
+
+    @property
+    def loadable(self) -> bool:
+        return self.module is not None and self.error is None
+
+    @property
+    def version(self) -> str:
+        return self.info.version if self.info else "?"
+
+    @property
+    def title(self) -> str:
+        return self.info.title if self.info else self.name
+
+
+def new_manager() -> pluggy.PluginManager:
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    return pm
+
+
+def _hook_names(module: ModuleType) -> list[str]:
+    return sorted(
+        name
+        for name, value in vars(module).items()
+        if callable(value) and hasattr(value, f"{hookspecs.PROJECT}_impl")
+    )
+
+
+def _check(module: ModuleType) -> None:
+    """Register on a scratch manager so misspelled hooks fail here, not at call time."""
+    pm = new_manager()
+    pm.register(module, name=module.__name__)
+    pm.check_pending()
+
+
+def _load(name: str, source: str, importer) -> LoadedPlugin:
+    plugin = LoadedPlugin(name=name, source=source)
+    try:
+        module = importer()
+        _check(module)
+    except Exception as exc:  # a broken plugin must not stop the app
+        plugin.error = f"{type(exc).__name__}: {exc}"
+        log.error("plugin %s failed to load: %s\n%s", name, exc, traceback.format_exc())
+        return plugin
+    plugin.module = module
+    plugin.hooks = _hook_names(module)
+    info = getattr(module, "PLUGIN_INFO", None)
+    plugin.info = info if isinstance(info, PluginInfo) else PluginInfo(name=name, title=name)
+    return plugin
+
+
+def discover(package: str = "plugins") -> dict[str, LoadedPlugin]:
+    """Every plugin this process can see: bundled modules, then entry points."""
+    found: dict[str, LoadedPlugin] = {}
+    pkg = importlib.import_module(package)
+    for mod in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+        if mod.name.startswith("_"):
+            continue
+        found[mod.name] = _load(mod.name, "bundled", lambda n=mod.name: importlib.import_module(f"{package}.{n}"))
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name in found:
+            found[ep.name].error = found[ep.name].error or (
+                f"name clash: {ep.name} is provided by both {found[ep.name].source} and {ep.dist.name if ep.dist else '?'}"
+            )
+            continue
+        found[ep.name] = _load(ep.name, ep.dist.name if ep.dist else "entry point", ep.load)
+    return found
+
+
+class PluginRegistry:
+    """Per-app holder of the discovered plugins and the active manager."""
+
+    def __init__(self, plugins: dict[str, LoadedPlugin], defaults: list[ModuleType]):
+        self.plugins = plugins
+        self.defaults = defaults
+        self._enabled: frozenset[str] = frozenset()
+        self._pm = self._build(self._enabled)
+        self._lock = threading.Lock()
+
+    @property
+    def pm(self) -> pluggy.PluginManager:
+        return self._pm
+
+    @property
+    def hook(self):
+        return self._pm.hook
+
+    @property
+    def enabled(self) -> frozenset[str]:
+        return self._enabled
+
+    def _build(self, enabled: frozenset[str]) -> pluggy.PluginManager:
+        pm = new_manager()
+        for module in self.defaults:
+            pm.register(module, name=f"core.defaults.{module.__name__.rsplit('.', 1)[-1]}")
+        for name, plugin in self.plugins.items():
+            if name in enabled and plugin.loadable:
+                pm.register(plugin.module, name=name)
+        pm.check_pending()
+        return pm
+
+    def apply(self, enabled: frozenset[str]) -> bool:
+        """Switch to ``enabled`` (names from the database); True when anything changed."""
+        enabled = frozenset(n for n in enabled if n in self.plugins and self.plugins[n].loadable)
+        if enabled == self._enabled:
+            return False
+        with self._lock:
+            if enabled != self._enabled:
+                self._pm = self._build(enabled)
+                log.info("plugins now enabled: %s", ", ".join(sorted(enabled)) or "none")
+                self._enabled = enabled
+        return True
+
+    def refresh(self, session) -> bool:
+        """Bring this process in line with ``plugin_state``: one small query."""
+        from core.models import PluginState
+
+        names = session.execute(select(PluginState.name).where(PluginState.enabled.is_(True))).scalars()
+        return self.apply(frozenset(names))
+
+    def answering(self, hook_name: str) -> list[str]:
+        """Plugin names implementing a hook, in call order (first answers first)."""
+        caller = getattr(self._pm.hook, hook_name)
+        return [self._pm.get_name(impl.plugin) for impl in reversed(caller.get_hookimpls())]

@@ -1,0 +1,17 @@
+"""Register every screen and API of core on the AppBuilder. Vietnamese labels via lazy_gettext."""
+from flask_babel import lazy_gettext as _l
+
+from core.api.audit import AuditApi
+from core.views.audit import AuditView
+from core.views.help import HelpView
+from core.views.plugins import PluginsView
+
+ADMIN = "Quản trị"
+
+
+def register_views(appbuilder) -> None:
+    appbuilder.add_view(PluginsView, "Plugins", label=_l("Plugins"), icon="fa-plug",
+                        category=ADMIN, category_label=_l("Administration"), category_icon="fa-cogs")
+    appbuilder.add_view(AuditView, "Audit log", label=_l("Audit log"), icon="fa-history", category=ADMIN)
+    appbuilder.add_view(HelpView, "Help", label=_l("Help and contacts"), icon="fa-life-ring")
+    appbuilder.add_api(AuditApi)
