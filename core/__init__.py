@@ -69,7 +69,7 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT.parent / "migrations"), compare_type=True, render_as_batch=True)
     audit.install(db.session)
     jobs.init_app(app, db.session)
-    registry = PluginRegistry(discover(), DEFAULT_PLUGINS)
+    registry = PluginRegistry(discover(tuple(app.config["PLUGIN_PACKAGES"])), DEFAULT_PLUGINS)
     app.extensions["baocao.plugins"] = registry
 
     with app.app_context():

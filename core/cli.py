@@ -25,7 +25,11 @@ def app_context(command: str, config: dict | None = None):
             app.extensions["baocao.plugins"].refresh(db.session)
         except Exception:  # before the first migration there is no plugin_state table
             db.session.rollback()
-        yield app
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -35,6 +35,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)
 
+#: Packages whose modules are plugins; entry points of the "baocao" group are always searched.
+PLUGIN_PACKAGES = ["plugins"]
+
 #: Job retries: attempts after the first, and the waits between them (seconds).
 JOB_RETRIES = 3
 JOB_RETRY_INTERVALS = [10, 60, 300]

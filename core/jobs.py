@@ -135,7 +135,7 @@ class RedisRunner:
 
 
 def _safe_id(key: str) -> str:
-    if re.fullmatch(r"[A-Za-z0-9_.-]{1,100}", key):
+    if re.fullmatch(r"[A-Za-z0-9_-]{1,100}", key):
         return key
     return hashlib.sha256(key.encode()).hexdigest()[:40]
 

@@ -93,14 +93,17 @@ def _load(name: str, source: str, importer) -> LoadedPlugin:
     return plugin
 
 
-def discover(package: str = "plugins") -> dict[str, LoadedPlugin]:
-    """Every plugin this process can see: bundled modules, then entry points."""
+def discover(packages: tuple[str, ...] = ("plugins",)) -> dict[str, LoadedPlugin]:
+    """Every plugin this process can see: modules of ``packages``, then entry points."""
     found: dict[str, LoadedPlugin] = {}
-    pkg = importlib.import_module(package)
-    for mod in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
-        if mod.name.startswith("_"):
-            continue
-        found[mod.name] = _load(mod.name, "bundled", lambda n=mod.name: importlib.import_module(f"{package}.{n}"))
+    for package in packages:
+        pkg = importlib.import_module(package)
+        for mod in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+            if mod.name.startswith("_") or mod.name in found:
+                continue
+            found[mod.name] = _load(
+                mod.name, "bundled", lambda n=mod.name, p=package: importlib.import_module(f"{p}.{n}")
+            )
     for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         if ep.name in found:
             found[ep.name].error = found[ep.name].error or (

@@ -1,0 +1,44 @@
+"""Plugin for Cao Bằng's four-tier ethnic-affairs database software, per Decision 09/2022/QĐ-UBND
+of 12 April 2022.
+
+Later issues add the unit hierarchy, forms, reporting periods, approval chain, etc. through hooks.
+"""
+from core import hookimpl
+from core.contracts import Contact, PluginInfo
+
+_QUY_CHE = "Quy chế ban hành kèm theo Quyết định 09/2022/QĐ-UBND"
+
+PLUGIN_INFO = PluginInfo(
+    name="cao_bang",
+    title="Phần mềm hệ thống thông tin cơ sở dữ liệu về công tác dân tộc tỉnh Cao Bằng",
+    version="0.1.0",
+    description=(
+        "Phần mềm hỗ trợ các cơ quan, tổ chức, đơn vị cập nhật, theo dõi, báo cáo, kết xuất và tổng hợp "
+        "dữ liệu về công tác dân tộc trên địa bàn tỉnh Cao Bằng. Ban Dân tộc tỉnh cài đặt, vận hành, "
+        "duy trì phần mềm, cấp và quản lý thống nhất các tài khoản. Mô hình bốn cấp: Ban Dân tộc; "
+        "các sở, ban, ngành; các huyện, thành phố; các xã, phường, thị trấn."
+    ),
+    regulation="Quyết định số 09/2022/QĐ-UBND ngày 12 tháng 4 năm 2022",
+    issuer="Ủy ban nhân dân tỉnh Cao Bằng",
+)
+
+
+@hookimpl
+def support_contacts():
+    return [
+        Contact(
+            organisation="Ban Dân tộc tỉnh Cao Bằng",
+            role=("Cài đặt, vận hành, duy trì phần mềm; cấp và quản lý tài khoản; tiếp nhận, hướng dẫn "
+                  "xử lý sự cố, lỗi truy cập và phối hợp với đơn vị cung cấp phần mềm khắc phục"),
+            address="Số 01, phố Hoàng Như, phường Hợp Giang, Thành phố Cao Bằng, tỉnh Cao Bằng",
+            phone="0206 3857 441",
+            email="bandantoc@caobang.gov.vn",
+            note=f"Điều 8; Điều 5, Điều 7, Điều 11 khoản 1, {_QUY_CHE}",
+        ),
+        Contact(
+            organisation="Sở Thông tin và Truyền thông tỉnh Cao Bằng",
+            role=("Phối hợp với Ban Dân tộc bảo đảm an toàn, an ninh thông tin hệ thống theo cấp độ; "
+                  "tháo gỡ khó khăn, vướng mắc về chuyên môn trong quá trình vận hành phần mềm"),
+            note=f"Điều 11 khoản 2, {_QUY_CHE}",
+        ),
+    ]

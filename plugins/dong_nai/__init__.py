@@ -1,0 +1,45 @@
+"""Plugin for Đồng Nai's ethnic-affairs data system (csdldantoc), per Decision 2034/QĐ-UBND
+of 22 August 2023.
+
+Later issues add the unit hierarchy, forms, reporting periods, approval chain, etc. through hooks.
+"""
+from core import hookimpl
+from core.contracts import Contact, PluginInfo
+
+_QUY_CHE = "Quy chế ban hành kèm theo Quyết định 2034/QĐ-UBND"
+
+PLUGIN_INFO = PluginInfo(
+    name="dong_nai",
+    title="Hệ thống thông tin dữ liệu công tác dân tộc tỉnh Đồng Nai",
+    version="0.1.0",
+    description=(
+        "Phần mềm hỗ trợ các cơ quan, đơn vị cập nhật, theo dõi, báo cáo, kết xuất và tổng hợp dữ liệu "
+        "về công tác dân tộc trên địa bàn tỉnh Đồng Nai. Ban Dân tộc tỉnh vận hành, duy trì phần mềm và "
+        "quản lý thống nhất các tài khoản; cơ sở dữ liệu đặt tại Trung tâm tích hợp dữ liệu tỉnh. "
+        "Mô hình ba cấp: Ban Dân tộc tỉnh; các sở, ban, ngành; các huyện, thành phố."
+    ),
+    regulation="Quyết định số 2034/QĐ-UBND ngày 22 tháng 8 năm 2023",
+    issuer="Ủy ban nhân dân tỉnh Đồng Nai",
+)
+
+
+@hookimpl
+def support_contacts():
+    return [
+        Contact(
+            organisation="Ban Dân tộc tỉnh Đồng Nai",
+            role=("Vận hành, duy trì phần mềm; cấp và quản lý tài khoản; tiếp nhận, hướng dẫn xử lý sự cố "
+                  "truy cập, sự cố khác và yêu cầu sửa đổi, bổ sung tính năng nhỏ"),
+            address=("Tòa nhà Lưu trữ tỉnh, số 4/22/10A, đường Nguyễn Du, khu phố 4, phường Quang Vinh, "
+                     "Biên Hòa, Đồng Nai"),
+            phone="02513.843.836",
+            email="bdt@dongnai.gov.vn",
+            note=f"Điều 7 khoản 1; Điều 4, Điều 6, Điều 10 khoản 1, {_QUY_CHE}",
+        ),
+        Contact(
+            organisation="Sở Thông tin và Truyền thông tỉnh Đồng Nai",
+            role=("Hỗ trợ Ban Dân tộc tỉnh bảo đảm an toàn, an ninh thông tin; tháo gỡ khó khăn, vướng mắc "
+                  "về chuyên môn trong quá trình vận hành phần mềm"),
+            note=f"Điều 10 khoản 2, {_QUY_CHE}",
+        ),
+    ]

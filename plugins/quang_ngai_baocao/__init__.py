@@ -1,0 +1,41 @@
+"""Plugin for Quảng Ngãi's provincial reporting information system, per Decision 239/QĐ-UBND
+of 1 December 2025.
+
+Later issues add the unit hierarchy, report templates, periods, approval chain, etc. through hooks.
+"""
+from core import hookimpl
+from core.contracts import Contact, PluginInfo
+
+_QUY_CHE = "Quy chế ban hành kèm theo Quyết định 239/QĐ-UBND"
+
+PLUGIN_INFO = PluginInfo(
+    name="quang_ngai_baocao",
+    title="Hệ thống thông tin báo cáo của tỉnh Quảng Ngãi",
+    version="0.1.0",
+    description=(
+        "Hệ thống thu thập, tổng hợp, phân tích số liệu báo cáo phục vụ chỉ đạo, điều hành của Ủy ban "
+        "nhân dân tỉnh, Chủ tịch Ủy ban nhân dân tỉnh và gửi liên thông tới Hệ thống thông tin báo cáo "
+        "Chính phủ. Ủy ban nhân dân tỉnh là cơ quan chủ quản, Văn phòng Ủy ban nhân dân tỉnh quản lý, "
+        "vận hành. Các sở, ban, ngành và Ủy ban nhân dân các xã, phường, đặc khu thực hiện báo cáo."
+    ),
+    regulation="Quyết định số 239/QĐ-UBND ngày 01 tháng 12 năm 2025",
+    issuer="Ủy ban nhân dân tỉnh Quảng Ngãi",
+)
+
+
+@hookimpl
+def support_contacts():
+    return [
+        Contact(
+            organisation="Văn phòng Ủy ban nhân dân tỉnh Quảng Ngãi",
+            role=("Cơ quan quản lý, vận hành Hệ thống; tạo, thu hồi, thay đổi tài khoản; tiếp nhận thông tin "
+                  "phản ánh, báo cáo sự cố mất an toàn thông tin và hỗ trợ xử lý sự cố"),
+            note=f"Điều 3 khoản 4; Điều 6, Điều 14 khoản 5, Điều 17 khoản 4, {_QUY_CHE}",
+        ),
+        Contact(
+            organisation="Công an tỉnh Quảng Ngãi",
+            role=("Phối hợp với Văn phòng Ủy ban nhân dân tỉnh thực hiện các giải pháp kỹ thuật bảo đảm "
+                  "an toàn, an ninh thông tin cho Hệ thống"),
+            note=f"Điều 18 khoản 1, {_QUY_CHE}",
+        ),
+    ]

@@ -1,0 +1,35 @@
+"""Plugin for Quảng Ngãi's central data aggregation and analysis platform, per Decision 1415/QĐ-UBND
+of 13 November 2024.
+
+Later issues add agencies, data intake, analysis scenarios, permissions, etc. through hooks.
+"""
+from core import hookimpl
+from core.contracts import Contact, PluginInfo
+
+_QUY_CHE = "Quy chế ban hành kèm theo Quyết định 1415/QĐ-UBND"
+
+PLUGIN_INFO = PluginInfo(
+    name="quang_ngai_phantich",
+    title="Nền tảng tổng hợp, phân tích dữ liệu tập trung tỉnh Quảng Ngãi",
+    version="0.1.0",
+    description=(
+        "Nền tảng cài đặt tại Trung tâm dữ liệu tỉnh, thu nhận dữ liệu dùng chung qua API để các cơ quan "
+        "tổng hợp, phân tích và tạo lập dữ liệu mới phục vụ thực thi công vụ. Sở Thông tin và Truyền thông "
+        "quản lý, vận hành và cử quản trị hệ thống. Mỗi cơ quan tham gia khai thác cấp tỉnh có quản trị "
+        "cơ quan và người sử dụng."
+    ),
+    regulation="Quyết định số 1415/QĐ-UBND ngày 13 tháng 11 năm 2024",
+    issuer="Chủ tịch Ủy ban nhân dân tỉnh Quảng Ngãi",
+)
+
+
+@hookimpl
+def support_contacts():
+    return [
+        Contact(
+            organisation="Sở Thông tin và Truyền thông tỉnh Quảng Ngãi",
+            role=("Quản lý, vận hành Hệ thống, quản trị tài khoản và phân quyền; tiếp nhận phản hồi trực tiếp "
+                  "hoặc bằng văn bản khi gặp sự cố, cần hỗ trợ; bảo đảm an toàn, an ninh thông tin"),
+            note=f"Điều 4 khoản 2; Điều 6, Điều 7, Điều 8 khoản 4, {_QUY_CHE}",
+        ),
+    ]

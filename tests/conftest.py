@@ -1,0 +1,192 @@
+"""Fixtures: a fresh app per test over a migrated database.
+
+Without ``DATABASE_URL`` the database is SQLite: migrated once per session
+into a template file that each test copies. With ``DATABASE_URL`` (CI: a
+PostgreSQL database of its own) the schema is rebuilt once per session and
+each test starts from the migrated baseline rows. ``REDIS_URL`` switches jobs
+to a real RQ queue; its database is flushed before each test.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, insert, inspect, text
+
+from core import create_app, normalise_db_url
+
+PG_URL = os.environ.get("DATABASE_URL")
+REDIS_URL = os.environ.get("REDIS_URL")
+ADMIN_PASSWORD = "Qu@nTri-2026!"
+
+
+def base_config(instance: Path, db_url: str) -> dict:
+    return {
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": db_url,
+        "REDIS_URL": REDIS_URL,
+        "WTF_CSRF_ENABLED": False,
+        "JOB_RETRY_INTERVALS": [0],
+        "RATELIMIT_ENABLED": False,
+    }
+
+
+def _migrate(config: dict) -> None:
+    from core.bootstrap import migrate_to_head
+
+    app = create_app(dict(config))
+    with app.app_context():
+        migrate_to_head()
+        from core.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+
+
+class Baseline:
+    """The rows a freshly migrated database holds, to put back after each PostgreSQL test."""
+
+    def __init__(self, url: str):
+        self.engine = create_engine(normalise_db_url(url))
+        with self.engine.connect() as conn:
+            self.tables = [t for t in inspect(conn).get_table_names() if t != "alembic_version"]
+            from flask_appbuilder import Model
+
+            self.meta = Model.metadata
+            self.rows = {
+                t: [dict(r._mapping) for r in conn.execute(self.meta.tables[t].select())]
+                for t in self.tables
+                if t in self.meta.tables
+            }
+
+    def restore(self) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {', '.join(self.tables)} RESTART IDENTITY CASCADE"))
+            for table in self.meta.sorted_tables:
+                rows = self.rows.get(table.name)
+                if rows:
+                    conn.execute(insert(table), rows)
+                    if "id" in table.c and isinstance(rows[0].get("id"), int):
+                        conn.execute(text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                            f"(SELECT max(id) FROM {table.name}))"
+                        ))
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory):
+    """Migrate once; yield a callable that gives each test a clean database URL."""
+    if PG_URL:
+        engine = create_engine(normalise_db_url(PG_URL))
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        _migrate(base_config(tmp_path_factory.mktemp("migrate"), PG_URL))
+        baseline = Baseline(PG_URL)
+
+        def fresh(tmp_path: Path) -> str:
+            baseline.restore()
+            return PG_URL
+
+        yield fresh
+        baseline.engine.dispose()
+    else:
+        template = tmp_path_factory.mktemp("template") / "baocao.db"
+        _migrate(base_config(template.parent, f"sqlite:///{template}"))
+
+        def fresh(tmp_path: Path) -> str:
+            target = tmp_path / "baocao.db"
+            shutil.copy(template, target)
+            return f"sqlite:///{target}"
+
+        yield fresh
+
+
+@pytest.fixture
+def db_url(database, tmp_path):
+    url = database(tmp_path)
+    if REDIS_URL:
+        from redis import Redis
+
+        Redis.from_url(REDIS_URL).flushdb()
+    return url
+
+
+@pytest.fixture
+def make_app(db_url, tmp_path):
+    """Build apps over the test's database; several apps act like several processes."""
+    apps = []
+    instance = tmp_path / "instance"
+    instance.mkdir(exist_ok=True)
+
+    def factory(**overrides):
+        app = create_app({**base_config(instance, db_url), **overrides})
+        apps.append(app)
+        return app
+
+    yield factory
+    from core.extensions import db
+
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def admin(app):
+    """The system administrator, with a known password."""
+    with app.app_context():
+        sm = app.appbuilder.sm
+        user = sm.add_user("admin", "Quản trị", "hệ thống", "admin@example.vn",
+                           sm.find_role(sm.auth_role_admin), password=ADMIN_PASSWORD)
+        return {"id": user.id, "username": "admin", "password": ADMIN_PASSWORD}
+
+
+def login(client, username: str, password: str):
+    return client.post("/login/", data={"username": username, "password": password}, follow_redirects=False)
+
+
+def api_token(client, username: str, password: str) -> str:
+    resp = client.post("/api/v1/security/login",
+                       json={"username": username, "password": password, "provider": "db", "refresh": True})
+    assert resp.status_code == 200, resp.get_json()
+    return resp.get_json()["access_token"]
+
+
+@pytest.fixture
+def cli(db_url, tmp_path, monkeypatch):
+    """Run ``baocao`` commands as a user would, against the test's database."""
+    from click.testing import CliRunner
+
+    from core.cli import main
+
+    instance = tmp_path / "cli-instance"
+    instance.mkdir(exist_ok=True)
+    monkeypatch.setenv("BAOCAO_INSTANCE", str(instance))
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("SECRET_KEY", "test-secret")
+    if REDIS_URL:
+        monkeypatch.setenv("REDIS_URL", REDIS_URL)
+    else:
+        monkeypatch.delenv("REDIS_URL", raising=False)
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(main, list(args), catch_exceptions=False)
+
+    return run

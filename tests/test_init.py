@@ -1,0 +1,43 @@
+"""`baocao init`: migrate, enable the province, create the admin; a second run changes nothing."""
+from core.extensions import db
+from core.models import AuditEntry, PluginState
+from tests.conftest import login
+
+
+def test_init_twice_creates_once_and_then_says_nothing_changed(cli, make_app):
+    first = cli("init", "--province", "example")
+    assert first.exit_code == 0, first.output
+    username, password = first.output.strip().splitlines()[-1].split("\t")
+    assert username == "admin" and len(password) >= 12
+
+    second = cli("init", "--province", "example")
+    assert second.exit_code == 0
+    assert second.output.strip().splitlines()[-1] == "already initialised: nothing changed"
+
+    app = make_app()
+    with app.app_context():
+        assert db.session.get(PluginState, "example").enabled
+        assert db.session.query(AuditEntry).filter_by(action="cli.init").count() == 1
+    client = app.test_client()
+    assert login(client, "admin", password).status_code == 302
+    assert client.get("/plugins/").status_code == 200
+
+
+def test_init_refuses_an_unknown_province_with_one_line(cli):
+    result = cli("init", "--province", "atlantis")
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert lines[-1].startswith("Error: unknown province plugin 'atlantis'")
+
+
+def test_init_without_province_is_a_usage_error(cli):
+    assert cli("init").exit_code == 2
+
+
+def test_init_generates_a_secret_key_into_the_instance_folder(cli, tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY")
+    result = cli("init", "--province", "example")
+    assert result.exit_code == 0, result.output
+    config = (tmp_path / "cli-instance" / "config.py").read_text()
+    assert "SECRET_KEY = '" in config
+    assert (tmp_path / "cli-instance" / "config.py").stat().st_mode & 0o077 == 0
