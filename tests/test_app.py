@@ -31,4 +31,4 @@ def test_the_app_refuses_to_start_without_a_secret_key(tmp_path, monkeypatch):
 def test_openapi_spec_lists_the_audit_endpoint(client, admin):
     token = api_token(client, "admin", admin["password"])
     spec = client.get("/api/v1/_openapi", headers={"Authorization": f"Bearer {token}"}).get_json()
-    assert "/audit/" in spec["paths"]
+    assert "/api/v1/audit/" in spec["paths"]
