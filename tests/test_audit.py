@@ -72,11 +72,16 @@ def _tamper(app, sql):
         db.session.commit()
 
 
-def test_verify_names_the_first_edited_row(app, cli, admin):
+def _middle_entry(app, cli) -> int:
+    """Make two entries through the CLI; return the seq of the first, which has a successor."""
     cli("plugins", "enable", "example")
     cli("plugins", "disable", "example")
     with app.app_context():
-        target = db.session.query(AuditEntry).filter_by(action="plugin.enable").one().seq
+        return db.session.query(AuditEntry).filter_by(action="plugin.enable").one().seq
+
+
+def test_verify_names_the_first_edited_row(app, cli, admin):
+    target = _middle_entry(app, cli)
     _tamper(app, f"UPDATE audit_entry SET actor = 'someone-else' WHERE seq = {target}")
     result = cli("audit", "verify")
     assert result.exit_code == 1
@@ -84,10 +89,7 @@ def test_verify_names_the_first_edited_row(app, cli, admin):
 
 
 def test_verify_catches_a_deleted_row_in_the_middle(app, cli, admin):
-    cli("plugins", "enable", "example")
-    cli("plugins", "disable", "example")
-    with app.app_context():
-        target = db.session.query(AuditEntry).filter_by(action="plugin.enable").one().seq
+    target = _middle_entry(app, cli)
     _tamper(app, f"DELETE FROM audit_entry WHERE seq = {target}")
     result = cli("audit", "verify")
     assert result.exit_code == 1
@@ -106,10 +108,9 @@ def test_verify_catches_a_deleted_last_row(app, cli, admin):
 
 def test_verify_catches_a_rehashed_edit(app, cli, admin):
     """Recomputing the edited row's own hash is not enough: the next row's link breaks."""
-    cli("plugins", "enable", "example")
-    cli("plugins", "disable", "example")
+    seq = _middle_entry(app, cli)
     with app.app_context():
-        row = db.session.query(AuditEntry).filter_by(action="plugin.enable").one()
+        row = db.session.query(AuditEntry).filter_by(seq=seq).one()
         fields = audit._hashed_fields(row) | {"actor": "forger"}
         forged = audit.entry_hash(row.prev_hash, fields)
         seq = row.seq
