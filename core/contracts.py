@@ -50,3 +50,18 @@ class ScheduledJob:
     func: str
     kwargs: dict = field(default_factory=dict)
     description: str = ""
+
+
+@dataclass(frozen=True)
+class Level:
+    """One tier of a province's hierarchy, top first (REQUIREMENTS H1).
+
+    ``kinds`` are the unit kinds that sit at this tier (a department and a
+    district can share one); ``reviewed_by`` names the tier whose reviewers
+    approve reports of this tier's units (None at the top).
+    """
+
+    code: str
+    name: str
+    kinds: tuple[str, ...]
+    reviewed_by: str | None = None

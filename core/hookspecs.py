@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pluggy
 
-from core.contracts import Contact, ScheduledJob
+from core.contracts import Contact, Level, ScheduledJob
 
 PROJECT = "baocao"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -36,4 +36,14 @@ def scheduled_jobs() -> list[ScheduledJob]:
     Evaluated by the worker's scheduler at every minute tick, so enabling or
     disabling a plugin changes the schedule without a restart. Lists are
     concatenated; two jobs with the same ``name`` are refused at start-up.
+    """
+
+
+@hookspec(firstresult=True)
+def hierarchy_levels() -> list[Level]:
+    """The province's tiers, top first, with which tier reviews which (H1).
+
+    Read whenever units are imported, validated or displayed. First answer
+    wins: an enabled province plugin overrides core's default two-level
+    government (province bodies; communes, wards, special zones).
     """

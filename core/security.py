@@ -11,18 +11,21 @@ from flask_appbuilder.security.manager import BaseSecurityManager
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
 
 from core import audit
+from core.models import Account
 
 
 class SecurityManager(FabSecurityManager):
+    user_model = Account
+
     def auth_user_db(self, username, password):
         user = super().auth_user_db(username, password)
         ip = request.remote_addr if has_request_context() else None
         name = (username or "")[:100]
         if user is not None:
-            audit.record("login", "User", user.id, {"username": name},
+            audit.record("login", "Account", user.id, {"username": name},
                          actor=audit.Actor(name=user.username, id=user.id, ip=ip))
         else:
-            audit.record("login_failed", "User", None, {"username": name},
+            audit.record("login_failed", "Account", None, {"username": name},
                          actor=audit.Actor(name=name or "anonymous", ip=ip))
         self.session.commit()
         return user

@@ -31,7 +31,7 @@ def test_an_update_records_before_and_after_and_hides_passwords(app, admin):
         user.first_name = "Nguyễn"
         user.password = "changed-hash"
         db.session.commit()
-    action, _, _, diff = _entries(app, action="update", object_type="User")[-1]
+    action, _, _, diff = _entries(app, action="update", object_type="Account")[-1]
     assert diff["first_name"] == ["Quản trị", "Nguyễn"]
     assert diff["password"][1] == audit.REDACTED
 
