@@ -59,3 +59,17 @@ def test_one_bad_row_refuses_the_whole_file_listing_every_problem(app):
         assert "parent 404 is unknown" in caught.value.problems[1][1]
         assert "no tier" in caught.value.problems[2][1]
         assert db.session.query(Unit).count() == 0
+
+
+def test_a_province_plugin_replaces_the_default_hierarchy(app, cli):
+    from core.units import levels
+
+    with app.app_context():
+        assert [lvl.code for lvl in levels()] == ["province", "commune"]
+    cli("plugins", "enable", "cao_bang")
+    with app.app_context():
+        app.extensions["baocao.plugins"].refresh(db.session)
+        tiers = levels()
+        assert [lvl.code for lvl in tiers] == ["province", "district", "commune"]
+        assert tiers[1].kinds == ("department", "district")
+        assert tiers[2].reviewed_by == "district"

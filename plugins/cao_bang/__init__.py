@@ -4,7 +4,7 @@ of 12 April 2022.
 Later issues add the unit hierarchy, forms, reporting periods, approval chain, etc. through hooks.
 """
 from core import hookimpl
-from core.contracts import Contact, PluginInfo
+from core.contracts import Contact, Level, PluginInfo
 
 _QUY_CHE = "Quy chế ban hành kèm theo Quyết định 09/2022/QĐ-UBND"
 
@@ -41,4 +41,18 @@ def support_contacts():
                   "tháo gỡ khó khăn, vướng mắc về chuyên môn trong quá trình vận hành phần mềm"),
             note=f"Điều 11 khoản 2, {_QUY_CHE}",
         ),
+    ]
+
+
+@hookimpl
+def hierarchy_levels():
+    """Điều 6: the board; departments and districts; communes (four kinds on three tiers).
+
+    Commune reports go to their district, district and department reports to the board.
+    """
+    return [
+        Level(code="province", name="Ban Dân tộc tỉnh", kinds=("board",)),
+        Level(code="district", name="Sở, ban, ngành và huyện, thành phố", kinds=("department", "district"),
+              reviewed_by="province"),
+        Level(code="commune", name="Xã, phường, thị trấn", kinds=("commune",), reviewed_by="district"),
     ]

@@ -4,7 +4,7 @@ of 22 August 2023.
 Later issues add the unit hierarchy, forms, reporting periods, approval chain, etc. through hooks.
 """
 from core import hookimpl
-from core.contracts import Contact, PluginInfo
+from core.contracts import Contact, Level, PluginInfo
 
 _QUY_CHE = "Quy chế ban hành kèm theo Quyết định 2034/QĐ-UBND"
 
@@ -42,4 +42,15 @@ def support_contacts():
                   "về chuyên môn trong quá trình vận hành phần mềm"),
             note=f"Điều 10 khoản 2, {_QUY_CHE}",
         ),
+    ]
+
+
+@hookimpl
+def hierarchy_levels():
+    """Điều 5: three tiers — the board; departments and districts; communes."""
+    return [
+        Level(code="province", name="Ban Dân tộc tỉnh", kinds=("board",)),
+        Level(code="district", name="Sở, ban, ngành và cấp huyện", kinds=("department", "district"),
+              reviewed_by="province"),
+        Level(code="commune", name="Cấp xã", kinds=("commune",), reviewed_by="district"),
     ]
