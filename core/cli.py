@@ -193,6 +193,49 @@ def disable(name):
     _toggle(name, False)
 
 
+# --- units -------------------------------------------------------------------
+
+
+@main.group()
+def units():
+    """Units of the hierarchy."""
+
+
+@units.command("import")
+@click.option("--province", required=True, help="Province code or name, e.g. 04 or cao_bang.")
+@click.option("--structure", type=click.Choice(["2025", "2020"]), default=None,
+              help="2025: communes under the province; 2020: with the pre-2025 districts. "
+                   "Default: 2020 when the hierarchy has a district tier.")
+def units_import(province, structure):
+    """Load a province's real administrative units (vietnam-provinces); all or nothing."""
+    from core.extensions import db as _db
+    from core.unit_sources import administrative_units, find_province
+    from core.units import UnitImportError, import_units, level_for_kind
+
+    with app_context("units import"):
+        if structure is None:
+            structure = "2020" if level_for_kind("district") else "2025"
+        try:
+            code, name = find_province(province, structure)
+        except LookupError as exc:
+            raise click.ClickException(str(exc).splitlines()[0]) from exc
+        rows = [_as_unit_row(r) for r in administrative_units(code, structure)]
+        try:
+            result = import_units(_db.session, rows, source=f"vietnam-provinces {structure} {code}")
+            _db.session.commit()
+        except UnitImportError as exc:
+            _db.session.rollback()
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"{name}: {result.created} created, {result.updated} updated, {result.unchanged} unchanged")
+
+
+def _as_unit_row(row):
+    """The province itself is the root of our tree: the provincial board's level."""
+    from dataclasses import replace
+
+    return replace(row, kind="board") if row.kind == "province" else row
+
+
 # --- audit -------------------------------------------------------------------
 
 

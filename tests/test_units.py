@@ -73,3 +73,29 @@ def test_a_province_plugin_replaces_the_default_hierarchy(app, cli):
         assert [lvl.code for lvl in tiers] == ["province", "district", "commune"]
         assert tiers[1].kinds == ("department", "district")
         assert tiers[2].reviewed_by == "district"
+
+
+def test_real_units_of_a_two_level_province_import_in_one_command(app, cli):
+    result = cli("units", "import", "--province", "quang_ngai")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1] == "Tỉnh Quảng Ngãi: 97 created, 0 updated, 0 unchanged"
+    with app.app_context():
+        special = db.session.query(Unit).filter(Unit.name.like("Đặc khu%")).one()
+        assert special.level == "commune" and special.parent.code == "51"
+    again = cli("units", "import", "--province", "quang_ngai")
+    assert again.output.strip().splitlines()[-1].endswith("0 created, 0 updated, 97 unchanged")
+
+
+def test_cao_bang_imports_its_pre_2025_districts_for_four_tiers(app, cli):
+    cli("plugins", "enable", "cao_bang")
+    result = cli("units", "import", "--province", "Cao Bằng")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        levels = dict(db.session.query(Unit.level, db.func.count()).group_by(Unit.level).all())
+        assert levels == {"province": 1, "district": 10, "commune": 161}
+
+
+def test_an_unknown_province_fails_with_one_line(cli):
+    result = cli("units", "import", "--province", "Atlantis")
+    assert result.exit_code == 1
+    assert len(result.output.strip().splitlines()) == 1 and "Atlantis" in result.output
