@@ -11,7 +11,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 
 from core.hookspecs import hookimpl
 
@@ -81,6 +81,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.before_request
     def _sync_plugins():
+        """One small query per request; static files (a dozen per page) need no plugins."""
+        if request.endpoint and request.endpoint.endswith("static"):
+            return
         registry.refresh(db.session)
 
     security_headers.init_app(app)

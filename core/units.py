@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import select
 
-from core import audit
+from core import audit, plugin_admin
 from core.models import Unit
 
 
@@ -33,14 +32,19 @@ class ImportResult:
 
 
 def levels() -> list:
-    return current_app.extensions["baocao.plugins"].hook.hierarchy_levels()
+    return plugin_admin.registry().hook.hierarchy_levels()
+
+
+def level_by_kind() -> dict[str, str]:
+    """``{unit kind: level code}`` from the hierarchy hook, asked once per operation, not per row."""
+    return {kind: lvl.code for lvl in reversed(levels()) for kind in lvl.kinds}
 
 
 def level_for_kind(kind: str) -> str | None:
-    return next((lvl.code for lvl in levels() if kind in lvl.kinds), None)
+    return level_by_kind().get(kind)
 
 
-def validate(rows: list, existing_codes: set[str]) -> list[tuple[int, str]]:
+def validate(rows: list, existing_codes: set[str], tiers: dict[str, str]) -> list[tuple[int, str]]:
     """Problems with ``rows`` (objects with code, name, kind, parent_code), line numbers from 1."""
     problems, seen = [], set()
     for line, row in enumerate(rows, start=1):
@@ -48,7 +52,7 @@ def validate(rows: list, existing_codes: set[str]) -> list[tuple[int, str]]:
             problems.append((line, "code and name are required"))
         if row.code in seen:
             problems.append((line, f"code {row.code} appears twice"))
-        if level_for_kind(row.kind) is None:
+        if row.kind not in tiers:
             problems.append((line, f"kind {row.kind!r} has no tier in this province's hierarchy"))
         if row.parent_code and row.parent_code not in seen and row.parent_code not in existing_codes:
             problems.append((line, f"parent {row.parent_code} is unknown (parents must come first)"))
@@ -59,7 +63,8 @@ def validate(rows: list, existing_codes: set[str]) -> list[tuple[int, str]]:
 def import_units(session, rows: list, source: str) -> ImportResult:
     """Create or update units from ``rows``; the caller commits. Refuses the lot on any bad row."""
     existing = {u.code: u for u in session.execute(select(Unit)).scalars()}
-    problems = validate(rows, set(existing))
+    tiers = level_by_kind()
+    problems = validate(rows, set(existing), tiers)
     if problems:
         raise UnitImportError(problems)
     created = updated = unchanged = 0
@@ -68,7 +73,7 @@ def import_units(session, rows: list, source: str) -> ImportResult:
             touched = []
             for row in tier:  # one flush per tier: ids come back in one batched INSERT
                 parent = existing.get(row.parent_code) if row.parent_code else None
-                values = {"name": row.name, "kind": row.kind, "level": level_for_kind(row.kind), "parent": parent}
+                values = {"name": row.name, "kind": row.kind, "level": tiers[row.kind], "parent": parent}
                 unit = existing.get(row.code)
                 if unit is None:
                     unit = existing[row.code] = Unit(code=row.code, active=True, path="/", **values)
