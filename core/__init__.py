@@ -33,6 +33,8 @@ def load_config(app: Flask, config: dict | None) -> None:
     app.config.update(config or {})
     app.config.setdefault("DATABASE_URL", f"sqlite:///{Path(app.instance_path) / 'baocao.db'}")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(app.config["DATABASE_URL"])
+    # Login counters must be shared by every worker process: Redis when there is one.
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError(
             "SECRET_KEY is not set: run `baocao init` to generate instance/config.py, "
@@ -86,5 +88,8 @@ def create_app(config: dict | None = None) -> Flask:
             return
         registry.refresh(db.session)
 
+    from core import login_guard
+
+    login_guard.init_app(app)
     security_headers.init_app(app)
     return app

@@ -5,13 +5,10 @@ Each step is idempotent and reports what it changed, so a second run can say
 """
 from __future__ import annotations
 
-import secrets
-import string
-
 from flask import current_app
 from flask_migrate import upgrade
 
-from core import audit, plugin_admin
+from core import audit, passwords, plugin_admin
 from core.extensions import db
 
 ADMIN_USERNAME = "admin"
@@ -22,26 +19,18 @@ def migrate_to_head() -> None:
     current_app.appbuilder.sm.sync_permissions()
 
 
-def one_time_password(length: int = 16) -> str:
-    """A password that meets the strictest policy: every character class present."""
-    classes = [string.ascii_uppercase, string.ascii_lowercase, string.digits, "!@#$%^&*-_=+"]
-    alphabet = "".join(classes)
-    while True:
-        candidate = "".join(secrets.choice(alphabet) for _ in range(length))
-        if all(any(ch in cls for ch in candidate) for cls in classes):
-            return candidate
-
-
 def ensure_admin() -> str | None:
     """Create the first system administrator; returns its one-time password, or None if present."""
     sm = current_app.appbuilder.sm
     if sm.find_user(username=ADMIN_USERNAME) is not None:
         return None
-    password = one_time_password()
+    password = passwords.one_time_password(passwords.policy())
     role = sm.find_role(sm.auth_role_admin)
     user = sm.add_user(ADMIN_USERNAME, "Quản trị", "hệ thống", "admin@localhost", role, password=password)
     if not user:
         raise RuntimeError("could not create the admin account")
+    user.must_change_password = True  # A3: the printed password only opens the change form
+    db.session.commit()
     return password
 
 

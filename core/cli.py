@@ -236,6 +236,77 @@ def _as_unit_row(row):
     return replace(row, kind="board") if row.kind == "province" else row
 
 
+# --- accounts ----------------------------------------------------------------
+
+
+@main.group()
+def accounts():
+    """Accounts of units and people."""
+
+
+@contextmanager
+def _account_action(command: str):
+    """Run an account change in one transaction; a refusal becomes exit 1 with its reason."""
+    from core.accounts import AccountError
+    from core.extensions import db as _db
+
+    with app_context(command):
+        try:
+            yield _db.session
+            _db.session.commit()
+        except AccountError as exc:
+            _db.session.rollback()
+            raise click.ClickException(str(exc)) from exc
+
+
+def _find_account(session, username: str):
+    from core.accounts import AccountError
+    from core.models import Account
+
+    account = session.query(Account).filter(Account.username == username).one_or_none()
+    if account is None:
+        raise AccountError(f"no account named {username}")
+    return account
+
+
+@accounts.command("issue")
+@click.argument("unit_code")
+def accounts_issue(unit_code):
+    """Create UNIT_CODE's account or reissue its password; last line: username<TAB>one-time password."""
+    from core.accounts import issue
+
+    with _account_action("accounts issue") as session:
+        account, password, created = issue(session, unit_code)
+        username = account.username
+    click.echo(f"{'created' if created else 'reissued'} the account of unit {unit_code}; "
+               "the password must be changed at first login")
+    click.echo(f"{username}\t{password}")
+
+
+@accounts.command("lock")
+@click.argument("username")
+@click.option("--reason", required=True, help="Why (kept in the audit log).")
+def accounts_lock(username, reason):
+    """Lock an account at once, until unlocked (A10)."""
+    from core.accounts import lock
+
+    with _account_action("accounts lock") as session:
+        lock(session, _find_account(session, username), reason)
+    click.echo(f"{username} locked")
+
+
+@accounts.command("unlock")
+@click.argument("username")
+@click.option("--reason", required=True, help="Why (kept in the audit log).")
+def accounts_unlock(username, reason):
+    """Unlock an account locked by an admin or by failed logins."""
+    from core.accounts import unlock
+
+    with _account_action("accounts unlock") as session:
+        unlock(session, _find_account(session, username), reason)
+    click.echo(f"{username} unlocked")
+
+
 # --- audit -------------------------------------------------------------------
 
 

@@ -33,7 +33,23 @@ SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 WTF_CSRF_ENABLED = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+#: Idle timeout (A14): a session unused this long is ended by the server.
 PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)
+
+#: Login protection: Flask-Limiter on the form and API logins, per IP and per user name.
+RATELIMIT_ENABLED = True
+RATELIMIT_KEY_PREFIX = "baocao"
+RATELIMIT_HEADERS_ENABLED = True
+LOGIN_RATE_LIMIT_IP = "30 per minute"
+LOGIN_RATE_LIMIT_USER = "10 per minute"
+#: FAB's own password forms (admin reset) check the province's policy too.
+FAB_PASSWORD_COMPLEXITY_ENABLED = True
+
+
+def FAB_PASSWORD_COMPLEXITY_VALIDATOR(password: str) -> None:  # noqa: N802 (a setting FAB calls)
+    from core.passwords import fab_validator
+
+    fab_validator(password)
 
 #: Packages whose modules are plugins; entry points of the "baocao" group are always searched.
 PLUGIN_PACKAGES = ["plugins"]

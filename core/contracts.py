@@ -65,3 +65,28 @@ class Level:
     name: str
     kinds: tuple[str, ...]
     reviewed_by: str | None = None
+
+
+@dataclass(frozen=True)
+class PasswordPolicy:
+    """How strong passwords must be and how accounts are protected (REQUIREMENTS A3, A4).
+
+    Core's default is the stricter reading of the regulations; a province
+    plugin answers ``password_policy`` to apply its own (Cao Bằng: 8
+    characters; Hà Nội: 10; both change at least every 6 months).
+    """
+
+    min_length: int = 10
+    require_upper: bool = True
+    require_lower: bool = True
+    require_digit: bool = True
+    require_special: bool = True
+    #: Days after which a password must be changed at next login; None: never expires.
+    max_age_days: int | None = 180
+    #: How many previous passwords may not be reused (the current one included).
+    history: int = 5
+    #: Failed logins in a row that lock the account, and for how long.
+    lockout_threshold: int = 5
+    lockout_minutes: int = 15
+    #: Days before expiry from which every page warns the user.
+    warn_days: int = 14

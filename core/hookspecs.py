@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pluggy
 
-from core.contracts import Contact, Level, ScheduledJob
+from core.contracts import Contact, Level, PasswordPolicy, ScheduledJob
 
 PROJECT = "baocao"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -46,4 +46,15 @@ def hierarchy_levels() -> list[Level]:
     Read whenever units are imported, validated or displayed. First answer
     wins: an enabled province plugin overrides core's default two-level
     government (province bodies; communes, wards, special zones).
+    """
+
+
+@hookspec(firstresult=True)
+def password_policy() -> PasswordPolicy:
+    """The password and lockout rules every account of the province follows (A3, A4).
+
+    Read at each login, password change and page view (for the expiry
+    warning), so enabling a plugin applies its policy at once. First answer
+    wins; core's default (10 characters, four classes, 180 days, last 5 not
+    reused, 15-minute lock after 5 failures) answers last.
     """

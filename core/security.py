@@ -1,39 +1,112 @@
 """baocao's FAB security manager: FAB's own, plus what FAB lacks.
 
-Named in ``FAB_SECURITY_MANAGER_CLASS``. Issue by issue this grows lockout,
-password policy and first-login change; here it records every login attempt
-in the audit log and syncs permissions after migrations.
+Named in ``FAB_SECURITY_MANAGER_CLASS``. FAB checks the password (scrypt,
+FAB's default KDF); on top of that this class refuses locked and closed
+accounts, locks an account after the policy's number of failed logins
+(A10), keeps password history and change dates for every password FAB sets,
+records every login attempt in the audit log and syncs roles from
+:mod:`core.roles` after migrations.
 """
 from __future__ import annotations
 
-from flask import has_request_context, request
+from datetime import timedelta
+
+from flask import current_app, flash, has_request_context, request
 from flask_appbuilder.security.manager import BaseSecurityManager
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
+from flask_babel import gettext as _
+from werkzeug.security import check_password_hash
 
-from core import audit
-from core.models import Account
+from core import audit, clock, passwords, roles
+from core.models import Account, PasswordHistory
 
 
 class SecurityManager(FabSecurityManager):
     user_model = Account
 
     def auth_user_db(self, username, password):
-        user = super().auth_user_db(username, password)
         ip = request.remote_addr if has_request_context() else None
         name = (username or "")[:100]
+        account = self.find_user(username=username) if username else None
+        refusal = self._refusal(account) if account is not None else None
+        if refusal:
+            # Same KDF cost as a real check, so timing does not tell a locked account apart.
+            check_password_hash(current_app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], password or "")
+            audit.record("login_refused", "Account", account.id, {"username": name, "reason": refusal},
+                         actor=audit.Actor(name=name, id=account.id, ip=ip))
+            self.session.commit()
+            if has_request_context() and not request.path.startswith("/api/"):
+                flash(self._refusal_message(account, refusal), "warning")
+            return None
+        user = super().auth_user_db(username, password)
         if user is not None:
             audit.record("login", "Account", user.id, {"username": name},
                          actor=audit.Actor(name=user.username, id=user.id, ip=ip))
         else:
-            audit.record("login_failed", "Account", None, {"username": name},
+            audit.record("login_failed", "Account", account.id if account else None, {"username": name},
                          actor=audit.Actor(name=name or "anonymous", ip=ip))
+            if account is not None:
+                self._lock_after_failures(account)
         self.session.commit()
         return user
 
+    def _refusal(self, account: Account) -> str | None:
+        if account.closed_at is not None:
+            return "closed"
+        if account.locked_until is not None:
+            if account.locked_until > clock.utcnow():
+                return "locked"
+            # The automatic lock has run out: start counting failures afresh.
+            account.locked_until = None
+            account.lock_reason = None
+            account.fail_login_count = 0
+        return None
+
+    def _refusal_message(self, account: Account, refusal: str) -> str:
+        if refusal == "closed":
+            return _("This account has been closed. Contact the administrator.")
+        from core.accounts import FOREVER
+
+        if account.locked_until >= FOREVER:
+            return _("This account is locked by the administrator. Contact the administrator.")
+        return _("This account is locked after too many failed logins until %(time)s (UTC).",
+                 time=account.locked_until.strftime("%H:%M"))
+
+    def _lock_after_failures(self, account: Account) -> None:
+        rules = passwords.policy()
+        if rules.lockout_threshold and (account.fail_login_count or 0) >= rules.lockout_threshold:
+            account.locked_until = clock.utcnow() + timedelta(minutes=rules.lockout_minutes)
+            account.lock_reason = "failed_logins"
+            audit.record("account.lock", "Account", account.id, {
+                "username": account.username, "reason": "failed_logins",
+                "failures": account.fail_login_count, "until": account.locked_until.isoformat(),
+            }, actor=audit.Actor(name="system"))
+
+    def add_user(self, *args, **kwargs):
+        """FAB's add_user, plus the change date and history our policy reads."""
+        user = super().add_user(*args, **kwargs)
+        if user:
+            user.password_changed_at = clock.utcnow()
+            self.session.add(PasswordHistory(account_id=user.id, password_hash=user.password,
+                                             created_at=clock.utcnow()))
+            self.session.commit()
+        return user
+
+    def reset_password(self, userid, password):
+        """FAB's reset screens: a reset by someone else is a one-time password (A3, A5)."""
+        from core.accounts import set_password
+        from core.scope import current_account
+
+        account = self.get_user_by_id(userid)
+        actor = current_account()
+        set_password(self.session, account, password, one_time=actor is None or actor.id != account.id)
+        self.session.commit()
+
     def sync_permissions(self) -> None:
-        """Write every view's permissions and the builtin roles; run after each migration."""
+        """Write every view's permissions and the declared roles; run after each migration."""
         with audit.suppressed(self.session):
             BaseSecurityManager.create_db(self)
             self.appbuilder.add_permissions(update_perms=True)
-        audit.record("permissions.sync", "Role", None, {"roles": [r.name for r in self.get_all_roles()]})
+            grants = roles.sync_roles(self)
+        audit.record("permissions.sync", "Role", None, {"roles": grants})
         self.session.commit()

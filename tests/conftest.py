@@ -161,6 +161,12 @@ def login(client, username: str, password: str):
     return client.post("/login/", data={"username": username, "password": password}, follow_redirects=False)
 
 
+def change_password(client, old: str, new: str):
+    """The self-service change form, as a user fills it."""
+    return client.post("/account/password/form", data={
+        "old_password": old, "new_password": new, "confirm_password": new}, follow_redirects=False)
+
+
 def api_token(client, username: str, password: str) -> str:
     resp = client.post("/api/v1/security/login",
                        json={"username": username, "password": password, "provider": "db", "refresh": True})

@@ -1,7 +1,7 @@
 """`baocao init`: migrate, enable the province, create the admin; a second run changes nothing."""
 from core.extensions import db
 from core.models import AuditEntry, PluginState
-from tests.conftest import login
+from tests.conftest import change_password, login
 
 
 def test_init_twice_creates_once_and_then_says_nothing_changed(cli, make_app):
@@ -20,6 +20,9 @@ def test_init_twice_creates_once_and_then_says_nothing_changed(cli, make_app):
         assert db.session.query(AuditEntry).filter_by(action="cli.init").count() == 1
     client = app.test_client()
     assert login(client, "admin", password).status_code == 302
+    # The printed password only opens the change form (A3).
+    assert client.get("/plugins/").headers["Location"].endswith("/account/password/form")
+    assert change_password(client, password, "Mới-2026-an-toàn").status_code == 302
     assert client.get("/plugins/").status_code == 200
 
 

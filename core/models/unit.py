@@ -16,6 +16,7 @@ KINDS = ("board", "department", "district", "commune")
 
 class Unit(Model):
     __tablename__ = "unit"
+    __scope__ = "path"  # see core.scope
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(50), nullable=False, unique=True)
@@ -45,6 +46,7 @@ class UnitHolder(Model):
     """Who holds a unit's account, and since when: the roster with its history (A2, A6)."""
 
     __tablename__ = "unit_holder"
+    __scope__ = "unit_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), nullable=False)

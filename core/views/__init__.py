@@ -2,11 +2,15 @@
 from flask_babel import lazy_gettext as _l
 
 from core.api.audit import AuditApi
+from core.api.me import MeApi
 from core.views.audit import AuditView
 from core.views.help import HelpView
+from core.views.password import PasswordView
 from core.views.plugins import PluginsView
 
 ADMIN = "Quản trị"
+ACCOUNT = "Account"
+UNITS = "Units"
 
 
 def register_views(appbuilder) -> None:
@@ -14,4 +18,7 @@ def register_views(appbuilder) -> None:
                         category=ADMIN, category_label=_l("Administration"), category_icon="fa-cogs")
     appbuilder.add_view(AuditView, "Audit log", label=_l("Audit log"), icon="fa-history", category=ADMIN)
     appbuilder.add_view(HelpView, "Help", label=_l("Help and contacts"), icon="fa-life-ring")
+    appbuilder.add_view(PasswordView, "Change password", label=_l("Change password"), icon="fa-key",
+                        category=ACCOUNT, category_label=_l("My account"), category_icon="fa-user")
     appbuilder.add_api(AuditApi)
+    appbuilder.add_api(MeApi)

@@ -4,7 +4,7 @@ of 12 April 2022.
 Later issues add the unit hierarchy, forms, reporting periods, approval chain, etc. through hooks.
 """
 from core import hookimpl
-from core.contracts import Contact, Level, PluginInfo
+from core.contracts import Contact, Level, PasswordPolicy, PluginInfo
 
 _QUY_CHE = "Quy chế ban hành kèm theo Quyết định 09/2022/QĐ-UBND"
 
@@ -56,3 +56,9 @@ def hierarchy_levels():
               reviewed_by="province"),
         Level(code="commune", name="Xã, phường, thị trấn", kinds=("commune",), reviewed_by="district"),
     ]
+
+
+@hookimpl
+def password_policy():
+    """Điều 7 khoản 7: at least 8 characters with upper, lower, digit and special; changed every 6 months."""
+    return PasswordPolicy(min_length=8, max_age_days=180)

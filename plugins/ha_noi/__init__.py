@@ -4,7 +4,7 @@
 Later issues add the unit hierarchy, forms, reporting periods, approval chain, etc. through hooks.
 """
 from core import hookimpl
-from core.contracts import Contact, PluginInfo
+from core.contracts import Contact, PasswordPolicy, PluginInfo
 
 _QUY_CHE = "Quy chế ban hành kèm theo Quyết định …/QĐ-UBND năm 2026 của UBND thành phố Hà Nội"
 
@@ -44,3 +44,9 @@ def support_contacts():
             note=f"Điều 12 khoản 3, {_QUY_CHE}",
         ),
     ]
+
+
+@hookimpl
+def password_policy():
+    """Điều 9 khoản 2: at least 10 characters with upper, lower, digit and special; changed every 6 months."""
+    return PasswordPolicy(min_length=10, max_age_days=180)

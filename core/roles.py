@@ -1,0 +1,77 @@
+"""Roles as data (REQUIREMENTS A12, A13): who may do what, declared once, synced after migrations.
+
+Each role lists grants as ``(view name pattern, permission patterns)``, both
+``fnmatch`` patterns over FAB's view-menu and permission names. The sync
+makes the database match exactly (it also removes grants no longer listed),
+so the roles a province runs with are the ones reviewed here, not whatever
+someone clicked in the role editor. *What* a role may do is here; *which
+rows* it sees is decided by the account's unit subtree in :mod:`core.scope`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from flask_babel import lazy_gettext as _l
+
+READ = ("can_list", "can_show", "can_get", "can_info", "can_tree", "menu_access")
+#: Every signed-in account may change its own password and read who it is.
+SELF_SERVICE = (
+    ("PasswordView", ("can_this_form_get", "can_this_form_post", "menu_access")),
+    ("MeApi", ("can_get", "can_post")),
+    ("Account", ("menu_access",)),
+)
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    name: str
+    title: str
+    grants: tuple[tuple[str, tuple[str, ...]], ...]
+    #: Personal roles may not be held by a unit's shared account (A11).
+    personal: bool = False
+
+    def allows(self, permission: str, view: str) -> bool:
+        return any(fnmatchcase(view, v) and any(fnmatchcase(permission, p) for p in perms)
+                   for v, perms in self.grants)
+
+
+SYSTEM_ADMIN = "Admin"  # FAB's AUTH_ROLE_ADMIN: FAB grants it every permission itself
+UNIT_ADMIN = "UnitAdmin"
+REPORTER = "Reporter"
+REVIEWER = "Reviewer"
+VIEWER = "Viewer"
+
+UNIT_READ = (("Units", ("menu_access",)), ("UnitsView", READ), ("UnitTreeView", READ),
+             ("UnitApi", READ), ("UnitHoldersView", READ))
+
+ROLES: tuple[RoleSpec, ...] = (
+    RoleSpec(SYSTEM_ADMIN, _l("System administrator"), (("*", ("*",)),), personal=True),
+    RoleSpec(UNIT_ADMIN, _l("Unit administrator"), SELF_SERVICE + UNIT_READ + (
+        ("AccountsView", ("*",)),
+        ("UnitHoldersView", ("*",)),
+    ), personal=True),
+    RoleSpec(REPORTER, _l("Reporter"), SELF_SERVICE + UNIT_READ),
+    RoleSpec(REVIEWER, _l("Reviewer"), SELF_SERVICE + UNIT_READ),
+    RoleSpec(VIEWER, _l("Leader (read only)"), SELF_SERVICE + UNIT_READ, personal=True),
+)
+BY_NAME = {spec.name: spec for spec in ROLES}
+
+
+def sync_roles(sm) -> dict[str, int]:
+    """Create the declared roles and make their grants match; returns grants per role."""
+    from flask_appbuilder.security.sqla.models import PermissionView
+
+    all_pvs = sm.session.query(PermissionView).all()
+    counts = {}
+    for spec in ROLES:
+        role = sm.find_role(spec.name) or sm.add_role(spec.name)
+        if spec.name == SYSTEM_ADMIN:
+            counts[spec.name] = len(role.permissions)
+            continue  # FAB keeps the admin role complete on every permission sync
+        wanted = [pv for pv in all_pvs if pv.permission and pv.view_menu
+                  and spec.allows(pv.permission.name, pv.view_menu.name)]
+        role.permissions = wanted
+        counts[spec.name] = len(wanted)
+    sm.session.flush()
+    return counts
