@@ -51,10 +51,11 @@ def _limit_logins(app: Flask) -> None:
         view = app.view_functions.get(endpoint)
         if view is None:
             continue
-        view = limiter.limit(app.config["LOGIN_RATE_LIMIT_USER"], key_func=_username_key, methods=["POST"],
-                             scope=f"{endpoint}:user")(view)
-        view = limiter.limit(app.config["LOGIN_RATE_LIMIT_IP"], key_func=_ip_key, methods=["POST"],
-                             scope=f"{endpoint}:ip")(view)
+        view = limiter.shared_limit(app.config["LOGIN_RATE_LIMIT_USER"], "login:user", key_func=_username_key,
+                                    methods=["POST"])(view)
+        # One budget per IP across both doors: switching from the form to the API gains nothing.
+        view = limiter.shared_limit(app.config["LOGIN_RATE_LIMIT_IP"], "login:ip", key_func=_ip_key,
+                                    methods=["POST"])(view)
         app.view_functions[endpoint] = view
 
 
@@ -122,7 +123,9 @@ def _too_many(error):
     message = _("Too many login attempts. Please wait a minute and try again.")
     if _is_api():
         return jsonify(message=message, errors={"login": "rate_limited"}), 429
-    return render_template("baocao/too_many.html", message=message), 429
+    appbuilder = current_app.appbuilder
+    return render_template("baocao/too_many.html", message=message, appbuilder=appbuilder,
+                           base_template=appbuilder.base_template), 429
 
 
 def _expiry_warning():

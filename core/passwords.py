@@ -7,6 +7,7 @@ the API can name the rule.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -50,7 +51,7 @@ def check(password: str, rules: PasswordPolicy, username: str = "", previous: li
         ("lower", rules.require_lower, str.islower, _("The password must contain a lower-case letter.")),
         ("digit", rules.require_digit, str.isdigit, _("The password must contain a digit.")),
         ("special", rules.require_special, lambda ch: not ch.isalnum() and not ch.isspace(),
-         _("The password must contain a special character such as !@#$%.")),
+         _("The password must contain a special character such as ! @ # $ &.")),
     )
     for code, required, test, message in classes:
         if required and not any(test(ch) for ch in password):
@@ -88,7 +89,9 @@ def days_left(changed_at: datetime | None, rules: PasswordPolicy) -> int | None:
     if deadline is None:
         return None
     left = deadline - clock.utcnow()
-    return max(left.days, 0) if left <= timedelta(days=rules.warn_days) else None
+    if left > timedelta(days=rules.warn_days):
+        return None
+    return max(math.ceil(left.total_seconds() / 86400), 0)  # "10 days" on the 170th of 180
 
 
 def one_time_password(rules: PasswordPolicy | None = None, length: int = 16) -> str:

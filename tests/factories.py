@@ -1,0 +1,59 @@
+"""Small, realistic data for tests: a three-tier province and accounts that have done their first login."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core import plugin_admin
+from core.extensions import db
+from tests.conftest import change_password, login
+
+NEW_PASSWORD = "Đổi-Mật-Khẩu-2026!"
+
+
+@dataclass(frozen=True)
+class Row:
+    code: str
+    name: str
+    kind: str
+    parent_code: str | None = None
+
+
+#: Cao Bằng's shape (Điều 6): board; departments and districts; communes.
+PROVINCE = [
+    Row("04", "Ban Dân tộc tỉnh Cao Bằng", "board"),
+    Row("SYT", "Sở Y tế", "department", "04"),
+    Row("H01", "Huyện Hà Quảng", "district", "04"),
+    Row("H02", "Huyện Bảo Lạc", "district", "04"),
+    Row("X011", "Xã Trường Hà", "commune", "H01"),
+    Row("X012", "Xã Lũng Nặm", "commune", "H01"),
+    Row("X021", "Xã Cô Ba", "commune", "H02"),
+]
+
+
+def province(session=None) -> dict[str, int]:
+    """Enable cao_bang, import :data:`PROVINCE`; returns ``{code: id}``. Call in an app context."""
+    from core.models import Unit
+    from core.units import import_units
+
+    session = session or db.session
+    plugin_admin.set_enabled(session, "cao_bang", True)
+    import_units(session, PROVINCE, source="test")
+    session.commit()
+    return {u.code: u.id for u in session.query(Unit)}
+
+
+def issue(code: str) -> tuple[str, str]:
+    """The unit's account with its one-time password. Call in an app context."""
+    from core.accounts import issue as _issue
+
+    account, password, _ = _issue(db.session, code)
+    db.session.commit()
+    return account.username, password
+
+
+def first_login(client, username: str, one_time: str, new: str = NEW_PASSWORD) -> str:
+    """Log in with the one-time password and change it, as a new officer does; returns the new one."""
+    assert login(client, username, one_time).status_code == 302
+    resp = change_password(client, one_time, new)
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    return new
