@@ -51,15 +51,17 @@ def init(province, demo):
         click.echo(f"created {instance}/config.py with a new SECRET_KEY")
     with app_context("init"):
         try:
-            changes, password = init_province(province, demo=demo)
-        except PluginError as exc:
-            raise click.ClickException(str(exc)) from exc
-    for change in changes:
+            result = init_province(province, demo=demo)
+        except (PluginError, LookupError) as exc:
+            raise click.ClickException(str(exc).splitlines()[0]) from exc
+    for change in result.changes:
         click.echo(change)
-    if not changes:
+    if not result.changes:
         click.echo("already initialised: nothing changed")
-    if password:
-        click.echo(f"admin\t{password}")
+    for username, password in result.demo_accounts:
+        click.echo(f"{username}\t{password}")
+    if result.admin_password:
+        click.echo(f"admin\t{result.admin_password}")
 
 
 @main.command()

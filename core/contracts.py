@@ -21,6 +21,8 @@ class PluginInfo:
     regulation: str = ""
     #: Issuing authority of that regulation.
     issuer: str = ""
+    #: GSO code of the province whose real units ``baocao init`` loads (empty: not a province plugin).
+    province_code: str = ""
 
 
 @dataclass(frozen=True)

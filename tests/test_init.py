@@ -44,3 +44,23 @@ def test_init_generates_a_secret_key_into_the_instance_folder(cli, tmp_path, mon
     config = (tmp_path / "cli-instance" / "config.py").read_text()
     assert "SECRET_KEY = '" in config
     assert (tmp_path / "cli-instance" / "config.py").stat().st_mode & 0o077 == 0
+
+
+def test_init_of_a_province_loads_its_real_units_and_demo_accounts(cli, make_app):
+    result = cli("init", "--province", "cao_bang", "--demo")
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert any(line.startswith("units of Tỉnh Cao Bằng (2020):") for line in lines)
+    accounts = [line.split("\t") for line in lines if "\t" in line]
+    assert accounts[-1][0] == "admin" and len(accounts) == 4  # board, a district, a commune, admin
+    app = make_app()
+    with app.app_context():
+        from core.models import Account, Unit
+
+        kinds = {kind: n for kind, n in db.session.query(Unit.kind, db.func.count()).group_by(Unit.kind)}
+        assert kinds["board"] == 1 and kinds["district"] >= 9 and kinds["commune"] >= 100
+        demo = db.session.query(Account).filter(Account.unit_account.is_(True)).all()
+        assert sorted(a.unit.kind for a in demo) == ["board", "commune", "district"]
+        assert all(a.must_change_password for a in demo)
+    again = cli("init", "--province", "cao_bang", "--demo")
+    assert again.output.strip().splitlines()[-1] == "already initialised: nothing changed"

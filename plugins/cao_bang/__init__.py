@@ -10,6 +10,7 @@ _QUY_CHE = "Quy chế ban hành kèm theo Quyết định 09/2022/QĐ-UBND"
 
 PLUGIN_INFO = PluginInfo(
     name="cao_bang",
+    province_code="04",
     title="Phần mềm hệ thống thông tin cơ sở dữ liệu về công tác dân tộc tỉnh Cao Bằng",
     version="0.1.0",
     description=(

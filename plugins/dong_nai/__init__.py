@@ -10,6 +10,7 @@ _QUY_CHE = "Quy chế ban hành kèm theo Quyết định 2034/QĐ-UBND"
 
 PLUGIN_INFO = PluginInfo(
     name="dong_nai",
+    province_code="75",
     title="Hệ thống thông tin dữ liệu công tác dân tộc tỉnh Đồng Nai",
     version="0.1.0",
     description=(

@@ -10,6 +10,7 @@ _QUY_CHE = "Quy chế ban hành kèm theo Quyết định …/QĐ-UBND năm 2026
 
 PLUGIN_INFO = PluginInfo(
     name="ha_noi",
+    province_code="01",
     title="Hệ thống thông tin dữ liệu về công tác dân tộc của thành phố Hà Nội",
     version="0.1.0",
     description=(

@@ -10,6 +10,7 @@ _QUY_CHE = "Quy chế ban hành kèm theo Quyết định 239/QĐ-UBND"
 
 PLUGIN_INFO = PluginInfo(
     name="quang_ngai_baocao",
+    province_code="51",
     title="Hệ thống thông tin báo cáo của tỉnh Quảng Ngãi",
     version="0.1.0",
     description=(

@@ -10,6 +10,7 @@ _QUY_CHE = "Quy chế ban hành kèm theo Quyết định 1415/QĐ-UBND"
 
 PLUGIN_INFO = PluginInfo(
     name="quang_ngai_phantich",
+    province_code="51",
     title="Nền tảng tổng hợp, phân tích dữ liệu tập trung tỉnh Quảng Ngãi",
     version="0.1.0",
     description=(
