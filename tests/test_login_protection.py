@@ -244,3 +244,17 @@ def test_brute_force_with_default_limits_checks_only_five_guesses(make_app, admi
         assert actions.count("login_failed") == 5
         assert actions.count("login_refused") == 5
         assert actions.count("account.lock") == 1
+
+
+def test_forms_without_the_csrf_token_change_nothing(make_app, admin):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    page = client.get("/login/").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    assert login(client, "admin", ADMIN_PASSWORD).status_code != 302  # no token: no login
+    resp = client.post("/login/", data={"username": "admin", "password": ADMIN_PASSWORD, "csrf_token": token})
+    assert resp.status_code == 302
+    assert change_password(client, ADMIN_PASSWORD, "Mat-Khau-Moi-2026").status_code == 400
+    with app.app_context():
+        assert db.session.get(Account, admin["id"]).password_changed_at is not None
+        assert db.session.query(AuditEntry).filter_by(action="account.password_change").count() == 0
