@@ -240,3 +240,144 @@ def delete(session, account: Account) -> None:
         session.delete(account)
         session.flush()
     audit.record("account.delete", "Account", account_id, {"username": username}, session=session)
+
+
+# --- The admin screens: personal accounts, edits, and who may act on whom (A7, A11, A13) ---
+
+#: Roles only a system administrator gives or manages.
+PRIVILEGED = (roles.SYSTEM_ADMIN, roles.UNIT_ADMIN)
+
+
+def _ordered(names) -> list[str]:
+    """Role names in the order :data:`core.roles.ROLES` declares them, without duplicates."""
+    wanted = set(names)
+    return [spec.name for spec in roles.ROLES if spec.name in wanted] + sorted(wanted - set(roles.BY_NAME))
+
+
+def grantable_roles(actor: Account | None) -> list[str]:
+    """The roles ``actor`` may give: every role for a system admin, only the leader's read-only
+    role for a unit admin, inside its own units (A13); ``None`` (CLI, jobs) may give any."""
+    from core.scope import is_system_admin
+
+    if actor is None or is_system_admin(actor):
+        return [spec.name for spec in roles.ROLES]
+    if actor.unit_id is not None and any(r.name == roles.UNIT_ADMIN for r in actor.roles):
+        return [roles.VIEWER]
+    return []
+
+
+def check_manage(actor: Account | None, account: Account) -> None:
+    """Refuse when ``actor`` may not act on ``account`` from the admin screens.
+
+    Nobody manages their own account there (a slip would lock the last admin out; the
+    holder changes its own password on its own page). A unit admin manages only accounts
+    of its units, and never an administrator's account.
+    """
+    from core.scope import in_scope, is_system_admin
+
+    if actor is None:
+        return
+    if actor.id == account.id:
+        raise AccountError(_("You cannot manage your own account here; another administrator does that."))
+    if is_system_admin(actor):
+        return
+    if account.unit is None or not in_scope(actor, account.unit):
+        raise AccountError(_("Account %(name)s is outside your units.", name=account.username))
+    if any(r.name in PRIVILEGED for r in account.roles):
+        raise AccountError(_("Only a system administrator manages the administrator account %(name)s.",
+                             name=account.username))
+
+
+def _check_grant(actor: Account | None, names: list[str]) -> None:
+    allowed = grantable_roles(actor)
+    for name in names:
+        if name not in allowed:
+            spec = roles.BY_NAME.get(name)
+            raise AccountError(_("You may not grant the role %(name)s.", name=spec.title if spec else name))
+
+
+def _check_email(session, email: str, account_id: int | None = None) -> str:
+    email = (email or "").strip()
+    if not email:
+        raise AccountError(_("An email address is required."))
+    query = select(Account.id).where(func.lower(Account.email) == email.lower())
+    if account_id is not None:
+        query = query.where(Account.id != account_id)
+    if session.execute(query).first():
+        raise AccountError(_("The email address %(email)s is already used by another account.", email=email))
+    return email
+
+
+def create_personal(session, username: str, first_name: str, last_name: str, email: str,
+                    unit: Unit | None, role_names: list[str], actor: Account | None = None) -> tuple[Account, str]:
+    """A person's own account (admin, unit admin, leader) with a one-time password (A3, A11, A13).
+
+    ``unit`` is its data scope. With ``actor`` given, only the roles ``actor`` may grant,
+    and only a unit of ``actor``'s subtree. Returns (account, one-time password).
+    """
+    from core.scope import in_scope, is_system_admin
+
+    username = (username or "").strip()
+    if not username or len(username) > 64:
+        raise AccountError(_("A user name of 1 to 64 characters is required."))
+    names = _ordered(role_names or [])
+    if not names:
+        raise AccountError(_("Choose at least one role."))
+    _check_grant(actor, names)
+    if actor is not None and not is_system_admin(actor) and (unit is None or not in_scope(actor, unit)):
+        raise AccountError(_("Choose a unit within your own units."))
+    if unit is None and names != [roles.SYSTEM_ADMIN]:
+        raise AccountError(_("Choose a unit: an account without one sees no unit's data."))
+    if unit is not None and not unit.active:
+        raise AccountError(_("Unit %(code)s is no longer active; it cannot be given an account.", code=unit.code))
+    if session.execute(select(Account.id).where(func.lower(Account.username) == username.lower())).first():
+        raise AccountError(_("User name %(name)s is already taken.", name=username))
+    if session.execute(select(Unit.id).where(func.lower(Unit.code) == username.lower())).first():
+        raise AccountError(_("User name %(name)s is kept for the account of the unit with that code.",
+                             name=username))
+    email = _check_email(session, email)
+    password = passwords.one_time_password(passwords.policy())
+    with audit.suppressed(session):
+        account = Account(username=username, first_name=(first_name or "").strip()[:64] or username,
+                          last_name=(last_name or "").strip()[:64], email=email, active=True,
+                          unit=unit, unit_account=False)
+        session.add(account)
+        session.flush()
+        set_roles(session, account, names)
+        set_password(session, account, password, one_time=True)
+        session.flush()
+    audit.record("account.create", "Account", account.id, {
+        "username": account.username, "unit": unit.code if unit else None, "roles": names, "personal": True,
+    }, session=session)
+    return account, password
+
+
+def update(session, account: Account, first_name: str, last_name: str, email: str,
+           role_names: list[str], actor: Account | None = None) -> dict:
+    """Edit names, email and roles (A7). ``actor`` changes only the roles it may grant and keeps
+    the others the account holds; personal roles never go to a unit's account (A11).
+    Returns the changes recorded, ``{field: [before, after]}``."""
+    allowed = grantable_roles(actor)
+    current = [r.name for r in account.roles]
+    chosen = _ordered(role_names or [])
+    _check_grant(actor, chosen)
+    names = _ordered([n for n in current if n not in allowed] + chosen)
+    if not names:
+        raise AccountError(_("Choose at least one role."))
+    email = _check_email(session, email, account.id)
+    before = {"first_name": account.first_name, "last_name": account.last_name, "email": account.email,
+              "roles": _ordered(current)}
+    with audit.suppressed(session):
+        account.first_name = (first_name or "").strip()[:64] or account.first_name
+        account.last_name = (last_name or "").strip()[:64]
+        account.email = email
+        if names != before["roles"]:
+            set_roles(session, account, names)
+        session.flush()
+    after = {"first_name": account.first_name, "last_name": account.last_name, "email": account.email,
+             "roles": names}
+    changes = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+    if changes:
+        audit.record("account.edit", "Account", account.id, {"username": account.username, "changes": changes},
+                     session=session)
+    return changes

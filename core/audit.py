@@ -17,7 +17,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any
 
 from flask import g, has_app_context, has_request_context, request
 from sqlalchemy import event, insert, inspect, select, update

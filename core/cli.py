@@ -204,12 +204,21 @@ def units():
 
 
 @units.command("import")
-@click.option("--province", required=True, help="Province code or name, e.g. 04 or cao_bang.")
+@click.option("--province", default=None, help="Province code or name, e.g. 04 or cao_bang.")
+@click.option("--file", "path", default=None, type=click.Path(dir_okay=False),
+              help="A CSV file of units (as `baocao units export` writes it).")
 @click.option("--structure", type=click.Choice(["2025", "2020"]), default=None,
-              help="2025: communes under the province; 2020: with the pre-2025 districts. "
+              help="With --province. 2025: communes under the province; 2020: with the pre-2025 districts. "
                    "Default: 2020 when the hierarchy has a district tier.")
-def units_import(province, structure):
-    """Load a province's real administrative units (vietnam-provinces); all or nothing."""
+def units_import(province, path, structure):
+    """Load units, all or nothing: a province's real units (--province) or a CSV file (--file)."""
+    if (province is None) == (path is None):
+        raise click.UsageError("give exactly one of --province and --file")
+    if path is not None and structure is not None:
+        raise click.UsageError("--structure goes with --province, not --file")
+    if path is not None:
+        _units_import_file(path)
+        return
     from core.extensions import db as _db
     from core.unit_sources import administrative_units, find_province
     from core.units import UnitImportError, import_units, level_for_kind
@@ -229,6 +238,53 @@ def units_import(province, structure):
             _db.session.rollback()
             raise click.ClickException(str(exc)) from exc
     click.echo(f"{name}: {result.created} created, {result.updated} updated, {result.unchanged} unchanged")
+
+
+def _units_import_file(path: str) -> None:
+    """``units import --file``: every bad line on one stderr line, exit 1, nothing written."""
+    from pathlib import Path
+
+    from core.extensions import db as _db
+    from core.unit_csv import import_csv, summary
+    from core.units import UnitImportError
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {path}: {exc.strerror or exc}") from exc
+    with app_context("units import"):
+        try:
+            result = import_csv(_db.session, data, source=f"csv {Path(path).name}")
+            _db.session.commit()
+        except UnitImportError as exc:
+            _db.session.rollback()
+            raise click.ClickException(" ".join(summary(exc.problems).split())) from exc
+    click.echo(f"{path}: {result.created} created, {result.updated} updated, {result.unchanged} unchanged")
+
+
+@units.command("export")
+@click.option("--output", "-o", default=None, type=click.Path(dir_okay=False),
+              help="Write the CSV here instead of standard output.")
+def units_export(output):
+    """Write every unit as CSV (UTF-8 with BOM, for Excel): the format `units import --file` reads."""
+    from pathlib import Path
+
+    from core import audit as _audit
+    from core.extensions import db as _db
+    from core.unit_csv import export_csv
+
+    with app_context("units export"):
+        data, count = export_csv(_db.session)
+        _audit.record("units.export", "Unit", None, {"units": count, "format": "csv", "to": output or "stdout"})
+        _db.session.commit()
+    if output is None:
+        click.echo(data, nl=False)  # bytes go to the binary stream as they are
+        return
+    try:
+        Path(output).write_bytes(data)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from exc
+    click.echo(f"{count} units written to {output}")
 
 
 def _as_unit_row(row):

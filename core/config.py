@@ -15,7 +15,9 @@ AUTH_ROLE_PUBLIC = "Public"
 # Schema comes only from migrations; permissions are synced by `baocao init` / `db upgrade`.
 FAB_CREATE_DB = False
 FAB_UPDATE_PERMS = False
-FAB_ADD_SECURITY_API = True
+#: FAB's user/role/permission CRUD API would bypass core.accounts and core.roles; the login
+#: API (``/api/v1/security/login``, ``/refresh``) is FAB's SecurityApi and stays.
+FAB_ADD_SECURITY_API = False
 FAB_API_SWAGGER_UI = True
 FAB_PASSWORD_HASH_METHOD = "scrypt"
 

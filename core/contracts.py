@@ -7,6 +7,8 @@ Keeping every shape in one module makes the plugin API readable in one place.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -92,3 +94,118 @@ class PasswordPolicy:
     lockout_minutes: int = 15
     #: Days before expiry from which every page warns the user.
     warn_days: int = 14
+
+
+class PeriodType(StrEnum):
+    """Kinds of reporting period (REQUIREMENTS F3, F5) and the shape of their codes.
+
+    Codes are DHIS2-style ISO periods (CONTRACT): ``202603`` (month), ``2026Q3``
+    (quarter), ``2026S1``/``2026S2`` (half year), ``2026`` (year). Two are ours:
+    ``2026N9`` for the nine-month report of Vietnamese regimes (DHIS2 has no
+    nine-month period) and ``2021-2025`` for a multi-year phase (giai đoạn).
+    Ad-hoc periods (thematic, đột xuất) carry any code of 1–40 characters from
+    ``[A-Za-z0-9_-]`` that does not have one of the shapes above; whoever
+    creates one chooses its code and dates.
+    """
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    SIX_MONTHLY = "six_monthly"
+    NINE_MONTH = "nine_month"
+    YEARLY = "yearly"
+    PHASE = "phase"
+    ADHOC = "adhoc"
+
+
+@dataclass(frozen=True)
+class Period:
+    """One reporting period, as core builds it from its code and the rules in force.
+
+    ``start``..``end`` is the DATA range (both inclusive): events in it are
+    counted in the period's reports. ``deadline`` is the day reports are due
+    (a report submitted after it is late). ``opens``..``closes`` (inclusive)
+    is the entry window: the days units may enter and submit; submissions
+    between ``deadline`` and ``closes`` are accepted and flagged late.
+    """
+
+    code: str
+    type: PeriodType
+    #: Vietnamese, e.g. "Quý 3 năm 2026", "Tháng 3 năm 2026", "6 tháng đầu năm 2026".
+    name: str
+    start: date
+    end: date
+    deadline: date
+    opens: date
+    closes: date
+
+    def __post_init__(self):
+        if self.start > self.end:
+            raise ValueError(f"period {self.code}: data range starts {self.start} after it ends {self.end}")
+        if self.opens > self.closes:
+            raise ValueError(f"period {self.code}: entry window opens {self.opens} after it closes {self.closes}")
+
+
+@dataclass(frozen=True)
+class PeriodDate:
+    """A day named relative to a period's calendar months, so that a rule is plain data.
+
+    A period covers calendar months: March for ``202603``, July to September
+    for ``2026Q3``, January to December for ``2026``, January 2021 to December
+    2025 for ``2021-2025``. ``anchor`` picks the first (``"first"``) or last
+    (``"last"``) of them; ``months`` moves from there (-1: the month before);
+    ``day`` is the day of that month, clamped to its length (31: its last
+    day); finally ``days`` is added. ``PeriodDate("first", -1, 15)`` is the
+    15th of the month before the period; ``PeriodDate("last", 0, 20)`` the
+    20th of its last month; ``PeriodDate("last", 0, 31, days=10)`` ten days
+    after its last month ends.
+    """
+
+    anchor: str
+    months: int = 0
+    day: int = 1
+    days: int = 0
+
+    def __post_init__(self):
+        if self.anchor not in ("first", "last"):
+            raise ValueError(f"PeriodDate anchor must be 'first' or 'last', not {self.anchor!r}")
+        if not 1 <= self.day <= 31:
+            raise ValueError(f"PeriodDate day must be 1..31, not {self.day}")
+
+
+#: Entry window when a rule names none: from the 1st of the period's last month
+#: to the last day of the month after it (late submissions are still accepted).
+DEFAULT_OPENS = PeriodDate("last", 0, 1)
+DEFAULT_CLOSES = PeriodDate("last", 1, 31)
+
+
+@dataclass(frozen=True)
+class PeriodRule:
+    """How to date the periods of one type (REQUIREMENTS F3, F4), as data that crosses processes.
+
+    A plugin answers ``period_rules`` with a list of these. ``index`` narrows
+    a rule to one period of the year (quarter 1..4, month 1..12, half 1..2);
+    a rule with an index beats the rule without one for the same type. For
+    ``phase``, ``cycle_years`` and ``cycle_start`` say which phases follow
+    each other when core lists them (five-year plans 2021-2025, 2026-2030, …);
+    any ``YYYY-YYYY`` code can still be built. Ad-hoc periods have no rule.
+    """
+
+    type: PeriodType
+    start: PeriodDate
+    end: PeriodDate
+    deadline: PeriodDate
+    opens: PeriodDate = DEFAULT_OPENS
+    closes: PeriodDate = DEFAULT_CLOSES
+    index: int | None = None
+    cycle_years: int = 5
+    cycle_start: int = 2021
+
+    def __post_init__(self):
+        kind = PeriodType(self.type)  # ValueError for an unknown type
+        if kind is PeriodType.ADHOC:
+            raise ValueError("ad-hoc periods have no rule: their dates are set when one is created")
+        most = {PeriodType.MONTHLY: 12, PeriodType.QUARTERLY: 4, PeriodType.SIX_MONTHLY: 2}.get(kind)
+        if self.index is not None and (most is None or not 1 <= self.index <= most):
+            raise ValueError(f"PeriodRule for {kind.value}: index {self.index} is not allowed")
+        if self.cycle_years < 2:
+            raise ValueError("PeriodRule cycle_years must be at least 2 (a phase spans several years)")

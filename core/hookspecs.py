@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pluggy
 
-from core.contracts import Contact, Level, PasswordPolicy, ScheduledJob
+from core.contracts import Contact, Level, PasswordPolicy, PeriodRule, ScheduledJob
 
 PROJECT = "baocao"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -57,4 +57,16 @@ def password_policy() -> PasswordPolicy:
     warning), so enabling a plugin applies its policy at once. First answer
     wins; core's default (10 characters, four classes, 180 days, last 5 not
     reused, 15-minute lock after 5 failures) answers last.
+    """
+
+
+@hookspec(firstresult=True)
+def period_rules() -> list[PeriodRule]:
+    """How reporting periods are dated: data range, deadline and entry window per type (F3, F4).
+
+    Read by :func:`core.periods.rules` whenever periods are built: when forms
+    are assigned to units for a period, deadlines and lateness are computed,
+    and periods are listed. First answer wins, type by type: a period type the
+    answer has no rule for keeps core's national rule (Nghị định
+    09/2019/NĐ-CP, Điều 12), so a plugin lists only what its regulation changes.
     """

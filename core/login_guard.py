@@ -17,16 +17,18 @@ on every request:
 from __future__ import annotations
 
 import time
+from datetime import datetime
 
 from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from core import passwords
+from core import clock, passwords
 
 FORM_LOGIN = "AuthDBView.login"
 API_LOGIN = "SecurityApi.login"
 PASSWORD_FORM = "PasswordView.this_form_get"
+PASSWORD_CLAIM = "pwd_at"
 #: Endpoints a user who must change the password can still reach.
 OPEN_WHILE_CHANGING = frozenset({
     FORM_LOGIN, API_LOGIN, "SecurityApi.refresh", "AuthDBView.logout", "PasswordView.this_form_get",
@@ -67,14 +69,44 @@ def _api_account():
     """The account of a bearer token, if the request carries a valid one."""
     if "Authorization" not in request.headers:
         return None
-    from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
+    from flask_jwt_extended import get_jwt, get_jwt_identity, verify_jwt_in_request
 
     try:
-        verify_jwt_in_request(optional=True)
+        # A refresh token is checked too: otherwise an old holder could mint fresh access tokens.
+        verify_jwt_in_request(optional=True, refresh=request.endpoint == "SecurityApi.refresh")
         identity = get_jwt_identity()
+        password_at = get_jwt().get(PASSWORD_CLAIM)
     except Exception:  # expired or forged: FAB's own check answers 401 later
         return None
-    return current_app.appbuilder.sm.get_user_by_id(int(identity)) if identity else None
+    account = current_app.appbuilder.sm.get_user_by_id(int(identity)) if identity else None
+    if account is not None:
+        g.baocao_token_stale = password_at != _password_stamp(account)
+    return account
+
+
+def _password_stamp(account) -> str | None:
+    changed = account.password_changed_at
+    return changed.isoformat() if changed else None
+
+
+def _token_claims(identity) -> dict:
+    """Each token carries the password's change time; a later change makes it stale (A6)."""
+    account = current_app.appbuilder.sm.get_user_by_id(int(identity))
+    return {PASSWORD_CLAIM: _password_stamp(account) if account else None}
+
+
+def mark_signed_in() -> None:
+    """Remember when this browser session proved its password (called at login and own change)."""
+    session["_auth_at"] = clock.utcnow().isoformat()
+
+
+def _stale(account, by_session: bool) -> bool:
+    """Signed in before the account's password last changed (a reset or handover since)."""
+    if not by_session:
+        return g.get("baocao_token_stale", False)
+    value = session.get("_auth_at")
+    changed = account.password_changed_at
+    return bool(value and changed and changed > datetime.fromisoformat(value))
 
 
 def must_change(account) -> bool:
@@ -102,6 +134,9 @@ def _guard():
     g.baocao_account = account
     if account.closed_at is not None or account.locked:
         return _end_session(_("Your account is locked or closed. Contact the administrator."))
+    if _stale(account, by_session):
+        # A reset or handover since this sign-in: the previous holder's sessions and tokens end (A6).
+        return _end_session(_("The password of this account was changed. Please log in again."))
     if by_session:
         now, seen = int(time.time()), session.get("_seen")
         idle = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
@@ -138,6 +173,7 @@ def _expiry_warning():
 def init_app(app: Flask) -> None:
     """Call after all views are registered (the limits wrap FAB's login views)."""
     _limit_logins(app)
+    app.appbuilder.sm.jwt_manager.additional_claims_loader(_token_claims)
     app.before_request(_guard)
     app.register_error_handler(429, _too_many)
     app.context_processor(_expiry_warning)

@@ -20,6 +20,7 @@ SELF_SERVICE = (
     ("PasswordView", ("can_this_form_get", "can_this_form_post", "menu_access")),
     ("MeApi", ("can_get", "can_post")),
     ("Account", ("menu_access",)),
+    ("UserDBModelView", ("can_userinfo",)),  # FAB's read-only profile page
 )
 
 
@@ -48,6 +49,7 @@ UNIT_READ = (("Units", ("menu_access",)), ("UnitsView", READ), ("UnitTreeView", 
 ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(SYSTEM_ADMIN, _l("System administrator"), (("*", ("*",)),), personal=True),
     RoleSpec(UNIT_ADMIN, _l("Unit administrator"), SELF_SERVICE + UNIT_READ + (
+        ("Quản trị", ("menu_access",)),  # the Administration menu, for its Accounts entry
         ("AccountsView", ("*",)),
         ("UnitHoldersView", ("*",)),
     ), personal=True),

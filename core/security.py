@@ -5,7 +5,10 @@ FAB's default KDF); on top of that this class refuses locked and closed
 accounts, locks an account after the policy's number of failed logins
 (A10), keeps password history and change dates for every password FAB sets,
 records every login attempt in the audit log and syncs roles from
-:mod:`core.roles` after migrations.
+:mod:`core.roles` after migrations. FAB's user and role screens are read only
+and its own password forms lead to ours: accounts change only through
+:mod:`core.accounts` (the Accounts screen, the CLI), roles only through
+:mod:`core.roles`.
 """
 from __future__ import annotations
 
@@ -19,10 +22,18 @@ from werkzeug.security import check_password_hash
 
 from core import audit, clock, passwords, roles
 from core.models import Account, PasswordHistory
+from core.views.fab_security import (OwnPasswordRedirect, ReadOnlyGroupView, ReadOnlyRoleView, ReadOnlyUserView,
+                                     ResetPasswordRedirect, UserInfoEditRedirect)
 
 
 class SecurityManager(FabSecurityManager):
     user_model = Account
+    userdbmodelview = ReadOnlyUserView
+    rolemodelview = ReadOnlyRoleView
+    groupmodelview = ReadOnlyGroupView
+    resetmypasswordview = OwnPasswordRedirect
+    resetpasswordview = ResetPasswordRedirect
+    userinfoeditview = UserInfoEditRedirect
 
     def auth_user_db(self, username, password):
         ip = request.remote_addr if has_request_context() else None
@@ -49,6 +60,13 @@ class SecurityManager(FabSecurityManager):
                 self._lock_after_failures(account)
         self.session.commit()
         return user
+
+    def on_user_login(self, user) -> None:
+        """A browser sign-in: remember when, so a later reset or handover can end this session."""
+        if has_request_context() and not request.path.startswith("/api/"):
+            from core.login_guard import mark_signed_in
+
+            mark_signed_in()
 
     def _refusal(self, account: Account) -> str | None:
         if account.closed_at is not None:

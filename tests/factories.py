@@ -30,14 +30,14 @@ PROVINCE = [
 ]
 
 
-def province(session=None) -> dict[str, int]:
-    """Enable cao_bang, import :data:`PROVINCE`; returns ``{code: id}``. Call in an app context."""
+def province(session=None, rows: list = PROVINCE) -> dict[str, int]:
+    """Enable cao_bang, import ``rows`` (:data:`PROVINCE`); returns ``{code: id}``. Call in an app context."""
     from core.models import Unit
     from core.units import import_units
 
     session = session or db.session
     plugin_admin.set_enabled(session, "cao_bang", True)
-    import_units(session, PROVINCE, source="test")
+    import_units(session, rows, source="test")
     session.commit()
     return {u.code: u.id for u in session.query(Unit)}
 

@@ -15,13 +15,18 @@ def _entries(app, **filters):
         return [(e.action, e.object_type, e.actor, json.loads(e.changes or "null")) for e in query]
 
 
-def test_creating_a_role_through_the_screen_is_recorded_with_its_values(app, client, admin):
+def test_adding_a_unit_through_the_screen_is_recorded_with_its_values(app, client, admin):
+    from tests import factories
+
+    with app.app_context():
+        ids = factories.province()
     login(client, "admin", admin["password"])
-    resp = client.post("/roles/add", data={"name": "Cán bộ kiểm tra"}, follow_redirects=True)
-    assert resp.status_code == 200
-    created = _entries(app, action="create", object_type="Role")
+    resp = client.post("/units/add", data={"code": "X013", "name": "Xã Mới Lập", "kind": "commune",
+                                           "parent": ids["H01"], "active": "y"})
+    assert resp.status_code == 302
+    created = _entries(app, action="create", object_type="Unit")
     assert created[-1][2] == "admin"
-    assert created[-1][3]["name"] == "Cán bộ kiểm tra"
+    assert created[-1][3]["name"] == "Xã Mới Lập" and created[-1][3]["code"] == "X013"
 
 
 def test_an_update_records_before_and_after_and_hides_passwords(app, admin):

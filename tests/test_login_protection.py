@@ -64,6 +64,8 @@ def test_api_answers_403_everywhere_until_the_password_is_changed(app, client, c
     resp = client.post("/api/v1/me/password", headers=auth,
                        json={"old_password": one_time, "new_password": factories.NEW_PASSWORD})
     assert resp.status_code == 200, resp.get_json()
+    assert client.get("/api/v1/me/", headers=auth).status_code == 401  # tokens before the change end
+    auth = {"Authorization": f"Bearer {api_token(client, username, factories.NEW_PASSWORD)}"}
     me = client.get("/api/v1/me/", headers=auth).get_json()["result"]
     assert me["username"] == username and me["unit_code"] == "X011" and not me["must_change_password"]
 
@@ -109,6 +111,7 @@ def test_the_province_plugin_sets_the_policy(app, client, commune):
     auth = {"Authorization": f"Bearer {api_token(client, username, one_time)}"}
     assert client.post("/api/v1/me/password", headers=auth,
                        json={"old_password": one_time, "new_password": "Cb@2026x"}).status_code == 200
+    auth = {"Authorization": f"Bearer {api_token(client, username, 'Cb@2026x')}"}
     with app.app_context():
         from core import plugin_admin
 
@@ -258,3 +261,20 @@ def test_forms_without_the_csrf_token_change_nothing(make_app, admin):
     with app.app_context():
         assert db.session.get(Account, admin["id"]).password_changed_at is not None
         assert db.session.query(AuditEntry).filter_by(action="account.password_change").count() == 0
+
+
+def test_a_reset_ends_the_previous_holders_session_and_tokens(app, client, commune):
+    username, one_time = commune
+    factories.first_login(client, username, one_time)
+    token = api_token(client, username, factories.NEW_PASSWORD)
+    refresh = _api_login(client, username, factories.NEW_PASSWORD).get_json()["refresh_token"]
+    assert client.post("/api/v1/security/refresh", headers={"Authorization": f"Bearer {refresh}"}).status_code == 200
+    assert client.get("/").status_code == 200
+    with app.app_context():
+        from core import accounts
+
+        accounts.reset(db.session, db.session.query(Account).filter_by(username=username).one())
+        db.session.commit()
+    assert client.get("/account/password/form").headers["Location"].startswith("/login")
+    assert client.get("/api/v1/me/", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert client.post("/api/v1/security/refresh", headers={"Authorization": f"Bearer {refresh}"}).status_code == 401

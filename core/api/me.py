@@ -76,4 +76,5 @@ class MeApi(BaseApi):
                                  errors={field: [f"{v.rule}: {v.message}" for v in broken]},
                                  rules=[v.rule for v in broken])
         db.session.commit()
-        return self.response(200, message=_("Your password has been changed."))
+        # Every token issued before the change, this one included, is refused from now on.
+        return self.response(200, message=_("Your password has been changed. Log in again to get a new token."))

@@ -9,7 +9,8 @@ from datetime import date, datetime
 
 from flask_appbuilder import Model
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, func
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import select
+from sqlalchemy.orm import Mapped, aliased, column_property, mapped_column, relationship
 
 KINDS = ("board", "department", "district", "commune")
 
@@ -40,6 +41,20 @@ class Unit(Model):
 
     def __repr__(self) -> str:
         return f"{self.name} ({self.code})"
+
+
+#: ``Unit.parent_code``: the parent's code as a flat, filterable column (API, exports).
+#: Deferred, so ordinary unit queries do not pay for the subquery; FAB's REST API
+#: undefers it when it selects the column.
+_Parent = aliased(Unit, name="parent_unit")
+Unit.parent_code = column_property(
+    select(_Parent.code).where(_Parent.id == Unit.parent_id).correlate_except(_Parent).scalar_subquery(),
+    deferred=True,
+)
+# FAB's SQLAInterface reads ``unique`` and ``nullable`` off every mapped column; an
+# expression has neither, so say what they are: a nullable, non-unique string.
+Unit.__mapper__.columns["parent_code"].unique = False
+Unit.__mapper__.columns["parent_code"].nullable = True
 
 
 class UnitHolder(Model):

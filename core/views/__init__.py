@@ -3,10 +3,13 @@ from flask_babel import lazy_gettext as _l
 
 from core.api.audit import AuditApi
 from core.api.me import MeApi
+from core.api.units import UnitApi
+from core.views.accounts import AccountsView
 from core.views.audit import AuditView
 from core.views.help import HelpView
 from core.views.password import PasswordView
 from core.views.plugins import PluginsView
+from core.views.units import UnitHoldersView, UnitsView, UnitTreeView
 
 ADMIN = "Quản trị"
 ACCOUNT = "Account"
@@ -16,9 +19,16 @@ UNITS = "Units"
 def register_views(appbuilder) -> None:
     appbuilder.add_view(PluginsView, "Plugins", label=_l("Plugins"), icon="fa-plug",
                         category=ADMIN, category_label=_l("Administration"), category_icon="fa-cogs")
+    appbuilder.add_view(AccountsView, "AccountsView", label=_l("Accounts"), icon="fa-users", category=ADMIN)
     appbuilder.add_view(AuditView, "Audit log", label=_l("Audit log"), icon="fa-history", category=ADMIN)
     appbuilder.add_view(HelpView, "Help", label=_l("Help and contacts"), icon="fa-life-ring")
     appbuilder.add_view(PasswordView, "Change password", label=_l("Change password"), icon="fa-key",
                         category=ACCOUNT, category_label=_l("My account"), category_icon="fa-user")
+    appbuilder.add_view(UnitsView, "UnitsView", label=_l("Unit list"), icon="fa-list", category=UNITS,
+                        category_label=_l("Units"), category_icon="fa-sitemap")
+    appbuilder.add_view(UnitTreeView, "UnitTreeView", label=_l("Unit tree"), icon="fa-sitemap", category=UNITS)
+    appbuilder.add_view(UnitHoldersView, "UnitHoldersView", label=_l("Officer roster"), icon="fa-id-card",
+                        category=UNITS)
     appbuilder.add_api(AuditApi)
+    appbuilder.add_api(UnitApi)
     appbuilder.add_api(MeApi)

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, EqualTo, ValidationError
 
 from core import accounts, passwords
 from core.extensions import db
+from core.login_guard import mark_signed_in
 
 
 class PasswordForm(DynamicForm):
@@ -47,5 +48,6 @@ class PasswordView(SimpleFormView):
             flash(" ".join(v.message for v in broken), "danger")
             return None
         db.session.commit()
+        mark_signed_in()  # this session made the change: it stays, every other one ends
         flash(_("Your password has been changed."), "success")
         return None

@@ -4,7 +4,7 @@
 Later issues add the unit hierarchy, forms, reporting periods, approval chain, etc. through hooks.
 """
 from core import hookimpl
-from core.contracts import Contact, PasswordPolicy, PluginInfo
+from core.contracts import Contact, PasswordPolicy, PeriodDate, PeriodRule, PeriodType, PluginInfo
 
 _QUY_CHE = "Quy chế ban hành kèm theo Quyết định …/QĐ-UBND năm 2026 của UBND thành phố Hà Nội"
 
@@ -51,3 +51,40 @@ def support_contacts():
 def password_policy():
     """Điều 9 khoản 2: at least 10 characters with upper, lower, digit and special; changed every 6 months."""
     return PasswordPolicy(min_length=10, max_age_days=180)
+
+
+def _rule(kind, start, end, deadline, index=None):
+    """``start``/``end``/``deadline``: ("first"|"last", months, day) as in :class:`PeriodDate`."""
+    return PeriodRule(kind, start=PeriodDate(*start), end=PeriodDate(*end), deadline=PeriodDate(*deadline),
+                      index=index)
+
+
+_JAN_1 = ("first", 0, 1)
+_15TH_BEFORE = ("first", -1, 15)
+_14TH_LAST = ("last", 0, 14)
+_DEC_31 = ("last", 0, 31)
+
+
+@hookimpl
+def period_rules():
+    """Điều 10 khoản 3: reports by 14/3 (quý I, data 01/01–14/03), 14/6 (6 tháng, 01/01–14/06),
+    14/9 (quý III, 15/06–14/09) and 14/12 (năm, 01/01–31/12).
+
+    Months, phases and the entry window keep core's national rule.
+    """
+    return [
+        _rule(PeriodType.QUARTERLY, _JAN_1, _14TH_LAST, _14TH_LAST, index=1),
+        # Quý II is not in the regulation: it runs on from quý I to the 6-month cut-off, 15/03–14/06, due 14/06.
+        _rule(PeriodType.QUARTERLY, _15TH_BEFORE, _14TH_LAST, _14TH_LAST, index=2),
+        _rule(PeriodType.QUARTERLY, _15TH_BEFORE, _14TH_LAST, _14TH_LAST, index=3),
+        # Quý IV is not in the regulation: 15/09–31/12, due 14/12 like the annual report, so that the
+        # four quarters tile the year 01/01–31/12 that the annual report covers.
+        _rule(PeriodType.QUARTERLY, _15TH_BEFORE, _DEC_31, _14TH_LAST, index=4),
+        _rule(PeriodType.SIX_MONTHLY, _JAN_1, _14TH_LAST, _14TH_LAST, index=1),
+        # The second half is not in the regulation: 15/06–31/12, due 14/12 (tiles the year with the first).
+        _rule(PeriodType.SIX_MONTHLY, _15TH_BEFORE, _DEC_31, _14TH_LAST, index=2),
+        # Nine months are not in the regulation: cumulative from 01/01 like quý I and 6 tháng, to the
+        # quý III cut-off, 01/01–14/09, due 14/09.
+        _rule(PeriodType.NINE_MONTH, _JAN_1, _14TH_LAST, _14TH_LAST),
+        _rule(PeriodType.YEARLY, _JAN_1, _DEC_31, _14TH_LAST),
+    ]
