@@ -209,3 +209,107 @@ class PeriodRule:
             raise ValueError(f"PeriodRule for {kind.value}: index {self.index} is not allowed")
         if self.cycle_years < 2:
             raise ValueError("PeriodRule cycle_years must be at least 2 (a phase spans several years)")
+
+
+# --- forms (REQUIREMENTS F1, F2, F7) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a choice list or of a disaggregation category."""
+
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class CategorySpec:
+    """A dimension of disaggregation (ethnic group, sex), like a DHIS2 category."""
+
+    code: str
+    name: str
+    options: tuple[Choice, ...]
+
+
+@dataclass(frozen=True)
+class ComboSpec:
+    """Categories crossed into a grid (ethnic group × sex), like a DHIS2 category combo."""
+
+    code: str
+    name: str
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    """A statistical indicator shared by forms and years (F2)."""
+
+    code: str
+    name: str
+    definition: str = ""
+    method: str = ""
+    unit_of_measure: str = ""
+    sector: str = ""
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field. ``type`` is one of integer, decimal, percent, text, long_text, date, choice,
+    yes_no, file. ``combo`` names a :class:`ComboSpec`: the field is then entered as a grid with
+    one cell per option combination. ``indicator`` names an :class:`IndicatorSpec`."""
+
+    code: str
+    label: str
+    type: str = "integer"
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    unit_of_measure: str = ""
+    help: str = ""
+    choices: tuple[Choice, ...] = ()
+    combo: str | None = None
+    indicator: str | None = None
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    code: str
+    title: str
+    fields: tuple[FieldSpec, ...]
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """A cross-field check in the safe expression language of :mod:`core.expressions`,
+    e.g. ``poor_households <= households`` or ``sum(by_ethnicity) == total``."""
+
+    code: str
+    expression: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """The form falls due every ``period_type`` from units of these hierarchy ``levels`` (F7)."""
+
+    period_type: str
+    levels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """A whole form as a plugin registers it (``register_forms``) or a workbook describes it.
+
+    Categories, combos and indicators it uses travel with it and are matched by code.
+    """
+
+    code: str
+    name: str
+    sections: tuple[SectionSpec, ...]
+    rules: tuple[RuleSpec, ...] = ()
+    sector: str = ""
+    description: str = ""
+    categories: tuple[CategorySpec, ...] = ()
+    combos: tuple[ComboSpec, ...] = ()
+    indicators: tuple[IndicatorSpec, ...] = ()
+    schedules: tuple[ScheduleSpec, ...] = ()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pluggy
 
-from core.contracts import Contact, Level, PasswordPolicy, PeriodRule, ScheduledJob
+from core.contracts import Contact, FormSpec, Level, PasswordPolicy, PeriodRule, ScheduledJob
 
 PROJECT = "baocao"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -69,4 +69,16 @@ def period_rules() -> list[PeriodRule]:
     and periods are listed. First answer wins, type by type: a period type the
     answer has no rule for keeps core's national rule (Nghị định
     09/2019/NĐ-CP, Điều 12), so a plugin lists only what its regulation changes.
+    """
+
+
+@hookspec
+def register_forms() -> list[FormSpec]:
+    """Forms (with their categories, indicators and schedules) the province prescribes (F1).
+
+    Called by ``baocao init`` and on each plugin enable: each form is synced
+    into the database by code. A form the plugin changed gets a new published
+    version; one the board has since edited in the designer is left alone
+    (the board's copy wins). Lists from all enabled plugins are concatenated;
+    two plugins registering the same code is refused.
     """

@@ -3,5 +3,12 @@ from core.models.account import Account, PasswordHistory
 from core.models.audit import AuditEntry, AuditHead
 from core.models.plugin_state import PluginState
 from core.models.unit import Unit, UnitHolder
+from core.models.form import (Category, CategoryCombo, CategoryOption, ComboCategory, Form, FormField, FormRule,
+                              FormSection, FormVersion, Indicator)
+from core.models.period import Period, Schedule
+from core.models.report import Notification, Report, ReportValue, Request
 
-__all__ = ["Account", "PasswordHistory", "AuditEntry", "AuditHead", "PluginState", "Unit", "UnitHolder"]
+__all__ = [
+    "Category", "CategoryCombo", "CategoryOption", "ComboCategory", "Form", "FormField", "FormRule", "FormSection",
+    "FormVersion", "Indicator", "Notification", "Period", "Report", "ReportValue", "Request", "Schedule",
+    "Account", "PasswordHistory", "AuditEntry", "AuditHead", "PluginState", "Unit", "UnitHolder"]
