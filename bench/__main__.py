@@ -1,5 +1,6 @@
 """Run every benchmark: ``make bench`` (uses DATABASE_URL when set, else a scratch SQLite file)."""
-from bench import audit_chain
+from bench import assignment, audit_chain
 
 if __name__ == "__main__":
     audit_chain.main()
+    assignment.main()

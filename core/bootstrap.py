@@ -86,7 +86,8 @@ class InitResult:
 
 
 def init_province(province: str, demo: bool = False) -> InitResult:
-    """Migrate, enable ``province`` (and ``example`` for a demo), load its real units, create the admin."""
+    """Migrate, enable ``province`` (and ``example`` for a demo), load its real units and forms,
+    assign the reports whose period is open, create the admin."""
     from core.units import import_units
 
     result = InitResult()
@@ -106,6 +107,13 @@ def init_province(province: str, demo: bool = False) -> InitResult:
         imported = import_units(db.session, rows, source=f"init {province}")
         if imported.created or imported.updated:
             result.changes.append(f"units of {label}: {imported.created} created, {imported.updated} updated")
+    synced = plugin_admin.sync_forms(db.session)
+    result.changes += [f"form {code} {what}" for code, what in synced.items() if what in ("created", "updated")]
+    from core.assignment import assign
+
+    assigned = assign(db.session)
+    if assigned.created:
+        result.changes.append(f"reports assigned: {assigned.created} ({', '.join(assigned.periods[:5])})")
     if demo:
         result.demo_accounts = demo_accounts(db.session)
         result.changes += [f"created demo account {username}" for username, _ in result.demo_accounts]

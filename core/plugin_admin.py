@@ -43,4 +43,16 @@ def set_enabled(session, name: str, enabled: bool) -> bool:
     audit.record("plugin.enable" if enabled else "plugin.disable", "Plugin", name, {"version": plugin.version}, session=session)
     session.flush()
     registry().refresh(session)
+    if enabled and "register_forms" in plugin.hooks:
+        sync_forms(session)
     return True
+
+
+def sync_forms(session) -> dict[str, str]:
+    """The enabled plugins' forms into the database; a broken form refuses the change."""
+    from core import forms
+
+    try:
+        return forms.sync_plugins(session)
+    except forms.FormError as exc:
+        raise PluginError(str(exc)) from exc

@@ -44,7 +44,12 @@ REVIEWER = "Reviewer"
 VIEWER = "Viewer"
 
 UNIT_READ = (("Units", ("menu_access",)), ("UnitsView", READ), ("UnitTreeView", READ),
-             ("UnitApi", READ), ("UnitHoldersView", READ))
+             ("UnitApi", READ), ("UnitHoldersView", READ), ("FormApi", READ), ("PeriodApi", READ))
+
+#: Reports (F9): the reporting unit lists its reports and enters data; others in scope read the list.
+REPORT_ENTRY = (("Reports", ("menu_access",)),
+                ("ReportsView", ("can_list", "can_show", "can_entry", "can_validate", "menu_access")))
+REPORT_READ = (("Reports", ("menu_access",)), ("ReportsView", ("can_list", "can_show", "menu_access")))
 
 ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(SYSTEM_ADMIN, _l("System administrator"), (("*", ("*",)),), personal=True),
@@ -53,9 +58,9 @@ ROLES: tuple[RoleSpec, ...] = (
         ("AccountsView", ("*",)),
         ("UnitHoldersView", ("*",)),
     ), personal=True),
-    RoleSpec(REPORTER, _l("Reporter"), SELF_SERVICE + UNIT_READ),
-    RoleSpec(REVIEWER, _l("Reviewer"), SELF_SERVICE + UNIT_READ),
-    RoleSpec(VIEWER, _l("Leader (read only)"), SELF_SERVICE + UNIT_READ, personal=True),
+    RoleSpec(REPORTER, _l("Reporter"), SELF_SERVICE + UNIT_READ + REPORT_ENTRY),
+    RoleSpec(REVIEWER, _l("Reviewer"), SELF_SERVICE + UNIT_READ + REPORT_READ),
+    RoleSpec(VIEWER, _l("Leader (read only)"), SELF_SERVICE + UNIT_READ + REPORT_READ, personal=True),
 )
 BY_NAME = {spec.name: spec for spec in ROLES}
 

@@ -1,4 +1,4 @@
-"""Core's scheduled jobs: none of its own yet beyond the worker heartbeat."""
+"""Core's scheduled jobs: the worker heartbeat, and the daily assignment of reports with reminders."""
 from core.contracts import ScheduledJob
 from core.hookspecs import hookimpl
 
@@ -11,5 +11,11 @@ def scheduled_jobs() -> list[ScheduledJob]:
             cron="* * * * *",
             func="core.jobs:heartbeat",
             description="Records that a worker is alive, for /health.",
-        )
+        ),
+        ScheduledJob(
+            name="core.assign",
+            cron="15 0 * * *",
+            func="core.assignment:daily",
+            description="Creates the reports whose period opened (F7) and sends deadline reminders.",
+        ),
     ]

@@ -40,6 +40,7 @@ class Request(Model):
     form: Mapped[Form] = relationship()
     period: Mapped[Period] = relationship()
     from_unit: Mapped[Unit] = relationship()
+    parent: Mapped["Request | None"] = relationship(remote_side=[id])
 
 
 class Report(Model):
@@ -104,6 +105,8 @@ class Notification(Model):
     message: Mapped[str] = mapped_column(String(500), nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: When the e-mail copy went out (None: not sent, or no mail server configured).
+    emailed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     #: One reminder of each kind per report, however often the job runs.
     __table_args__ = (UniqueConstraint("report_id", "kind", name="uq_notification_report_kind"),

@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from core.api.audit import AuditApi
+from core.api.forms import FormApi, PeriodApi
 from core.api.me import MeApi
 from core.api.units import UnitApi
 from core.views.accounts import AccountsView
@@ -32,3 +33,5 @@ def register_views(appbuilder) -> None:
     appbuilder.add_api(AuditApi)
     appbuilder.add_api(UnitApi)
     appbuilder.add_api(MeApi)
+    appbuilder.add_api(FormApi)
+    appbuilder.add_api(PeriodApi)

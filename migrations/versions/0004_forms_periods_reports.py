@@ -207,6 +207,7 @@ def upgrade():
     sa.Column('message', sa.String(length=500), nullable=False),
     sa.Column('created_at', sa.DateTime(), server_default=sa.func.now(), nullable=False),
     sa.Column('read_at', sa.DateTime(), nullable=True),
+    sa.Column('emailed_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['report_id'], ['report.id'], name='fk_notification_report_id', ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name='fk_notification_unit_id', ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),

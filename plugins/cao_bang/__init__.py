@@ -4,7 +4,7 @@ of 12 April 2022.
 Later issues add the unit hierarchy, forms, reporting periods, approval chain, etc. through hooks.
 """
 from core import hookimpl
-from core.contracts import Contact, Level, PasswordPolicy, PluginInfo
+from core.contracts import Contact, Level, PasswordPolicy, PluginInfo, ScheduleSpec
 
 _QUY_CHE = "Quy chế ban hành kèm theo Quyết định 09/2022/QĐ-UBND"
 
@@ -63,3 +63,12 @@ def hierarchy_levels():
 def password_policy():
     """Điều 7 khoản 7: at least 8 characters with upper, lower, digit and special; changed every 6 months."""
     return PasswordPolicy(min_length=8, max_age_days=180)
+
+
+@hookimpl
+def register_forms():
+    """Điều 9: dữ liệu về công tác dân tộc cập nhật theo kỳ báo cáo (tháng, quý, năm, giai đoạn)."""
+    from core.catalogues import ethnic_population_form
+
+    return [ethnic_population_form("CB-DT01", "Biểu DT01: Hộ, nhân khẩu, hộ nghèo theo dân tộc (Cao Bằng)",
+                                   (ScheduleSpec("yearly", ("commune",)),))]

@@ -4,7 +4,7 @@ of 22 August 2023.
 Later issues add the unit hierarchy, forms, reporting periods, approval chain, etc. through hooks.
 """
 from core import hookimpl
-from core.contracts import Contact, Level, PluginInfo
+from core.contracts import Contact, Level, PluginInfo, ScheduleSpec
 
 _QUY_CHE = "Quy chế ban hành kèm theo Quyết định 2034/QĐ-UBND"
 
@@ -55,3 +55,12 @@ def hierarchy_levels():
               reviewed_by="province"),
         Level(code="commune", name="Cấp xã", kinds=("commune",), reviewed_by="district"),
     ]
+
+
+@hookimpl
+def register_forms():
+    """Điều 8: các cơ quan, đơn vị cập nhật dữ liệu về công tác dân tộc theo biểu mẫu."""
+    from core.catalogues import ethnic_population_form
+
+    return [ethnic_population_form("DN-DT01", "Biểu DT01: Hộ, nhân khẩu, hộ nghèo theo dân tộc (Đồng Nai)",
+                                   (ScheduleSpec("yearly", ("commune",)),))]

@@ -4,7 +4,7 @@
 Later issues add the unit hierarchy, forms, reporting periods, approval chain, etc. through hooks.
 """
 from core import hookimpl
-from core.contracts import Contact, PasswordPolicy, PeriodDate, PeriodRule, PeriodType, PluginInfo
+from core.contracts import Contact, PasswordPolicy, PeriodDate, PeriodRule, PeriodType, PluginInfo, ScheduleSpec
 
 _QUY_CHE = "Quy chế ban hành kèm theo Quyết định …/QĐ-UBND năm 2026 của UBND thành phố Hà Nội"
 
@@ -88,3 +88,12 @@ def period_rules():
         _rule(PeriodType.NINE_MONTH, _JAN_1, _14TH_LAST, _14TH_LAST),
         _rule(PeriodType.YEARLY, _JAN_1, _DEC_31, _14TH_LAST),
     ]
+
+
+@hookimpl
+def register_forms():
+    """Điều 10 khoản 3: báo cáo 6 tháng và năm theo các mốc của REQUIREMENTS F4."""
+    from core.catalogues import ethnic_population_form
+
+    return [ethnic_population_form("HN-DT01", "Biểu DT01: Hộ, nhân khẩu, hộ nghèo theo dân tộc (Hà Nội)",
+                                   (ScheduleSpec("six_monthly", ("commune",)), ScheduleSpec("yearly", ("commune",))))]

@@ -4,7 +4,7 @@ of 1 December 2025.
 Later issues add the unit hierarchy, report templates, periods, approval chain, etc. through hooks.
 """
 from core import hookimpl
-from core.contracts import Contact, PluginInfo
+from core.contracts import Contact, FieldSpec, FormSpec, PluginInfo, RuleSpec, ScheduleSpec, SectionSpec
 
 _QUY_CHE = "Quy chế ban hành kèm theo Quyết định 239/QĐ-UBND"
 
@@ -40,3 +40,29 @@ def support_contacts():
             note=f"Điều 18 khoản 1, {_QUY_CHE}",
         ),
     ]
+
+
+@hookimpl
+def register_forms():
+    """Điều 10: chế độ báo cáo định kỳ; biểu tổng hợp tình hình kinh tế - xã hội hằng tháng."""
+    return [FormSpec(
+        code="QN-BC01", name="Báo cáo tình hình thực hiện nhiệm vụ kinh tế - xã hội hằng tháng",
+        sector="tong_hop",
+        sections=(
+            SectionSpec("budget", "Thu, chi ngân sách", (
+                FieldSpec("revenue", "Thu ngân sách trên địa bàn", type="decimal", required=True, min=0,
+                          unit_of_measure="triệu đồng"),
+                FieldSpec("revenue_plan", "Dự toán thu cả năm", type="decimal", min=0, unit_of_measure="triệu đồng"),
+                FieldSpec("spending", "Chi ngân sách", type="decimal", min=0, unit_of_measure="triệu đồng"),
+            )),
+            SectionSpec("society", "Văn hóa - xã hội", (
+                FieldSpec("jobs_created", "Số lao động được giải quyết việc làm", min=0, unit_of_measure="người"),
+                FieldSpec("poverty_rate", "Tỷ lệ hộ nghèo", type="percent", min=0, max=100, unit_of_measure="%"),
+                FieldSpec("summary", "Đánh giá chung, khó khăn, kiến nghị", type="long_text", required=True),
+                FieldSpec("signed_scan", "Bản scan báo cáo có chữ ký, đóng dấu", type="file"),
+            )),
+        ),
+        rules=(RuleSpec("revenue_within_plan", "revenue_plan == 0 or revenue <= revenue_plan * 2",
+                        "Thu ngân sách vượt quá hai lần dự toán: kiểm tra lại số liệu."),),
+        schedules=(ScheduleSpec("monthly", ("province", "commune")),),
+    )]

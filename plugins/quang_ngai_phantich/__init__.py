@@ -4,7 +4,7 @@ of 13 November 2024.
 Later issues add agencies, data intake, analysis scenarios, permissions, etc. through hooks.
 """
 from core import hookimpl
-from core.contracts import Contact, PluginInfo
+from core.contracts import Contact, FieldSpec, FormSpec, IndicatorSpec, PluginInfo, RuleSpec, ScheduleSpec, SectionSpec
 
 _QUY_CHE = "Quy chế ban hành kèm theo Quyết định 1415/QĐ-UBND"
 
@@ -34,3 +34,28 @@ def support_contacts():
             note=f"Điều 4 khoản 2; Điều 6, Điều 7, Điều 8 khoản 4, {_QUY_CHE}",
         ),
     ]
+
+
+@hookimpl
+def register_forms():
+    """Điều 5 khoản 4: danh mục chỉ tiêu thống kê được khai thác, tổng hợp, phân tích."""
+    return [FormSpec(
+        code="QN-PT01", name="Chỉ tiêu thống kê chủ yếu cấp xã (quý)", sector="thong_ke",
+        sections=(SectionSpec("population", "Dân số", (
+            FieldSpec("population", "Dân số trung bình", required=True, min=0, unit_of_measure="người",
+                      indicator="QN_DAN_SO"),
+            FieldSpec("births", "Số trẻ sinh ra trong kỳ", min=0, unit_of_measure="người"),
+            FieldSpec("deaths", "Số người chết trong kỳ", min=0, unit_of_measure="người"),
+            FieldSpec("rice_area", "Diện tích gieo trồng lúa", type="decimal", min=0, unit_of_measure="ha",
+                      indicator="QN_DT_LUA"),
+        )),),
+        rules=(RuleSpec("deaths_within_population", "deaths <= population",
+                        "Số người chết không được lớn hơn dân số."),),
+        indicators=(
+            IndicatorSpec("QN_DAN_SO", "Dân số trung bình", "Dân số bình quân của kỳ báo cáo.",
+                          "Bình quân số dân đầu kỳ và cuối kỳ.", "người", "thong_ke"),
+            IndicatorSpec("QN_DT_LUA", "Diện tích gieo trồng lúa", "Diện tích đất gieo trồng lúa trong kỳ.",
+                          "Cộng diện tích các vụ trong kỳ.", "ha", "nong_nghiep"),
+        ),
+        schedules=(ScheduleSpec("quarterly", ("commune",)),),
+    )]

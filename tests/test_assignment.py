@@ -1,0 +1,136 @@
+"""Automatic assignment (F7), ad-hoc and cascaded requests (F5, F8), reminders, Hà Nội's F4 dates."""
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import pytest
+
+from core import assignment, plugin_admin
+from core.contracts import FieldSpec, FormSpec, ScheduleSpec, SectionSpec
+from core.extensions import db
+from core.forms import sync_spec
+from core.models import AuditEntry, Form, Notification, Period, Report, Request, Unit
+from tests import factories
+from tests.conftest import PG_URL
+
+
+def _reports(form_code=None) -> dict[str, tuple]:
+    query = db.session.query(Report).join(Unit)
+    if form_code:
+        query = query.join(Form).filter(Form.code == form_code)
+    return {r.unit.code: (r.period.code, r.state, r.level, r.deadline) for r in query}
+
+
+def test_a_yearly_commune_form_is_assigned_once_when_its_period_opens(app):
+    with app.app_context():
+        factories.province()  # enables cao_bang: its form CB-DT01 is due yearly from communes
+        assert assignment.assign(db.session, date(2026, 11, 20)).created == 0  # window opens 1 December
+        first = assignment.assign(db.session, date(2026, 12, 5))
+        db.session.commit()
+        assert first.created == 3 and first.periods == ["CB-DT01/2026"]
+        assert _reports("CB-DT01") == {code: ("2026", "draft", "commune", date(2026, 12, 20))
+                                       for code in ("X011", "X012", "X021")}
+        period = db.session.query(Period).filter_by(code="2026").one()
+        assert (period.start, period.end) == (date(2025, 12, 15), date(2026, 12, 14))
+        assert assignment.assign(db.session, date(2026, 12, 6)).created == 0
+        assert db.session.query(AuditEntry).filter_by(action="reports.assign").count() == 1
+
+
+def test_ha_noi_reports_carry_the_f4_deadlines(app):
+    with app.app_context():
+        plugin_admin.set_enabled(db.session, "ha_noi", True)
+        from core.units import import_units
+
+        import_units(db.session, [factories.Row("01", "Thành phố Hà Nội", "board"),
+                                  factories.Row("00004", "Phường Ba Đình", "commune", "01")], source="test")
+        db.session.commit()
+        assignment.assign(db.session, date(2026, 6, 3))
+        half = db.session.query(Period).filter_by(code="2026S1").one()
+        assert (half.start, half.end, half.deadline) == (date(2026, 1, 1), date(2026, 6, 14), date(2026, 6, 14))
+        assert _reports("HN-DT01") == {"00004": ("2026S1", "draft", "commune", date(2026, 6, 14))}
+        assignment.assign(db.session, date(2026, 12, 3))
+        year = db.session.query(Period).filter_by(code="2026").one()
+        assert (year.start, year.end, year.deadline) == (date(2026, 1, 1), date(2026, 12, 31), date(2026, 12, 14))
+
+
+@pytest.mark.skipif(not PG_URL, reason="races need a server database")
+def test_two_runs_racing_create_each_report_once(app):
+    with app.app_context():
+        factories.province()
+    errors, counts = [], []
+
+    def run():
+        try:
+            with app.app_context():
+                counts.append(assignment.assign(db.session, date(2026, 12, 5)).created)
+                db.session.commit()
+                db.session.remove()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and sum(counts) == 3
+    with app.app_context():
+        assert db.session.query(Report).count() == 3
+
+
+def _board_form(levels: tuple[str, ...]) -> Form:
+    spec = FormSpec("TEST01", "Biểu thử", (SectionSpec("main", "Chung", (FieldSpec("n", "Số lượng", min=0),)),),
+                    schedules=(ScheduleSpec("quarterly", levels),))
+    sync_spec(db.session, spec, source="board")
+    return db.session.query(Form).filter_by(code="TEST01").one()
+
+
+def test_an_ad_hoc_request_reaches_only_chosen_units_under_the_requester(app):
+    with app.app_context():
+        ids = factories.province()
+        form = _board_form(("district",))
+        board = db.session.get(Unit, ids["04"])
+        req = assignment.request(db.session, form, "Rà soát đột xuất hộ nghèo", date(2030, 1, 15), board,
+                                 [ids["X011"], ids["X021"]], by="admin")
+        db.session.commit()
+        reports = db.session.query(Report).filter_by(request_id=req.id).all()
+        assert sorted(r.unit.code for r in reports) == ["X011", "X021"]
+        assert {r.deadline for r in reports} == {date(2030, 1, 15)}
+        assert reports[0].period.type == "adhoc" and reports[0].period.name == "Rà soát đột xuất hộ nghèo"
+        district = db.session.get(Unit, ids["H01"])
+        with pytest.raises(assignment.AssignmentError):
+            assignment.request(db.session, form, "Ngoài phạm vi", date(2030, 1, 15), district, [ids["X021"]], "h01")
+        db.session.rollback()
+        assert db.session.query(Request).count() == 1
+
+
+def test_a_district_cascades_its_report_to_its_communes(app):
+    with app.app_context():
+        ids = factories.province()
+        _board_form(("district",))
+        assignment.assign(db.session, date(2027, 3, 5))
+        own = db.session.query(Report).join(Unit).filter(Unit.code == "H01").one()
+        child = assignment.cascade(db.session, own, [ids["X011"], ids["X012"]], own.deadline, by="h01")
+        db.session.commit()
+        subs = db.session.query(Report).filter_by(request_id=child.id).all()
+        assert sorted(r.unit.code for r in subs) == ["X011", "X012"]
+        assert {r.period_id for r in subs} == {own.period_id}
+        assert child.parent_id == own.request_id and child.parent.from_unit_id == ids["04"]
+        with pytest.raises(assignment.AssignmentError):
+            assignment.cascade(db.session, own, [ids["X011"]], date(2099, 1, 1), by="h01")
+
+
+def test_reminders_are_sent_once_before_the_deadline_and_once_when_late(app):
+    with app.app_context():
+        factories.province()
+        assignment.assign(db.session, date(2026, 12, 5))
+        assert assignment.remind(db.session, date(2026, 12, 10)) == {"due_soon": 0, "late": 0}
+        assert assignment.remind(db.session, date(2026, 12, 18)) == {"due_soon": 3, "late": 0}
+        assert assignment.remind(db.session, date(2026, 12, 19)) == {"due_soon": 0, "late": 0}
+        report = db.session.query(Report).join(Unit).filter(Unit.code == "X011").one()
+        report.state = "submitted"
+        assert assignment.remind(db.session, date(2026, 12, 21)) == {"due_soon": 0, "late": 2}
+        db.session.commit()
+        notes = db.session.query(Notification).filter_by(kind="late").all()
+        assert all("Quá hạn nộp báo cáo: Biểu DT01" in n.message for n in notes)
