@@ -1,5 +1,9 @@
 """The access matrix (H5, A12, A13): no account reaches an object outside its unit's subtree.
 
+Catalogues shared by the whole province (forms, periods, indicators) carry no
+``__scope__`` and are outside the matrix; admin-only data (the audit log) is
+in it, with an entry about another district.
+
 Every route of every registered screen and API that takes an object id is
 tried by a commune's account against another district's objects, by GET and
 (where allowed) POST. The answer must be 403, 404 or a redirect to the login
@@ -49,7 +53,22 @@ def world(app):
         db.session.commit()
         one_time.update(dict([_personal("qtcs-h01", ids["H01"], roles.UNIT_ADMIN)]))
         one_time.update(dict([_personal("lanhdao-h01", ids["H01"], roles.VIEWER)]))
+        # Reports of every commune (CB-DT01 falls due yearly), a request and reminders in district H02.
+        from datetime import date
+
+        from core import assignment
+        from core.models import Form, Notification, Report, Request
+
+        assignment.assign(db.session, date(2026, 12, 5))
+        assignment.remind(db.session, date(2026, 12, 18))
+        x021_report = db.session.query(Report).filter_by(unit_id=ids["X021"]).one()
+        assignment.request(db.session, db.session.query(Form).filter_by(code="CB-DT01").one(), "Rà soát",
+                           date(2099, 1, 1), db.session.get(Unit, ids["H02"]), [ids["X021"]], by="h02")
+        db.session.commit()
         other = {
+            Report: x021_report.id,
+            Request: db.session.query(Request.id).filter_by(from_unit_id=ids["H02"]).scalar(),
+            Notification: db.session.query(Notification.id).filter_by(unit_id=ids["X021"]).limit(1).scalar(),
             Unit: ids["X021"],
             Account: db.session.query(Account.id).filter_by(username="x021").scalar(),
             UnitHolder: db.session.query(UnitHolder.id).filter_by(unit_id=ids["X021"]).scalar(),
@@ -101,9 +120,13 @@ def _state_of_others(app, world):
     with app.app_context():
         account = db.session.query(Account).filter_by(username="x021").one()
         unit = db.session.get(Unit, world["ids"]["X021"])
+        from core.models import Report, ReportValue
+
+        report = db.session.query(Report).filter_by(unit_id=unit.id).order_by(Report.id).first()
         return (account.password, account.locked_until, account.closed_at, account.active,
                 unit.name, unit.parent_id, unit.active,
-                db.session.query(UnitHolder).filter_by(unit_id=unit.id).count())
+                db.session.query(UnitHolder).filter_by(unit_id=unit.id).count(),
+                report.state, report.updated_at, db.session.query(ReportValue).filter_by(report_id=report.id).count())
 
 
 @pytest.mark.parametrize("username", ["x011", "h01", "qtcs-h01", "lanhdao-h01"])
@@ -117,7 +140,7 @@ def test_nobody_reaches_another_districts_objects(app, world, username):
         if model is None or rule.endpoint.startswith(("appbuilder", "static")):
             continue
         if model not in world["other"]:
-            if getattr(model, "__scope__", None) or model.__module__.startswith("core.models"):
+            if getattr(model, "__scope__", None):  # unit data: must be in the matrix
                 unmapped.append(f"{rule.endpoint} ({model.__name__})")
             continue
         urls = [rule.build({arg: world["other"][model], **({"name": name} if name else {})})[1]
