@@ -1,6 +1,7 @@
 """Run every benchmark: ``make bench`` (uses DATABASE_URL when set, else a scratch SQLite file)."""
-from bench import assignment, audit_chain
+from bench import assignment, audit_chain, entry_form
 
 if __name__ == "__main__":
     audit_chain.main()
     assignment.main()
+    entry_form.main()

@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from core import audit, clock, periods
 from core.contracts import PeriodType
+from core.i18n import N_
 from core.models import Form, FormVersion, Notification, Period, Report, Request, Schedule, Unit
 
 #: Days before the deadline when a unit with an unsent report is reminded.
@@ -126,15 +127,15 @@ def request(session, form: Form, title: str, deadline: date, from_unit: Unit, un
     today = clock.utcnow().date()
     versions = _latest_versions(session)
     if form.id not in versions:
-        raise AssignmentError("the form has no published version")
+        raise AssignmentError(N_("the form has no published version"))
     if deadline < today:
-        raise AssignmentError("the deadline is in the past")
+        raise AssignmentError(N_("the deadline is in the past"))
     wanted = set(unit_ids)
     inside = set(session.execute(select(Unit.id).where(
         Unit.id.in_(wanted), Unit.id != from_unit.id, Unit.active.is_(True),
         Unit.path.startswith(from_unit.path, autoescape=True))).scalars())
     if not wanted or inside != wanted:
-        raise AssignmentError("every chosen unit must be an active unit under the requesting unit")
+        raise AssignmentError(N_("every chosen unit must be an active unit under the requesting unit"))
     period = period or _adhoc_period(session, title, today, deadline)
     req = Request(title=title, form_id=form.id, period_id=period.id, from_unit_id=from_unit.id, deadline=deadline,
                   note=note or None, parent_id=parent.id if parent else None, created_by=by,
@@ -151,7 +152,7 @@ def request(session, form: Form, title: str, deadline: date, from_unit: Unit, un
 def cascade(session, report: Report, unit_ids: list[int], deadline: date, by: str) -> Request:
     """A unit passes a report it received on to its sub-units, same form and period (F8)."""
     if deadline > report.deadline:
-        raise AssignmentError("sub-units must report before the unit's own deadline")
+        raise AssignmentError(N_("sub-units must report before the unit's own deadline"))
     parent = report.request or Request(title=report.form.name, form_id=report.form_id, period_id=report.period_id,
                                        from_unit_id=report.unit.parent_id or report.unit_id,
                                        deadline=report.deadline, created_by="schedule", created_at=clock.utcnow())

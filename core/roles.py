@@ -21,6 +21,7 @@ SELF_SERVICE = (
     ("MeApi", ("can_get", "can_post")),
     ("Account", ("menu_access",)),
     ("UserDBModelView", ("can_userinfo",)),  # FAB's read-only profile page
+    ("NotificationsView", ("can_list", "can_read", "menu_access")),
 )
 
 
@@ -50,6 +51,8 @@ UNIT_READ = (("Units", ("menu_access",)), ("UnitsView", READ), ("UnitTreeView", 
 REPORT_ENTRY = (("Reports", ("menu_access",)),
                 ("ReportsView", ("can_list", "can_show", "can_entry", "can_validate", "menu_access")))
 REPORT_READ = (("Reports", ("menu_access",)), ("ReportsView", ("can_list", "can_show", "menu_access")))
+#: Requests (F5, F8): a reviewing unit sends ad-hoc requests and passes reports on to its sub-units.
+REQUESTS = (("RequestsView", ("can_list", "can_show", "can_new", "can_cascade", "menu_access")),)
 
 ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(SYSTEM_ADMIN, _l("System administrator"), (("*", ("*",)),), personal=True),
@@ -59,7 +62,7 @@ ROLES: tuple[RoleSpec, ...] = (
         ("UnitHoldersView", ("*",)),
     ), personal=True),
     RoleSpec(REPORTER, _l("Reporter"), SELF_SERVICE + UNIT_READ + REPORT_ENTRY),
-    RoleSpec(REVIEWER, _l("Reviewer"), SELF_SERVICE + UNIT_READ + REPORT_READ),
+    RoleSpec(REVIEWER, _l("Reviewer"), SELF_SERVICE + UNIT_READ + REPORT_READ + REQUESTS),
     RoleSpec(VIEWER, _l("Leader (read only)"), SELF_SERVICE + UNIT_READ + REPORT_READ, personal=True),
 )
 BY_NAME = {spec.name: spec for spec in ROLES}

@@ -21,7 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from core.models import Unit
-from core.units import N_, ImportResult, Reason, UnitImportError, import_units, levels, validate
+from core.i18n import N_
+from core.units import ImportResult, Reason, UnitImportError, import_units, levels, validate
 
 COLUMNS = ("code", "name", "kind", "level", "parent_code", "sector", "active", "valid_from", "valid_to")
 REQUIRED = ("code", "name", "kind", "parent_code")

@@ -15,16 +15,12 @@ from flask_babel import gettext
 from sqlalchemy import String, func, literal, select, update
 
 from core import audit, plugin_admin
+from core.i18n import N_
 from core.models import Unit
 
 #: Optional row attributes an import copies onto the unit when the row carries them
 #: (CSV rows do; the administrative-unit rows of :mod:`core.unit_sources` do not).
 OPTIONAL_FIELDS = ("sector", "active", "valid_from", "valid_to")
-
-
-def N_(msgid: str) -> str:
-    """Mark ``msgid`` for extraction; it is translated later, by :meth:`Reason.translated`."""
-    return msgid
 
 
 class Reason(str):

@@ -134,3 +134,46 @@ def test_reminders_are_sent_once_before_the_deadline_and_once_when_late(app):
         db.session.commit()
         notes = db.session.query(Notification).filter_by(kind="late").all()
         assert all("Quá hạn nộp báo cáo: Biểu DT01" in n.message for n in notes)
+
+
+def test_a_district_sends_an_ad_hoc_request_from_the_screen(app):
+    with app.app_context():
+        ids = factories.province()
+        username, one_time = factories.issue("H01")
+    client = app.test_client()
+    factories.first_login(client, username, one_time)
+    with app.app_context():
+        form_id = db.session.query(Form.id).filter_by(code="CB-DT01").scalar()
+    page = client.get("/requests/new").get_data(as_text=True)
+    assert "Xã Trường Hà" in page and "Xã Cô Ba" not in page  # only units under H01 are offered
+    resp = client.post("/requests/new", data={"form": form_id, "title": "Rà soát đột xuất", "deadline": "2099-01-31",
+                                              "levels": ["commune"]})
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    with app.app_context():
+        req = db.session.query(Request).one()
+        assert req.from_unit_id == ids["H01"] and req.created_by == "h01"
+        assert sorted(r.unit.code for r in db.session.query(Report).filter_by(request_id=req.id)) == ["X011", "X012"]
+    refused = client.post("/requests/new", data={"form": form_id, "title": "Sai", "deadline": "2099-01-31",
+                                                 "units": [ids["X021"]]})
+    assert refused.status_code == 200  # X021 is not a choice: the form does not validate
+    with app.app_context():
+        assert db.session.query(Request).count() == 1
+
+
+def test_a_unit_sees_its_reminders_on_the_home_page_and_marks_them_read(app):
+    with app.app_context():
+        factories.province()
+        assignment.assign(db.session, date(2026, 12, 5))
+        assignment.remind(db.session, date(2026, 12, 18))
+        db.session.commit()
+        username, one_time = factories.issue("X011")
+    client = app.test_client()
+    factories.first_login(client, username, one_time)
+    home = client.get("/").get_data(as_text=True)
+    assert "1 thông báo chưa đọc" in home and "Sắp đến hạn nộp báo cáo: Biểu DT01" in home
+    listed = client.get("/notifications/list/").get_data(as_text=True)
+    assert "Xã Trường Hà" in listed and "Xã Cô Ba" not in listed
+    assert client.post("/notifications/read").status_code == 302
+    assert "thông báo chưa đọc" not in client.get("/").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(Notification).filter(Notification.read_at.is_(None)).count() == 2  # others' stay

@@ -108,6 +108,8 @@ class Notification(Model):
     #: When the e-mail copy went out (None: not sent, or no mail server configured).
     emailed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
+    unit: Mapped[Unit] = relationship()
+
     #: One reminder of each kind per report, however often the job runs.
     __table_args__ = (UniqueConstraint("report_id", "kind", name="uq_notification_report_kind"),
                       Index("ix_notification_unit_unread", "unit_id", "read_at"))

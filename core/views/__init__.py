@@ -7,14 +7,21 @@ from core.api.me import MeApi
 from core.api.units import UnitApi
 from core.views.accounts import AccountsView
 from core.views.audit import AuditView
+from core.views.entry import ReportsView
+from core.views.form_designer import (CategoriesView, CategoryOptionsView, CombosView, FormFieldsView,
+                                      FormRulesView, FormSectionsView, FormsView, IndicatorsView, SchedulesView)
 from core.views.help import HelpView
+from core.views.notifications import NotificationsView
 from core.views.password import PasswordView
+from core.views.requests import RequestsView
 from core.views.plugins import PluginsView
 from core.views.units import UnitHoldersView, UnitsView, UnitTreeView
 
 ADMIN = "Quản trị"
 ACCOUNT = "Account"
 UNITS = "Units"
+REPORTS = "Reports"
+FORMS = "Forms"
 
 
 def register_views(appbuilder) -> None:
@@ -30,6 +37,21 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(UnitTreeView, "UnitTreeView", label=_l("Unit tree"), icon="fa-sitemap", category=UNITS)
     appbuilder.add_view(UnitHoldersView, "UnitHoldersView", label=_l("Officer roster"), icon="fa-id-card",
                         category=UNITS)
+    appbuilder.add_view(FormsView, "FormsView", label=_l("Forms and report templates"), icon="fa-wpforms",
+                        category=FORMS, category_label=_l("Forms and indicators"), category_icon="fa-wpforms")
+    appbuilder.add_view(IndicatorsView, "IndicatorsView", label=_l("Indicators"), icon="fa-bar-chart",
+                        category=FORMS)
+    appbuilder.add_view(CategoriesView, "CategoriesView", label=_l("Disaggregation categories"), icon="fa-tags",
+                        category=FORMS)
+    appbuilder.add_view(CombosView, "CombosView", label=_l("Disaggregation combos"), icon="fa-th", category=FORMS)
+    for view in (FormSectionsView, FormFieldsView, FormRulesView, SchedulesView, CategoryOptionsView):
+        appbuilder.add_view_no_menu(view)
+    appbuilder.add_view(ReportsView, "ReportsView", label=_l("Report list"), icon="fa-file-text-o", category=REPORTS,
+                        category_label=_l("Reports"), category_icon="fa-file-text")
+    appbuilder.add_view(RequestsView, "RequestsView", label=_l("Requests"), icon="fa-paper-plane",
+                        category="Reports", category_label=_l("Reports"), category_icon="fa-file-text")
+    appbuilder.add_view(NotificationsView, "NotificationsView", label=_l("Notifications"), icon="fa-bell",
+                        category="Reports")
     appbuilder.add_api(AuditApi)
     appbuilder.add_api(UnitApi)
     appbuilder.add_api(MeApi)

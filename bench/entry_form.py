@@ -1,0 +1,202 @@
+"""The data entry screen of a large form (issue F9 target: render < 150 ms on the server).
+
+Measured: the entry page of a published 300-field form (every field type, 20
+fields disaggregated by a 2×2 combo, 30 rules) for a commune's report, as the
+median of N logged-in GETs through the test client (the server's whole work:
+security checks, two queries, the template; no network). Baselines, same run:
+the same page for a 10-field form, and the help page (an almost empty FAB
+page). Also timed: the live check and the save of a complete 300-field post
+(first save: inserts; then every value changed: updates; then nothing new).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+N = int(os.environ.get("BENCH_ENTRY_N", "30"))
+FIELDS = 300
+GRIDS = 20
+RULES = 30
+TYPES = ("integer", "integer", "integer", "decimal", "percent", "text", "date", "choice", "yes_no", "long_text")
+
+
+@dataclass(frozen=True)
+class Row:
+    code: str
+    name: str
+    kind: str
+    parent_code: str | None = None
+
+
+def big_spec(code: str, fields: int, grids: int, rules: int):
+    """A form of ``fields`` fields in sections of 30: the first ``grids`` integer fields are 2×2 tables."""
+    from core.contracts import CategorySpec, Choice, ComboSpec, FieldSpec, FormSpec, RuleSpec, SectionSpec
+
+    specs, numbers, tables = [], [], []
+    for i in range(fields):
+        kind = "integer" if i < grids else TYPES[i % len(TYPES)]
+        extra = {}
+        if i < grids:
+            extra["combo"] = "bench_eth_sex"
+            tables.append(f"f{i:03d}")
+        elif kind == "integer":
+            numbers.append(f"f{i:03d}")
+            extra["min"] = 0
+        elif kind == "choice":
+            extra["choices"] = (Choice("a", "Phương án A"), Choice("b", "Phương án B"), Choice("c", "Phương án C"))
+        specs.append(FieldSpec(f"f{i:03d}", f"Chỉ tiêu số {i + 1} của biểu báo cáo", kind,
+                               required=i % 7 == 0, unit_of_measure="người" if kind == "integer" else "",
+                               help="Ghi theo số liệu đến cuối kỳ báo cáo." if i % 5 == 0 else "", **extra))
+    sections = tuple(SectionSpec(f"s{n}", f"Phần {n + 1}", tuple(specs[n * 30:(n + 1) * 30]))
+                     for n in range((fields + 29) // 30))
+    rule_specs = []
+    for r in range(rules):
+        if r % 3 == 0 and tables:
+            rule_specs.append(RuleSpec(f"R{r}", f"sum({tables[r % len(tables)]}) >= 0", "Tổng phải không âm."))
+        elif len(numbers) > 1:
+            a, b = numbers[r % (len(numbers) - 1)], numbers[r % (len(numbers) - 1) + 1]
+            rule_specs.append(RuleSpec(f"R{r}", f"{a} <= {b}", f"{a} không lớn hơn {b}."))
+    return FormSpec(
+        code=code, name=f"Biểu thử {fields} chỉ tiêu", sections=sections, rules=tuple(rule_specs),
+        categories=(CategorySpec("bench_eth", "Dân tộc", (Choice("kinh", "Kinh"), Choice("dtts", "Dân tộc thiểu số"))),
+                    CategorySpec("bench_sex", "Giới tính", (Choice("nam", "Nam"), Choice("nu", "Nữ")))),
+        combos=(ComboSpec("bench_eth_sex", "Dân tộc × giới tính", ("bench_eth", "bench_sex")),) if grids else ())
+
+
+def full_post(defn: dict, bump: int = 0) -> dict:
+    """A value for every field (and cell) that passes every rule; ``bump`` changes them all."""
+    from core.entry import cells_of, input_name
+
+    post = {}
+    for n, (code, fld) in enumerate((f["code"], f) for s in defn["sections"] for f in s["fields"]):
+        for cell in cells_of(defn, fld):
+            kind = fld["type"]
+            post[input_name(code, cell)] = {
+                "integer": str(n * 10 + bump), "decimal": f"{n},{5 + bump}", "percent": str(10 + bump % 50),
+                "text": f"Ghi chú {n} {bump}", "long_text": f"Nội dung {n} {bump}",
+                "date": f"{1 + bump % 28:02d}/03/2026", "choice": "abc"[bump % 3],
+                "yes_no": "yes" if bump % 2 else "no",
+            }[kind]
+    return post
+
+
+def median_ms(fn, n: int = N) -> float:
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def main() -> None:
+    from sqlalchemy import delete, select
+
+    from core import accounts, create_app, entry
+    from core.bootstrap import migrate_to_head
+    from core.extensions import db
+    from core.forms import latest_version, sync_spec
+    from core.models import Form, Period, Report, ReportValue, Unit
+    from core.units import import_units
+
+    tmp = tempfile.mkdtemp()
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.db"
+    app = create_app({"INSTANCE_PATH": tmp, "SECRET_KEY": "bench", "DATABASE_URL": url, "REDIS_URL": None,
+                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        migrate_to_head()
+        import_units(db.session, [Row("BE", "Ban Dân tộc (thử)", "board"), Row("BE001", "Xã thử", "commune", "BE")],
+                     source="bench")
+        unit = db.session.execute(select(Unit).where(Unit.code == "BE001")).scalar_one()
+        today = entry.today()
+        period = db.session.execute(select(Period).where(Period.code == "BENCH-E")).scalar_one_or_none()
+        if period is None:
+            period = Period(code="BENCH-E", type="adhoc", name="Kỳ thử", start=today, end=today,
+                            deadline=today + timedelta(days=10), opens=today, closes=today + timedelta(days=10))
+            db.session.add(period)
+        reports = {}
+        for size, grids, rules in ((FIELDS, GRIDS, RULES), (10, 1, 3)):
+            code = f"BENCH-E{size}"
+            sync_spec(db.session, big_spec(code, size, grids, rules), source="board")
+            form = db.session.execute(select(Form).where(Form.code == code)).scalar_one()
+            version = latest_version(db.session, form)
+            db.session.flush()
+            report = db.session.execute(select(Report).where(
+                Report.form_id == form.id, Report.period_id == period.id, Report.unit_id == unit.id)
+            ).scalar_one_or_none()
+            if report is None:
+                report = Report(form_id=form.id, period_id=period.id, unit_id=unit.id, level=unit.level,
+                                deadline=period.deadline, form_version_id=version.id)
+                db.session.add(report)
+            report.state, report.form_version_id = "draft", version.id
+            db.session.flush()
+            db.session.execute(delete(ReportValue).where(ReportValue.report_id == report.id))
+            reports[size] = (report.id, version.definition)
+        _account, one_time, _created = accounts.issue(db.session, "BE001")
+        db.session.commit()
+        username = _account.username
+
+    client = app.test_client()
+    client.post("/login/", data={"username": username, "password": one_time})
+    new = f"Thử-Nghiệm-{secrets.token_hex(4)}-2026!"
+    client.post("/account/password/form", data={"old_password": one_time, "new_password": new,
+                                                 "confirm_password": new})
+    big_id, big_defn = reports[FIELDS]
+    small_id, _ = reports[10]
+
+    def get(path):
+        resp = client.get(path)
+        assert resp.status_code == 200, (path, resp.status_code)
+        return resp
+
+    for path in (f"/reports/{big_id}/entry", f"/reports/{small_id}/entry", "/help/"):
+        get(path)  # warm up: templates compiled, caches filled
+    big_ms = median_ms(lambda: get(f"/reports/{big_id}/entry"))
+    small_ms = median_ms(lambda: get(f"/reports/{small_id}/entry"))
+    help_ms = median_ms(lambda: get("/help/"))
+    size_empty = len(get(f"/reports/{big_id}/entry").data)
+
+    post = full_post(big_defn)
+    validate_ms = median_ms(lambda: client.post(f"/reports/{big_id}/validate", data={**post, "_full": "1"}))
+    checked = client.post(f"/reports/{big_id}/validate", data={**post, "_full": "1"}).get_json()
+    start = time.perf_counter()
+    first = client.post(f"/reports/{big_id}/entry", data=post)
+    insert_ms = (time.perf_counter() - start) * 1000
+    bumps = iter(range(1, 10**6))
+    update_ms = median_ms(lambda: client.post(f"/reports/{big_id}/entry", data=full_post(big_defn, next(bumps))),
+                          max(5, N // 3))
+    last = full_post(big_defn, next(bumps))
+    client.post(f"/reports/{big_id}/entry", data=last)
+    same_ms = median_ms(lambda: client.post(f"/reports/{big_id}/entry", data=last), max(5, N // 3))
+    filled_ms = median_ms(lambda: get(f"/reports/{big_id}/entry"))
+    size_filled = len(get(f"/reports/{big_id}/entry").data)
+    cells = len(post)
+    with app.app_context():
+        from core.models import AuditEntry
+
+        kept = db.session.query(ReportValue).filter_by(report_id=big_id).count()
+        audited = db.session.query(AuditEntry).filter_by(action="report.save", object_id=str(big_id)).count()
+        sample = db.session.get(ReportValue, (big_id, "f021", ""))
+
+    print(f"entry form on {url.split(':')[0]}: median of {N} requests, server time through the test client")
+    print(f"  baseline help page (empty FAB page)   {help_ms:7.1f} ms")
+    print(f"  baseline entry page, 10 fields        {small_ms:7.1f} ms")
+    print(f"  entry page, {FIELDS} fields, empty        {big_ms:7.1f} ms  (ratio {big_ms / small_ms:.1f}x the 10-field "
+          f"page, {big_ms / help_ms:.1f}x the help page; {size_empty / 1024:.0f} KiB, target < 150 ms)")
+    print(f"  entry page, {FIELDS} fields, filled       {filled_ms:7.1f} ms  ({size_filled / 1024:.0f} KiB)")
+    print(f"  live check of a full post ({cells} cells) {validate_ms:7.1f} ms  "
+          f"(errors: {len(checked['errors'])})")
+    print(f"  save, first (inserts)                 {insert_ms:7.1f} ms  (status {first.status_code})")
+    print(f"  save, every value changed (updates)   {update_ms:7.1f} ms")
+    print(f"  save, nothing changed                 {same_ms:7.1f} ms")
+    print(f"  (after: {kept} values stored, {audited} saves audited, f021 = {float(sample.number):g}, "
+          f"posted {last['f021']})")
+
+
+if __name__ == "__main__":
+    main()
