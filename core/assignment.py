@@ -83,14 +83,19 @@ class AssignResult:
     periods: list[str] = field(default_factory=list)
 
 
-def assign(session, today: date | None = None) -> AssignResult:
-    """Create the reports every schedule asks for today; the caller commits. Safe to run any time."""
+def assign(session, today: date | None = None, form_ids: list[int] | None = None) -> AssignResult:
+    """Create the reports every schedule (of ``form_ids``, or all) asks for today; the caller commits.
+
+    Safe to run any time, as often as wanted.
+    """
     today = today or clock.utcnow().date()
     ruleset = periods.rules()
     versions = _latest_versions(session)
     result = AssignResult()
-    schedules = session.execute(select(Schedule).join(Form).where(
-        Schedule.active.is_(True), Form.active.is_(True))).scalars().all()
+    query = select(Schedule).join(Form).where(Schedule.active.is_(True), Form.active.is_(True))
+    if form_ids is not None:
+        query = query.where(Schedule.form_id.in_(form_ids))
+    schedules = session.execute(query).scalars().all()
     by_type: dict[str, list] = {}
     for schedule in schedules:
         if schedule.form_id not in versions or not schedule.level_codes:

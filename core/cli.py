@@ -365,6 +365,30 @@ def accounts_unlock(username, reason):
     click.echo(f"{username} unlocked")
 
 
+# --- reports -----------------------------------------------------------------
+
+
+@main.group()
+def reports():
+    """Report assignments."""
+
+
+@reports.command("assign")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Assign as on this day (default: today).")
+def reports_assign(day):
+    """Create the reports whose period is open and send reminders (the daily job, for OS cron)."""
+    from core import assignment
+    from core.extensions import db as _db
+
+    with app_context("reports assign"):
+        result = assignment.assign(_db.session, day.date() if day else None)
+        reminders = assignment.remind(_db.session, day.date() if day else None)
+        _db.session.commit()
+    click.echo(f"{result.created} report(s) assigned; reminders: {reminders['due_soon']} due soon, "
+               f"{reminders['late']} late")
+
+
 # --- audit -------------------------------------------------------------------
 
 

@@ -177,3 +177,13 @@ def test_a_unit_sees_its_reminders_on_the_home_page_and_marks_them_read(app):
     assert "thông báo chưa đọc" not in client.get("/").get_data(as_text=True)
     with app.app_context():
         assert db.session.query(Notification).filter(Notification.read_at.is_(None)).count() == 2  # others' stay
+
+
+def test_the_cli_runs_the_daily_assignment_for_installations_without_a_worker(cli, app):
+    with app.app_context():
+        factories.province()
+    first = cli("reports", "assign", "--date", "2026-12-18")
+    assert first.exit_code == 0 and first.output.strip() == "3 report(s) assigned; reminders: 3 due soon, 0 late"
+    again = cli("reports", "assign", "--date", "2026-12-18")
+    assert again.output.strip() == "0 report(s) assigned; reminders: 0 due soon, 0 late"
+    assert cli("reports", "assign", "--date", "18/12/2026").exit_code == 2

@@ -428,3 +428,33 @@ def test_the_designers_posts_need_the_csrf_token(make_app, admin):
     assert client.post(f"/forms/sections/add?_flt_0_form={form_id}", data={"code": "s", "title": "S"}).status_code \
         == 400
     assert _count(app, Form) == 1 and _count(app, FormSection) == 0
+
+
+def test_the_board_builds_publishes_and_assigns_a_form_in_the_browser(app, admin, monkeypatch):
+    """Issue 4's "done when": no code from design to the communes' report list."""
+    from datetime import datetime
+
+    from core import clock
+    from core.models import Report
+    from tests import factories
+
+    from core.units import import_units
+
+    with app.app_context():  # core's two-level government: the province, and its communes
+        import_units(db.session, [factories.Row("04", "Tỉnh", "board"), factories.Row("X011", "Xã A", "commune", "04"),
+                                  factories.Row("X012", "Xã B", "commune", "04")], source="test")
+        db.session.commit()
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 12, 5, 8, 0))
+    client = _as_admin(app, admin)
+    ids = _design(app, client, code="BC_QUY01")
+    _publish(client, ids["form"])
+    _post(client, f"/forms/schedules/add?_flt_0_form={ids['form']}",
+          {"period_type": "quarterly", "levels": ["commune"], "active": "y"})
+    _post(client, f"/forms/assign/{ids['form']}", {})
+    with app.app_context():
+        reports = db.session.execute(select(Report).where(Report.form_id == ids["form"])).scalars().all()
+        assert sorted(r.unit.code for r in reports) == ["X011", "X012"]
+        assert {(r.period.code, r.deadline.isoformat(), r.version.version) for r in reports} == {
+            ("2026Q4", "2026-12-20", 1)}
+    _post(client, f"/forms/assign/{ids['form']}", {})  # a second click creates nothing
+    assert _count(app, Report, Report.form_id == ids["form"]) == 2

@@ -152,6 +152,7 @@ class FormsView(ModelView):
         candidates = [
             ("edit", url_for(".edit", pk=form.id), _("Edit"), "fa-edit", "default"),
             ("publish", url_for(".publish", pk=form.id), _("Publish"), "fa-check", "primary"),
+            ("assign", url_for(".assign", pk=form.id), _("Assign now"), "fa-paper-plane", "default"),
             ("copy", url_for(".copy", pk=form.id), _("Copy"), "fa-copy", "default"),
             ("export_workbook", url_for(".export_workbook", pk=form.id), _("Export workbook"), "fa-download",
              "default"),
@@ -186,6 +187,25 @@ class FormsView(ModelView):
             "Publish the draft of form %(code)s as version %(version)d? Reports assigned from now on are "
             "filled with it; reports already assigned keep the version they have.",
             code=form.code, version=following))
+
+    @expose("/assign/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def assign(self, pk):
+        """F7 at once: the reports this form's schedules ask for today, without waiting for the nightly job
+        (which an installation without a worker, the embedded default, never runs)."""
+        from core import assignment
+
+        form = self._get(pk)
+        confirm = ConfirmForm()
+        if request.method == "POST" and confirm.validate_on_submit():
+            result = assignment.assign(db.session, form_ids=[form.id])
+            db.session.commit()
+            flash(_("%(n)d report(s) assigned.", n=result.created) if result.created
+                  else _("No report to assign today: every open period already has its reports."), "success")
+            return redirect(url_for(".show", pk=form.id))
+        return self._form_page(confirm, _("Assign now"), _("Assign"), form, message=_(
+            "Create today the reports that the schedules of form %(code)s ask for (periods whose entry window "
+            "is open)? Reports that already exist are left as they are.", code=form.code))
 
     @expose("/copy/<int:pk>", methods=["GET", "POST"])
     @has_access
