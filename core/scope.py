@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import current_app, has_request_context
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from sqlalchemy import false, select, true
+from sqlalchemy import false, or_, select, true
 
 from core.models import Account, Unit
 from core.roles import SYSTEM_ADMIN
@@ -51,6 +51,8 @@ def condition(model, account: Account | None):
 
     Models opt in by naming their unit column in ``__scope__`` (``"path"``
     for :class:`Unit` itself, a foreign key such as ``"unit_id"`` otherwise).
+    Models naming their form column in ``__sector__`` are also visible to a
+    sector department for forms of its sector, in every unit (H3).
     Accounts without a unit (system admins) only show to system admins.
     """
     column = getattr(model, "__scope__", None)
@@ -63,7 +65,19 @@ def condition(model, account: Account | None):
         return false()
     if column == "path":
         return model.path.startswith(path, autoescape=True)
-    return getattr(model, column).in_(unit_ids_in_scope(account))
+    clause = getattr(model, column).in_(unit_ids_in_scope(account))
+    sector = _sector_of(account)
+    if sector and getattr(model, "__sector__", None):
+        # H3: a sector department also sees its sector's forms' rows across every unit.
+        from core.models import Form
+
+        clause = or_(clause, getattr(model, model.__sector__).in_(select(Form.id).where(Form.sector == sector)))
+    return clause
+
+
+def _sector_of(account: Account | None) -> str | None:
+    unit = account.unit if account is not None else None
+    return unit.sector if unit is not None and unit.kind == "department" and unit.active else None
 
 
 def in_scope(account: Account | None, unit: Unit | None) -> bool:

@@ -14,6 +14,8 @@ forgotten by a later change.
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from core import accounts, roles
@@ -195,3 +197,33 @@ def test_a_unit_admin_manages_only_its_subtree(app, world):
     with app.app_context():
         assert db.session.query(AuditEntry).filter(AuditEntry.object_id == str(other),
                                                    AuditEntry.actor == "qtcs-h01").count() == 0
+
+
+def test_a_sector_department_sees_its_sectors_reports_across_units_and_nothing_else(app):
+    from datetime import date
+
+    from core import assignment
+    from core.contracts import FieldSpec, FormSpec, ScheduleSpec, SectionSpec
+    from core.forms import sync_spec
+    from core.models import Report
+
+    with app.app_context():
+        ids = factories.province()
+        db.session.get(Unit, ids["SYT"]).sector = "y_te"
+        sync_spec(db.session, FormSpec("YT01", "Biểu y tế xã", (SectionSpec("s", "Chung", (
+            FieldSpec("tram_y_te", "Số trạm y tế", min=0),)),), sector="y_te",
+            schedules=(ScheduleSpec("yearly", ("commune",)),)), source="board")
+        assignment.assign(db.session, date(2026, 12, 5))  # YT01 and Cao Bằng's CB-DT01 for every commune
+        db.session.commit()
+        username, one_time = factories.issue("SYT")
+    client = app.test_client()
+    factories.first_login(client, username, one_time)
+    listed = client.get("/reports/list/?psize_ReportsView=100").get_data(as_text=True)
+    with app.app_context():
+        by_form = {code: [i for (i,) in db.session.query(Report.id).join(Report.form).filter_by(code=code)]
+                   for code in ("YT01", "CB-DT01")}
+    shown = {int(i) for i in re.findall(r"/reports/show/(\d+)", listed)}
+    assert shown == set(by_form["YT01"]) and len(shown) == 3  # every commune's, none of the other form
+    other, mine = by_form["CB-DT01"][0], by_form["YT01"][0]
+    assert client.get(f"/reports/show/{other}").status_code == 404
+    assert client.get(f"/reports/show/{mine}").status_code == 200

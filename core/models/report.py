@@ -48,6 +48,7 @@ class Report(Model):
 
     __tablename__ = "report"
     __scope__ = "unit_id"
+    __sector__ = "form_id"  # a sector department sees its sector's reports everywhere (H3)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     form_id: Mapped[int] = mapped_column(ForeignKey("form.id"), nullable=False)
