@@ -187,3 +187,68 @@ def test_the_cli_runs_the_daily_assignment_for_installations_without_a_worker(cl
     again = cli("reports", "assign", "--date", "2026-12-18")
     assert again.output.strip() == "0 report(s) assigned; reminders: 0 due soon, 0 late"
     assert cli("reports", "assign", "--date", "18/12/2026").exit_code == 2
+
+
+def test_a_district_passes_its_report_on_from_the_entry_page(app):
+    with app.app_context():
+        ids = factories.province()
+        _board_form(("district",))
+        assignment.assign(db.session, date(2027, 3, 5))
+        own = db.session.query(Report).join(Unit).filter(Unit.code == "H01").one()
+        own_id, deadline = own.id, own.deadline
+        username, one_time = factories.issue("H01")
+    client = app.test_client()
+    factories.first_login(client, username, one_time)
+    page = client.get(f"/reports/{own_id}/entry").get_data(as_text=True)
+    assert f"/requests/cascade/{own_id}" in page
+    resp = client.post(f"/requests/cascade/{own_id}", data={"deadline": deadline.isoformat(),
+                                                             "units": [ids["X011"], ids["X012"]]})
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    with app.app_context():
+        child = db.session.query(Request).filter(Request.parent_id.is_not(None)).one()
+        assert sorted(r.unit.code for r in db.session.query(Report).filter_by(request_id=child.id)) == ["X011", "X012"]
+
+
+def test_reminders_reach_the_current_holder_by_e_mail_when_a_server_is_configured(make_app):
+    """A real SMTP conversation with a local aiosmtpd server; each reminder is mailed once."""
+    from aiosmtpd.controller import Controller
+
+    from core import accounts, mailer
+
+    class Inbox:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+            self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
+            return "250 OK"
+
+    import socket
+
+    with socket.socket() as probe:  # a free port for the local server
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+        with app.app_context():
+            factories.province()
+            account = accounts.unit_account(db.session, db.session.query(Unit).filter_by(code="X011").one()) \
+                or accounts.issue(db.session, "X011")[0]
+            accounts.handover(db.session, account, "Lò Thị Mai", email="mai@xa-truongha.vn")
+            assignment.assign(db.session, date(2026, 12, 5))
+            assignment.remind(db.session, date(2026, 12, 18))
+            db.session.commit()
+            assert mailer.send_pending(db.session) == 1  # only X011 has a holder with an e-mail
+            assert mailer.send_pending(db.session) == 0
+    finally:
+        controller.stop()
+    (recipients, content), = inbox.messages
+    assert recipients == ["mai@xa-truongha.vn"]
+    import email
+    from email import policy
+
+    message = email.message_from_string(content, policy=policy.default)
+    assert message["Subject"].startswith("Sắp đến hạn nộp báo cáo: Biểu DT01")
