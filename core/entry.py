@@ -512,6 +512,11 @@ def save(session, report: Report, raw: dict, partial: bool = True) -> dict[str, 
     report's ``updated_at`` is set, and one ``report.save`` audit entry lists
     the changed cells as ``{key: [old, new]}``. Saving nothing new writes nothing.
     """
+    # Two saves of one report (two tabs, a double click) take turns: the row lock makes the second
+    # read the first's values, so it neither inserts a cell twice nor misreports the changes.
+    # (PostgreSQL; SQLite serialises writers anyway.) The state is read again under the lock.
+    session.execute(select(Report.id).where(Report.id == report.id).with_for_update())
+    session.refresh(report, ["state"])
     refuse_unless_editable(report)
     result = check(session, report, raw, partial)
     if result.errors:
