@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_migrate import upgrade
+from sqlalchemy import select
 
 from core import audit, passwords, plugin_admin
 from core.extensions import db
@@ -56,8 +57,6 @@ def province_rows(query: str, structure: str | None = None) -> tuple[str, list]:
 
 def demo_accounts(session) -> list[tuple[str, str]]:
     """One account per tier for trying the system: the board, its first district, a commune there."""
-    from sqlalchemy import select
-
     from core import accounts
     from core.models import Unit
 
@@ -75,6 +74,36 @@ def demo_accounts(session) -> list[tuple[str, str]]:
             account, password, _ = accounts.issue(session, unit.code)
             issued.append((account.username, password))
     return issued
+
+
+def demo_requests(session, form_codes) -> list[str]:
+    """A report of every province form for the demo's units now, whatever the calendar says."""
+    from datetime import timedelta
+
+    from core import assignment, clock
+    from core.models import Form, Report, Unit
+
+    root = session.execute(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.code).limit(1)).scalar()
+    if root is None:
+        return []
+    with_accounts = [u.id for u in session.execute(select(Unit).where(Unit.id != root.id)).scalars()
+                     if u.path.startswith(root.path) and accounts_of(session, u)]
+    done = []
+    for code in form_codes:
+        form = session.execute(select(Form).where(Form.code == code)).scalar_one()
+        already = session.execute(select(Report.id).where(Report.form_id == form.id, Report.request_id.is_not(None))
+                                  .limit(1)).first()
+        if with_accounts and not already:
+            assignment.request(session, form, f"{form.name} (dùng thử)", clock.utcnow().date() + timedelta(days=30),
+                               root, with_accounts, by="init --demo")
+            done.append(f"demo request of form {code} to {len(with_accounts)} unit(s)")
+    return done
+
+
+def accounts_of(session, unit) -> bool:
+    from core import accounts
+
+    return accounts.unit_account(session, unit) is not None
 
 
 @dataclass
@@ -97,6 +126,9 @@ def init_province(province: str, demo: bool = False) -> InitResult:
         raise plugin_admin.PluginError(
             f"unknown province plugin {province!r}; known: {', '.join(sorted(registry.plugins))}"
         )
+    from core.models import Form
+
+    forms_before = set(db.session.execute(select(Form.code)).scalars())
     wanted = [province] + (["example"] if demo and "example" in registry.plugins else [])
     for name in wanted:
         if plugin_admin.set_enabled(db.session, name, True):
@@ -108,7 +140,8 @@ def init_province(province: str, demo: bool = False) -> InitResult:
         if imported.created or imported.updated:
             result.changes.append(f"units of {label}: {imported.created} created, {imported.updated} updated")
     synced = plugin_admin.sync_forms(db.session)
-    result.changes += [f"form {code} {what}" for code, what in synced.items() if what in ("created", "updated")]
+    result.changes += [f"form {code} {'created' if code not in forms_before else what}"
+                       for code, what in synced.items() if code not in forms_before or what == "updated"]
     from core.assignment import assign
 
     assigned = assign(db.session)
@@ -117,6 +150,7 @@ def init_province(province: str, demo: bool = False) -> InitResult:
     if demo:
         result.demo_accounts = demo_accounts(db.session)
         result.changes += [f"created demo account {username}" for username, _ in result.demo_accounts]
+        result.changes += demo_requests(db.session, synced)
     result.admin_password = ensure_admin()
     if result.admin_password:
         result.changes.append(f"created account {ADMIN_USERNAME}")

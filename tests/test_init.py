@@ -62,5 +62,9 @@ def test_init_of_a_province_loads_its_real_units_and_demo_accounts(cli, make_app
         demo = db.session.query(Account).filter(Account.unit_account.is_(True)).all()
         assert sorted(a.unit.kind for a in demo) == ["board", "commune", "district"]
         assert all(a.must_change_password for a in demo)
+        from core.models import Report
+
+        # the demo's units can try data entry at once, whatever the calendar says
+        assert sorted(r.unit.kind for r in db.session.query(Report)) == ["commune", "district"]
     again = cli("init", "--province", "cao_bang", "--demo")
     assert again.output.strip().splitlines()[-1] == "already initialised: nothing changed"
