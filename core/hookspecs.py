@@ -82,3 +82,31 @@ def register_forms() -> list[FormSpec]:
     (the board's copy wins). Lists from all enabled plugins are concatenated;
     two plugins registering the same code is refused.
     """
+
+
+@hookspec(firstresult=True)
+def approval_chain(form, unit) -> list[str]:
+    """The levels that review ``unit``'s reports of ``form``, bottom-up (W2): level codes of the hierarchy.
+
+    Asked at each submit and approval. First answer wins; core's default is
+    the level of the unit's parent (one review). Cao Bằng answers the whole
+    chain: commune → district → board.
+    """
+
+
+@hookspec
+def workflow_guards(report, action, actor) -> list[str]:
+    """Reasons, in Vietnamese, to refuse ``action`` on ``report`` by ``actor`` (e.g. "a signed scan is required").
+
+    Asked before every transition; the reasons of all plugins are shown together and the
+    report does not move while any remain.
+    """
+
+
+@hookspec
+def after_transition(report, transition) -> None:
+    """Called after a transition is written, in the same database transaction (notifications, exports).
+
+    ``transition`` is the new :class:`core.models.Transition` row. An exception rolls the
+    transition back.
+    """

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_appbuilder import Model
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, func
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text,
+                        UniqueConstraint, false, func)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.models.form import Form, FormVersion
@@ -63,6 +64,14 @@ class Report(Model):
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: Optimistic lock: every transition bumps it; a transition that read an older value gets 409.
+    lock_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+    #: Position in the approval chain of the level holding a submitted report (0: first reviewer).
+    review_step: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: W7: recorded by an admin after an outage, with the real time the paper report was received.
+    backfilled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
+    received_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     form: Mapped[Form] = relationship()
     version: Mapped[FormVersion] = relationship()
@@ -114,3 +123,67 @@ class Notification(Model):
     #: One reminder of each kind per report, however often the job runs.
     __table_args__ = (UniqueConstraint("report_id", "kind", name="uq_notification_report_kind"),
                       Index("ix_notification_unit_unread", "unit_id", "read_at"))
+
+
+class Transition(Model):
+    """One workflow step of a report: the history CONTRACT's report detail returns (W9)."""
+
+    __tablename__ = "report_transition"
+    __audit__ = False  # the workflow service records its own audit entry for each step
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), nullable=False)
+    action: Mapped[str] = mapped_column(String(30), nullable=False)
+    from_state: Mapped[str] = mapped_column(String(30), nullable=False)
+    to_state: Mapped[str] = mapped_column(String(30), nullable=False)
+    from_level: Mapped[str | None] = mapped_column(String(50))
+    to_level: Mapped[str | None] = mapped_column(String(50))
+    actor: Mapped[str] = mapped_column(String(100), nullable=False)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    unit_code: Mapped[str | None] = mapped_column(String(50))
+    comment: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
+
+    __table_args__ = (Index("ix_report_transition_report", "report_id", "id"),)
+
+
+class ValueChange(Model):
+    """Every change of every value, old and new: nothing changes silently (W9)."""
+
+    __tablename__ = "report_value_change"
+    __audit__ = False
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), nullable=False)
+    field_code: Mapped[str] = mapped_column(String(60), nullable=False)
+    cell: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    old_number: Mapped[float | None] = mapped_column(Numeric(20, 6))
+    old_text: Mapped[str | None] = mapped_column(Text)
+    new_number: Mapped[float | None] = mapped_column(Numeric(20, 6))
+    new_text: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(30), nullable=False)
+    actor: Mapped[str] = mapped_column(String(100), nullable=False)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
+
+    __table_args__ = (Index("ix_report_value_change_report", "report_id", "id"),)
+
+
+class Attachment(Model):
+    """A file attached to a report (W1, W3): stored by SHA-256, encrypted at rest (S6)."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    content_type: Mapped[str] = mapped_column(String(100), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: "scan" (a signed scan), "signed_pdf" (a digitally signed PDF), "other".
+    kind: Mapped[str] = mapped_column(String(20), nullable=False, default="scan")
+    #: For signed PDFs: signer, signing time, integrity, whether the document is unchanged since signing.
+    signature: Mapped[dict | None] = mapped_column(JSON)
+    uploaded_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
+
+    __table_args__ = (Index("ix_attachment_report", "report_id"),)

@@ -72,3 +72,9 @@ def register_forms():
 
     return [ethnic_population_form("CB-DT01", "Biểu DT01: Hộ, nhân khẩu, hộ nghèo theo dân tộc (Cao Bằng)",
                                    (ScheduleSpec("yearly", ("commune",)),))]
+
+
+@hookimpl
+def approval_chain(form, unit):
+    """Điều 6 and Điều 9 khoản 3: a commune's data is checked by its district, then by the board."""
+    return {"commune": ["district", "province"], "district": ["province"]}.get(unit.level, ["province"])

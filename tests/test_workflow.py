@@ -1,0 +1,129 @@
+"""The CONTRACT workflow through the one service: Cao Bằng's three levels, recall, return,
+corrections, who may act, required values, and two reviewers at once."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from core import assignment, entry
+from core.extensions import db
+from core.models import Account, AuditEntry, Notification, Report, Transition, Unit
+from tests import factories
+from workflows import Conflict, Forbidden, Refused, transition
+from workflows.service import CommentRequired
+
+FILLED = {"households": "120", "population": "500", "poor_households": "20"}
+
+
+@pytest.fixture
+def cb(app):
+    """Cao Bằng with unit accounts, and CB-DT01 assigned to every commune."""
+    with app.app_context():
+        factories.province()
+        for code in ("04", "H01", "H02", "X011", "X012"):
+            factories.issue(code)
+        assignment.assign(db.session, date(2026, 12, 5))
+        db.session.commit()
+    return app
+
+
+def _report(code: str) -> Report:
+    return db.session.query(Report).join(Unit).filter(Unit.code == code).one()
+
+
+def _actor(username: str) -> Account:
+    return db.session.query(Account).filter_by(username=username).one()
+
+
+def _act(code, action, username, comment=""):
+    row = transition(db.session, _report(code), action, _actor(username), comment)
+    db.session.commit()
+    return row
+
+
+def test_a_commune_report_climbs_district_then_board_in_cao_bang(cb):
+    with cb.app_context():
+        assert entry.save(db.session, _report("X011"), FILLED) == {}
+        _act("X011", "submit", "x011")
+        assert (_report("X011").state, _report("X011").level) == ("submitted", "district")
+        with pytest.raises(Forbidden):
+            transition(db.session, _report("X011"), "approve", _actor("04"))  # not the board's turn yet
+        _act("X011", "approve", "h01")
+        assert (_report("X011").state, _report("X011").level) == ("submitted", "province")
+        with pytest.raises(Refused):
+            transition(db.session, _report("X011"), "recall", _actor("x011"))  # a level has approved
+        _act("X011", "approve", "04")
+        report = _report("X011")
+        assert (report.state, report.level) == ("approved", "province") and report.approved_at
+        history = [(t.action, t.from_state, t.to_state, t.actor) for t in
+                   db.session.query(Transition).filter_by(report_id=report.id).order_by(Transition.id)]
+        assert history == [("submit", "draft", "submitted", "x011"), ("approve", "submitted", "submitted", "h01"),
+                           ("approve", "submitted", "approved", "04")]
+        assert db.session.query(AuditEntry).filter(AuditEntry.action.like("report.%")).count() >= 3
+        with pytest.raises(entry.EntryRefused):  # approved reports are read-only
+            entry.save(db.session, report, {"households": "121"})
+
+
+def test_recall_before_approval_and_return_with_a_reason(cb):
+    with cb.app_context():
+        entry.save(db.session, _report("X011"), FILLED)
+        _act("X011", "submit", "x011")
+        _act("X011", "recall", "x011")
+        assert (_report("X011").state, _report("X011").level) == ("draft", "commune")
+        _act("X011", "submit", "x011")
+        with pytest.raises(CommentRequired):
+            transition(db.session, _report("X011"), "return", _actor("h01"))
+        _act("X011", "return", "h01", "Thiếu số hộ cận nghèo")
+        assert _report("X011").state == "returned"
+        notes = [n.message for n in db.session.query(Notification).filter_by(unit_id=_report("X011").unit_id)]
+        assert any("Báo cáo bị trả lại" in n and "Thiếu số hộ cận nghèo" in n for n in notes)
+        _act("X011", "submit", "x011")
+        assert _report("X011").state == "submitted"
+
+
+def test_corrections_after_approval_go_to_the_final_approver(cb):
+    with cb.app_context():
+        entry.save(db.session, _report("X011"), FILLED)
+        _act("X011", "submit", "x011")
+        _act("X011", "approve", "h01")
+        _act("X011", "approve", "04")
+        with pytest.raises(CommentRequired):
+            transition(db.session, _report("X011"), "request_correction", _actor("x011"))
+        _act("X011", "request_correction", "x011", "Nhập nhầm số hộ nghèo")
+        with pytest.raises(Forbidden):
+            transition(db.session, _report("X011"), "reopen", _actor("h01"))  # only the final approver
+        _act("X011", "reject_correction", "04", "Số liệu đã khớp với rà soát")
+        assert _report("X011").state == "approved"
+        _act("X011", "request_correction", "x011", "Vẫn xin điều chỉnh")
+        _act("X011", "reopen", "04")
+        assert (_report("X011").state, _report("X011").level) == ("draft", "commune")
+
+
+def test_only_the_right_people_act_and_required_values_come_first(cb):
+    with cb.app_context():
+        with pytest.raises(Refused) as refused:
+            transition(db.session, _report("X011"), "submit", _actor("x011"))
+        assert "households" in refused.value.errors
+        entry.save(db.session, _report("X011"), FILLED)
+        with pytest.raises(Forbidden):
+            transition(db.session, _report("X011"), "submit", _actor("x012"))  # another commune
+        _act("X011", "submit", "x011")
+        with pytest.raises(Forbidden):
+            transition(db.session, _report("X011"), "approve", _actor("h02"))  # another district
+        with pytest.raises(Refused):
+            transition(db.session, _report("X011"), "reopen", _actor("04"))  # not possible from submitted
+
+
+def test_two_reviewers_at_once_one_wins_one_is_told_to_reload(cb):
+    with cb.app_context():
+        entry.save(db.session, _report("X011"), FILLED)
+        _act("X011", "submit", "x011")
+        report = _report("X011")
+        seen = report.lock_version
+        transition(db.session, report, "approve", _actor("h01"), seen_version=seen)
+        db.session.commit()
+        with pytest.raises(Conflict):
+            transition(db.session, _report("X011"), "approve", _actor("04"), seen_version=seen)
+        db.session.rollback()
+        assert db.session.query(Transition).filter_by(report_id=report.id, action="approve").count() == 1

@@ -1,0 +1,164 @@
+"""``transition(report, action, actor, comment)``: the only way a report changes state (W2, W9).
+
+In one database transaction it checks (the machine, who may act, the
+comment, required values on submit, plugin guards), moves the report with an
+optimistic lock, writes the history row and one audit entry, notifies, and
+calls ``after_transition``. Two reviewers acting at once: the first wins, the
+second gets :class:`Conflict` ("changed, reload") because the report's
+``lock_version`` is no longer the one it read.
+"""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import update
+
+from core import audit, clock, plugin_admin, roles
+from core.models import Account, Notification, Report, Transition, Unit
+from workflows.machine import ACTIONS, ACTOR, NEEDS_COMMENT, next_state
+
+
+class Refused(Exception):
+    """The workflow refuses (409): wrong state, required values missing, a guard."""
+
+    def __init__(self, message: str, reasons: list[str] | None = None, errors: dict | None = None):
+        self.reasons = reasons or [message]
+        self.errors = errors or {}
+        super().__init__(message)
+
+
+class Forbidden(Refused):
+    """The actor may not take this action on this report (403)."""
+
+
+class Conflict(Refused):
+    """Someone else moved the report since it was read (409): reload and try again."""
+
+
+class CommentRequired(Refused):
+    """A comment is required for this action (422 naming the field)."""
+
+
+def chain(report: Report) -> list[str]:
+    levels = plugin_admin.registry().hook.approval_chain(form=report.form, unit=report.unit)
+    return list(levels) or [report.unit.level]
+
+
+def _has_role(actor: Account, name: str) -> bool:
+    return any(r.name in (name, roles.SYSTEM_ADMIN) for r in actor.roles)
+
+
+def _reviews(actor: Account, report: Report, level: str) -> bool:
+    """The actor's unit sits at ``level`` above the report's unit (or it is the board's admin)."""
+    if any(r.name == roles.SYSTEM_ADMIN for r in actor.roles):
+        return True
+    unit = actor.unit
+    return (unit is not None and unit.level == level and _has_role(actor, roles.REVIEWER)
+            and report.unit.path.startswith(unit.path) and unit.id != report.unit_id)
+
+
+def may_act(actor: Account, report: Report, action: str, levels: list[str]) -> bool:
+    role = ACTOR.get(action)
+    if role == "reporter":
+        return actor.unit_id == report.unit_id and _has_role(actor, roles.REPORTER)
+    if role == "reviewer":
+        return report.state == "submitted" and _reviews(actor, report, report.level)
+    if role == "final_approver":
+        return _reviews(actor, report, levels[-1])
+    return False
+
+
+def _check_values(session, report: Report) -> dict:
+    from core import entry
+
+    result = entry.check(session, report, {}, partial=False)
+    return result.errors
+
+
+def transition(session, report: Report, action: str, actor: Account, comment: str = "",
+               seen_version: int | None = None) -> Transition:
+    """Move ``report`` by ``action``; the caller commits (or rolls back on any exception)."""
+    if action not in ACTIONS:
+        raise Refused(_("Unknown action %(action)s.", action=action))
+    levels = chain(report)
+    step = report.review_step
+    target = next_state(report.state, action, last_level=step >= len(levels) - 1, approved_once=step > 0)
+    if target is None:
+        raise Refused(_("Action %(action)s is not possible while the report is %(state)s.",
+                        action=action, state=report.state))
+    if not may_act(actor, report, action, levels):
+        raise Forbidden(_("You may not %(action)s this report.", action=action))
+    comment = (comment or "").strip()
+    if action in NEEDS_COMMENT and not comment:
+        raise CommentRequired(_("A comment is required for this action."), errors={"comment": [
+            _("A comment is required for this action.")]})
+    if action == "submit":
+        errors = _check_values(session, report)
+        if errors:
+            raise Refused(_("Some values are missing or wrong."), errors=errors)
+    reasons = [r for answer in plugin_admin.registry().hook.workflow_guards(report=report, action=action, actor=actor)
+               for r in (answer or [])]
+    if reasons:
+        raise Refused(reasons[0], reasons=reasons)
+
+    now = clock.utcnow()
+    values = {"state": target, "lock_version": Report.lock_version + 1, "updated_at": now}
+    if action == "submit":
+        values.update(level=levels[0], review_step=0, submitted_at=now)
+    elif action == "approve" and target == "submitted":
+        values.update(level=levels[step + 1], review_step=step + 1)
+    elif action == "approve":
+        values.update(approved_at=now)
+    elif action in ("recall", "return", "reopen"):
+        values.update(level=report.unit.level, review_step=0)
+    expected = seen_version if seen_version is not None else report.lock_version
+    moved = session.execute(update(Report).where(Report.id == report.id, Report.lock_version == expected)
+                            .values(**values).execution_options(synchronize_session=False)).rowcount
+    if moved != 1:
+        raise Conflict(_("The report was changed by someone else. Reload it and try again."))
+    from_state, from_level = report.state, report.level
+    session.refresh(report)
+    row = Transition(report_id=report.id, action=action, from_state=from_state, to_state=target,
+                     from_level=from_level, to_level=report.level, actor=actor.username, actor_id=actor.id,
+                     unit_code=actor.unit.code if actor.unit else None, comment=comment or None, at=now)
+    session.add(row)
+    session.flush()
+    audit.record(f"report.{action}", "Report", report.id, {
+        "form": report.form.code, "period": report.period.code, "unit": report.unit.code,
+        "from": from_state, "to": target, "level": report.level, "comment": comment or None}, session=session)
+    _notify(session, report, row)
+    plugin_admin.registry().hook.after_transition(report=report, transition=row)
+    return row
+
+
+MESSAGES = {
+    "submit": "Báo cáo chờ duyệt: ",
+    "approve": "Báo cáo đã được duyệt: ",
+    "return": "Báo cáo bị trả lại: ",
+    "request_correction": "Đơn vị đề nghị điều chỉnh báo cáo: ",
+    "reopen": "Báo cáo được mở lại để điều chỉnh: ",
+    "reject_correction": "Đề nghị điều chỉnh bị từ chối: ",
+    "recall": "Đơn vị đã rút lại báo cáo: ",
+}
+
+
+def _notify(session, report: Report, row: Transition) -> None:
+    """In-app: the reporting unit hears of decisions; the unit holding the report hears of work for it."""
+    text = MESSAGES[row.action] + f"{report.form.name} — {report.period.name} — {report.unit.name}"
+    if row.comment:
+        text += f" ({row.comment})"
+    targets = {report.unit_id}
+    if report.state == "submitted" or row.action in ("request_correction", "recall"):
+        holder = _holder_unit(session, report)
+        if holder is not None:
+            targets = {holder} if row.action != "recall" else targets | {holder}
+    for unit_id in targets:
+        # kind is unique per report: one notice per transition, however many transitions a report sees
+        session.add(Notification(unit_id=unit_id, report_id=report.id, kind=f"{row.action}:{row.id}"[:30],
+                                 message=text[:500], created_at=row.at))
+
+
+def _holder_unit(session, report: Report) -> int | None:
+    """The ancestor unit at the level now holding the report."""
+    ids = [int(i) for i in report.unit.path.strip("/").split("/")]
+    return session.query(Unit.id).filter(Unit.id.in_(ids), Unit.level == report.level).order_by(
+        Unit.path.desc()).limit(1).scalar()
