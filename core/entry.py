@@ -31,7 +31,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 
 from core import audit, clock
 from core.forms import fields_of
-from core.models import Report, ReportValue
+from core.models import Report, ReportValue, ValueChange
 from core.models.form import NUMERIC_TYPES
 
 log = logging.getLogger(__name__)
@@ -497,6 +497,18 @@ def _row(report_id: int, fld: dict, key: Key, value) -> dict:
             "number": Decimal(repr(value)) if numeric else None, "text": None if numeric else value}
 
 
+def _old_new(fld: dict, old, new) -> dict:
+    numeric = fld["type"] in NUMERIC_TYPES or fld["type"] == "yes_no"
+
+    def split(value):
+        if value is None:
+            return None, None
+        return (Decimal(repr(value)), None) if numeric else (None, value)
+
+    (old_number, old_text), (new_number, new_text) = split(old), split(new)
+    return {"old_number": old_number, "old_text": old_text, "new_number": new_number, "new_text": new_text}
+
+
 def refuse_unless_editable(report: Report) -> None:
     if not is_editable(report):
         raise EntryRefused(_("This report is %(state)s: only a draft or a returned report can be changed.",
@@ -544,6 +556,13 @@ def save(session, report: Report, raw: dict, partial: bool = True) -> dict[str, 
                         updates)
     if inserts:
         session.execute(insert(table), inserts)
+    # W9, nothing changes silently: every changed cell's old and new value, in one bulk insert.
+    actor = audit.current_actor().name
+    now = clock.utcnow()
+    session.execute(insert(ValueChange), [
+        {"report_id": report.id, "field_code": key[0], "cell": key[1], "state": report.state, "actor": actor,
+         "at": now, **_old_new(fields[key[0]], old, new)}
+        for key, (old, new) in result.changes.items()])
     # A bulk UPDATE, not an attribute change: the ORM audit listener would log a second entry.
     session.execute(update(Report).where(Report.id == report.id).values(updated_at=clock.utcnow()))
     audit.record("report.save", "Report", report.id, {

@@ -127,3 +127,18 @@ def test_two_reviewers_at_once_one_wins_one_is_told_to_reload(cb):
             transition(db.session, _report("X011"), "approve", _actor("04"), seen_version=seen)
         db.session.rollback()
         assert db.session.query(Transition).filter_by(report_id=report.id, action="approve").count() == 1
+
+
+def test_every_value_change_is_kept_with_who_and_in_which_state(cb):
+    from core.models import ValueChange
+
+    with cb.app_context():
+        entry.save(db.session, _report("X011"), FILLED)
+        _act("X011", "submit", "x011")
+        _act("X011", "return", "h01", "Sai số hộ")
+        entry.save(db.session, _report("X011"), {"households": "125"})
+        db.session.commit()
+        changes = [(c.field_code, c.old_number, c.new_number, c.state) for c in
+                   db.session.query(ValueChange).filter_by(field_code="households").order_by(ValueChange.id)]
+        assert [(f, o, float(n), st) for f, o, n, st in changes[:1]] == [("households", None, 120.0, "draft")]
+        assert (float(changes[1][1]), float(changes[1][2]), changes[1][3]) == (120.0, 125.0, "returned")
