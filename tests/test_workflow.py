@@ -142,3 +142,31 @@ def test_every_value_change_is_kept_with_who_and_in_which_state(cb):
                    db.session.query(ValueChange).filter_by(field_code="households").order_by(ValueChange.id)]
         assert [(f, o, float(n), st) for f, o, n, st in changes[:1]] == [("households", None, 120.0, "draft")]
         assert (float(changes[1][1]), float(changes[1][2]), changes[1][3]) == (120.0, 125.0, "returned")
+
+
+def test_an_admin_records_a_paper_report_after_an_outage(cb, admin, monkeypatch):
+    from datetime import datetime
+
+    from core import clock
+    from workflows.backfill import backfill
+
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 12, 21, 8, 0))
+
+    with cb.app_context():
+        report = _report("X012")
+        with pytest.raises(Forbidden):
+            backfill(db.session, report, FILLED, datetime(2026, 12, 19, 9, 30), _actor("h01"), "mất điện")
+        with pytest.raises(Refused):
+            backfill(db.session, report, {"households": "1"}, datetime(2026, 12, 19, 9, 30), _actor("admin"),
+                     "mất điện")
+        db.session.rollback()
+        backfill(db.session, _report("X012"), FILLED, datetime(2026, 12, 19, 9, 30), _actor("admin"),
+                 "Hệ thống gián đoạn, xã gửi bản giấy")
+        db.session.commit()
+        report = _report("X012")
+        assert (report.state, report.level, report.backfilled) == ("submitted", "district", True)
+        assert report.submitted_at == datetime(2026, 12, 19, 9, 30) <= datetime(2026, 12, 20)  # on time
+        row = db.session.query(Transition).filter_by(report_id=report.id).one()
+        assert row.actor == "admin" and "19/12/2026 09:30" in row.comment
+        _act("X012", "approve", "h01")  # the normal chain goes on
+        assert _report("X012").level == "province"

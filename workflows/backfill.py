@@ -1,0 +1,63 @@
+"""Outage backfill (W7): a board admin records a report that arrived outside the system.
+
+When the system was down, units sent their reports on paper or by e-mail. The
+admin enters the values, attaches the scan, and gives the real time the
+report was received; the report is then *submitted* as of that time — so
+lateness is judged on the real receipt — flagged ``backfilled``, and goes
+through the normal review chain. The history says who entered it and why.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import update
+
+from core import audit, clock, entry
+from core.models import Account, Report, Transition
+from core.scope import is_system_admin
+from workflows.service import Forbidden, Refused, _notify, chain
+
+
+def backfill(session, report: Report, raw: dict, received_at: datetime, admin: Account, note: str,
+             scan: tuple | None = None) -> Transition:
+    """Enter ``raw`` and submit ``report`` as received at ``received_at``; the caller commits.
+
+    ``scan`` is ``(stream, filename)`` of the signed paper report, stored like any attachment.
+    """
+    if not is_system_admin(admin):
+        raise Forbidden(_("Only a system administrator records reports received outside the system."))
+    if report.state not in ("draft", "returned"):
+        raise Refused(_("Only a report not yet sent can be recorded as received outside the system."))
+    if received_at > clock.utcnow():
+        raise Refused(_("The receipt time cannot be in the future."))
+    if not (note or "").strip():
+        raise Refused(_("Say why the report arrived outside the system."), errors={"note": [
+            _("Say why the report arrived outside the system.")]})
+    errors = entry.save(session, report, raw, partial=False)
+    if errors:
+        raise Refused(_("Some values are missing or wrong."), errors=errors)
+    if scan is not None:
+        from core import attachments
+
+        attachments.store(session, report, scan[0], scan[1], uploaded_by=admin.username)
+    levels = chain(report)
+    session.execute(update(Report).where(Report.id == report.id).values(
+        state="submitted", level=levels[0], review_step=0, submitted_at=received_at, received_at=received_at,
+        backfilled=True, lock_version=Report.lock_version + 1, updated_at=clock.utcnow(),
+    ).execution_options(synchronize_session=False))
+    from_state = report.state
+    session.refresh(report)
+    row = Transition(report_id=report.id, action="submit", from_state=from_state, to_state="submitted",
+                     from_level=report.unit.level, to_level=report.level, actor=admin.username, actor_id=admin.id,
+                     unit_code=admin.unit.code if admin.unit else None,
+                     comment=_("Recorded after an outage, received %(at)s: %(note)s",
+                               at=received_at.strftime("%d/%m/%Y %H:%M"), note=note.strip()),
+                     at=clock.utcnow())
+    session.add(row)
+    session.flush()
+    audit.record("report.backfill", "Report", report.id, {
+        "unit": report.unit.code, "form": report.form.code, "period": report.period.code,
+        "received_at": received_at.isoformat(), "note": note.strip()}, session=session)
+    _notify(session, report, row)
+    return row
