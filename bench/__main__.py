@@ -1,7 +1,8 @@
 """Run every benchmark: ``make bench`` (uses DATABASE_URL when set, else a scratch SQLite file)."""
-from bench import assignment, audit_chain, entry_form
+from bench import assignment, audit_chain, deadline_spike, entry_form
 
 if __name__ == "__main__":
     audit_chain.main()
     assignment.main()
     entry_form.main()
+    deadline_spike.main()

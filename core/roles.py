@@ -49,8 +49,17 @@ UNIT_READ = (("Units", ("menu_access",)), ("UnitsView", READ), ("UnitTreeView", 
 
 #: Reports (F9): the reporting unit lists its reports and enters data; others in scope read the list.
 REPORT_ENTRY = (("Reports", ("menu_access",)),
-                ("ReportsView", ("can_list", "can_show", "can_entry", "can_validate", "menu_access")))
-REPORT_READ = (("Reports", ("menu_access",)), ("ReportsView", ("can_list", "can_show", "menu_access")))
+                ("ReportsView", ("can_list", "can_show", "can_entry", "can_validate", "can_transition",
+                                 "menu_access")),
+                ("ReportApi", ("can_get", "can_info", "can_put", "can_post")),
+                ("MyReportsView", ("can_list", "menu_access")),
+                ("ReportAttachmentApi", ("can_post", "can_get")))
+REPORT_READ = (("Reports", ("menu_access",)), ("ReportsView", ("can_list", "can_show", "menu_access")),
+               ("ReportApi", ("can_get", "can_info")),
+               ("ReportAttachmentApi", ("can_get",)))
+#: Review (the CONTRACT workflow): a reviewer opens reports read-only, acts on them, and has an inbox.
+REVIEW = (("ReportsView", ("can_entry", "can_transition")), ("ReportApi", ("can_post",)),
+          ("ReviewInboxView", ("can_list", "can_approve", "menu_access")))
 #: Requests (F5, F8): a reviewing unit sends ad-hoc requests and passes reports on to its sub-units.
 REQUESTS = (("RequestsView", ("can_list", "can_show", "can_new", "can_cascade", "menu_access")),)
 
@@ -62,7 +71,7 @@ ROLES: tuple[RoleSpec, ...] = (
         ("UnitHoldersView", ("*",)),
     ), personal=True),
     RoleSpec(REPORTER, _l("Reporter"), SELF_SERVICE + UNIT_READ + REPORT_ENTRY),
-    RoleSpec(REVIEWER, _l("Reviewer"), SELF_SERVICE + UNIT_READ + REPORT_READ + REQUESTS),
+    RoleSpec(REVIEWER, _l("Reviewer"), SELF_SERVICE + UNIT_READ + REPORT_READ + REQUESTS + REVIEW),
     RoleSpec(VIEWER, _l("Leader (read only)"), SELF_SERVICE + UNIT_READ + REPORT_READ, personal=True),
 )
 BY_NAME = {spec.name: spec for spec in ROLES}

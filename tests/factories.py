@@ -57,3 +57,21 @@ def first_login(client, username: str, one_time: str, new: str = NEW_PASSWORD) -
     resp = change_password(client, one_time, new)
     assert resp.status_code == 302, resp.get_data(as_text=True)
     return new
+
+
+def cao_bang_reports(codes=("04", "H01", "H02", "X011", "X012", "X021")) -> tuple[dict, dict]:
+    """Cao Bằng, unit accounts for ``codes`` and CB-DT01 assigned to every commune (app context).
+
+    Returns ``({username: one-time password}, {unit code: report id})``.
+    """
+    from datetime import date
+
+    from core import assignment
+    from core.models import Report, Unit
+
+    province()
+    one_time = {code.lower(): issue(code)[1] for code in codes}
+    assignment.assign(db.session, date(2026, 12, 5))
+    db.session.commit()
+    ids = {u.code: r.id for r, u in db.session.query(Report, Unit).join(Unit, Report.unit_id == Unit.id)}
+    return one_time, ids

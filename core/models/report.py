@@ -11,7 +11,8 @@ from datetime import date, datetime
 from flask_appbuilder import Model
 from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text,
                         UniqueConstraint, false, func)
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy.orm import Mapped, aliased, column_property, mapped_column, relationship
 
 from core.models.form import Form, FormVersion
 from core.models.period import Period
@@ -123,6 +124,38 @@ class Notification(Model):
     #: One reminder of each kind per report, however often the job runs.
     __table_args__ = (UniqueConstraint("report_id", "kind", name="uq_notification_report_kind"),
                       Index("ix_notification_unit_unread", "unit_id", "read_at"))
+
+
+def _province_today():
+    from core import entry
+
+    return entry.today()
+
+
+# --- flat, filterable columns of a report (deferred: other report queries do not pay for them) -----
+
+_Form, _Period, _Unit = aliased(Form, name="rf"), aliased(Period, name="rp"), aliased(Unit, name="ru")
+#: Today in the province, read when each statement runs (not when it was compiled or cached).
+_TODAY = bindparam("baocao_today", callable_=lambda: _province_today(), type_=Date)
+
+Report.form_code = column_property(
+    select(_Form.code).where(_Form.id == Report.form_id).correlate_except(_Form).scalar_subquery(),
+    deferred=True)
+Report.period_code = column_property(
+    select(_Period.code).where(_Period.id == Report.period_id).correlate_except(_Period).scalar_subquery(),
+    deferred=True)
+Report.unit_code = column_property(
+    select(_Unit.code).where(_Unit.id == Report.unit_id).correlate_except(_Unit).scalar_subquery(),
+    deferred=True)
+#: Sent after the deadline, or not sent and the deadline has passed.
+Report.late = column_property(
+    or_(and_(Report.submitted_at.is_not(None), func.date(Report.submitted_at) > Report.deadline),
+        and_(Report.submitted_at.is_(None), Report.deadline < _TODAY)),
+    deferred=True)
+# FAB's SQLAInterface reads ``unique`` and ``nullable`` off every mapped column.
+for _name in ("form_code", "period_code", "unit_code", "late"):
+    Report.__mapper__.columns[_name].unique = False
+    Report.__mapper__.columns[_name].nullable = True
 
 
 class Transition(Model):

@@ -1,9 +1,11 @@
 """Register every screen and API of core on the AppBuilder. Vietnamese labels via lazy_gettext."""
 from flask_babel import lazy_gettext as _l
 
+from core.api.attachments import ReportAttachmentApi
 from core.api.audit import AuditApi
 from core.api.forms import FormApi, PeriodApi
 from core.api.me import MeApi
+from core.api.reports import ReportApi
 from core.api.units import UnitApi
 from core.views.accounts import AccountsView
 from core.views.audit import AuditView
@@ -14,6 +16,7 @@ from core.views.help import HelpView
 from core.views.notifications import NotificationsView
 from core.views.password import PasswordView
 from core.views.requests import RequestsView
+from core.views.review import MyReportsView, ReviewInboxView
 from core.views.plugins import PluginsView
 from core.views.units import UnitHoldersView, UnitsView, UnitTreeView
 
@@ -48,6 +51,9 @@ def register_views(appbuilder) -> None:
         appbuilder.add_view_no_menu(view)
     appbuilder.add_view(ReportsView, "ReportsView", label=_l("Report list"), icon="fa-file-text-o", category=REPORTS,
                         category_label=_l("Reports"), category_icon="fa-file-text")
+    appbuilder.add_view(MyReportsView, "MyReportsView", label=_l("My reports"), icon="fa-inbox", category=REPORTS)
+    appbuilder.add_view(ReviewInboxView, "ReviewInboxView", label=_l("Review inbox"), icon="fa-check-square-o",
+                        category=REPORTS)
     appbuilder.add_view(RequestsView, "RequestsView", label=_l("Requests"), icon="fa-paper-plane",
                         category="Reports", category_label=_l("Reports"), category_icon="fa-file-text")
     appbuilder.add_view(NotificationsView, "NotificationsView", label=_l("Notifications"), icon="fa-bell",
@@ -57,3 +63,5 @@ def register_views(appbuilder) -> None:
     appbuilder.add_api(MeApi)
     appbuilder.add_api(FormApi)
     appbuilder.add_api(PeriodApi)
+    appbuilder.add_api(ReportApi)
+    appbuilder.add_api(ReportAttachmentApi)

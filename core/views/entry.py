@@ -35,6 +35,7 @@ from core.models import Report
 from core.models.form import NUMERIC_TYPES
 from core.scope import ScopedInterface, condition, current_account
 from core.views.accounts import when
+from core.views import review
 from core.views.units import level_label
 
 STATE_STYLES = {"draft": "default", "submitted": "info", "approved": "success", "returned": "warning",
@@ -166,7 +167,7 @@ def input_attrs(fld: dict) -> dict:
 class ReportsView(ModelView):
     datamodel = ReportInterface(Report)
     route_base = "/reports"
-    include_route_methods = {"list", "show", "entry", "validate"}
+    include_route_methods = {"list", "show", "entry", "validate", "transition"}
     list_title = _l("Reports")
     show_title = _l("Report")
     list_columns = ["form", "period", "unit", "state", "deadline", "days_left", "entry_link"]
@@ -263,7 +264,15 @@ class ReportsView(ModelView):
             state_badge=state_badge, deadline=dmy(report.deadline), deadline_text=entry.deadline_text(report),
             late=report.submitted_at is None and entry.days_left(report.deadline) < 0,
             rules_key=entry.RULES_KEY, cell_sep=entry.CELL_SEP,
+            workflow=review.workflow_context(report, current_account()),
             title=_("Data entry: %(form)s", form=defn["name"]))
+
+    @expose("/<int:pk>/transition", methods=["POST"])
+    @has_access
+    @permission_name("transition")
+    def transition(self, pk):
+        """The entry page's workflow buttons: one action through the workflow service."""
+        return review.post_transition(self._report(pk))
 
     @expose("/<int:pk>/validate", methods=["POST"])
     @has_access_api

@@ -64,3 +64,11 @@ def register_forms():
 
     return [ethnic_population_form("DN-DT01", "Biểu DT01: Hộ, nhân khẩu, hộ nghèo theo dân tộc (Đồng Nai)",
                                    (ScheduleSpec("yearly", ("commune",)),))]
+
+
+@hookimpl
+def workflow_guards(report, action, actor):
+    """W1 (Điều 8 khoản 1–2): gửi báo cáo kèm bản scan biểu mẫu đã ký, đóng dấu."""
+    from core.attachments import scan_guard
+
+    return scan_guard(report, action)

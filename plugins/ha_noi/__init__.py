@@ -97,3 +97,11 @@ def register_forms():
 
     return [ethnic_population_form("HN-DT01", "Biểu DT01: Hộ, nhân khẩu, hộ nghèo theo dân tộc (Hà Nội)",
                                    (ScheduleSpec("six_monthly", ("commune",)), ScheduleSpec("yearly", ("commune",))))]
+
+
+@hookimpl
+def workflow_guards(report, action, actor):
+    """W1 (Điều 10 khoản 4): gửi báo cáo kèm bản scan biểu mẫu đã ký, đóng dấu."""
+    from core.attachments import scan_guard
+
+    return scan_guard(report, action)

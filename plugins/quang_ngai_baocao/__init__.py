@@ -66,3 +66,11 @@ def register_forms():
                         "Thu ngân sách vượt quá hai lần dự toán: kiểm tra lại số liệu."),),
         schedules=(ScheduleSpec("monthly", ("province", "commune")),),
     )]
+
+
+@hookimpl
+def workflow_guards(report, action, actor):
+    """W3 (Điều 7 khoản 2 điểm c, Điều 9 khoản 1): báo cáo được ký số trước khi gửi."""
+    from core.attachments import signature_guard
+
+    return signature_guard(report, action)
