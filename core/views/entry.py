@@ -31,7 +31,7 @@ from wtforms import SelectField
 from core import entry
 from core.extensions import db
 from core.forms import CELL_SEPARATOR
-from core.models import Report
+from core.models import Attachment, Report
 from core.models.form import NUMERIC_TYPES
 from core.scope import ScopedInterface, condition, current_account
 from core.views.accounts import when
@@ -167,7 +167,7 @@ def input_attrs(fld: dict) -> dict:
 class ReportsView(ModelView):
     datamodel = ReportInterface(Report)
     route_base = "/reports"
-    include_route_methods = {"list", "show", "entry", "validate", "transition"}
+    include_route_methods = {"list", "show", "entry", "validate", "transition", "attach"}
     list_title = _l("Reports")
     show_title = _l("Report")
     list_columns = ["form", "period", "unit", "state", "deadline", "days_left", "entry_link"]
@@ -265,7 +265,31 @@ class ReportsView(ModelView):
             late=report.submitted_at is None and entry.days_left(report.deadline) < 0,
             rules_key=entry.RULES_KEY, cell_sep=entry.CELL_SEP,
             workflow=review.workflow_context(report, current_account()),
+            attached=db.session.query(Attachment).filter_by(report_id=report.id).order_by(Attachment.id).all(),
             title=_("Data entry: %(form)s", form=defn["name"]))
+
+    @expose("/<int:pk>/attach", methods=["POST"])
+    @has_access
+    @permission_name("entry")
+    def attach(self, pk):
+        """W1 on screen: the signed scan (PDF, JPEG, PNG) or a digitally signed PDF, CSRF-checked."""
+        from core import attachments
+
+        report = self._report(pk)
+        account = current_account()
+        if not entry.may_enter(account, report):
+            abort(403)
+        upload = request.files.get("file")
+        try:
+            row = attachments.store(db.session, report, upload.stream if upload else None,
+                                    upload.filename if upload else None, uploaded_by=account.username)
+            db.session.commit()
+        except attachments.AttachmentError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            flash(_("File %(name)s attached.", name=row.filename), "success")
+        return redirect(url_for(".entry", pk=report.id))
 
     @expose("/<int:pk>/transition", methods=["POST"])
     @has_access
