@@ -30,7 +30,37 @@ from core.views.form_designer.common import (CODE, CODE_LENGTH, blank, edited_fo
 PART_ROUTES = {"download", "action", "action_post"}
 
 
-class FormSectionsView(ModelView):
+class FormPartView(ModelView):
+    """A part of a form's draft (section, field, rule, schedule): every save is checked by ``_check``.
+
+    Parts with a code share the first checks (:meth:`_check_part`): a form is chosen, the code is
+    unique within the form, and a new part goes last.
+    """
+
+    def _check(self, item) -> None:  # pragma: no cover - each part says what it checks
+        raise NotImplementedError
+
+    def _duplicate(self, item) -> str:
+        """The refusal when ``item``'s code is taken in its form (each part names itself)."""
+        raise NotImplementedError
+
+    def _check_part(self, item) -> None:
+        model = self.datamodel.obj
+        if item.form is None:
+            refuse(_("Choose the form."))
+        if taken(model, model.form_id, item.form.id, item.code, item.id):
+            refuse(self._duplicate(item))
+        if item.position is None:
+            item.position = next_position(model, model.form_id, item.form.id)
+
+    def pre_add(self, item):
+        self._check(item)
+
+    def pre_update(self, item):
+        self._check(item)
+
+
+class FormSectionsView(FormPartView):
     datamodel = SQLAInterface(FormSection)
     route_base = "/forms/sections"
     exclude_route_methods = PART_ROUTES
@@ -49,19 +79,11 @@ class FormSectionsView(ModelView):
     label_columns = {"form": _l("Form"), "position": _l("Order"), "code": _l("Code"), "title": _l("Section title")}
     add_form_extra_fields = edit_form_extra_fields = {"position": position_field()}
 
+    def _duplicate(self, item) -> str:
+        return _("Form %(form)s already has a section with code %(code)s.", form=item.form.code, code=item.code)
+
     def _check(self, item: FormSection) -> None:
-        if item.form is None:
-            refuse(_("Choose the form."))
-        if taken(FormSection, FormSection.form_id, item.form.id, item.code, item.id):
-            refuse(_("Form %(form)s already has a section with code %(code)s.", form=item.form.code, code=item.code))
-        if item.position is None:
-            item.position = next_position(FormSection, FormSection.form_id, item.form.id)
-
-    def pre_add(self, item):
-        self._check(item)
-
-    def pre_update(self, item):
-        self._check(item)
+        self._check_part(item)
 
     def pre_delete(self, item):
         """Its fields stay, after the sections (SQLite enforces no ``ON DELETE SET NULL`` here)."""
@@ -149,7 +171,7 @@ def _field_extra():
     }
 
 
-class FormFieldsView(ModelView):
+class FormFieldsView(FormPartView):
     datamodel = SQLAInterface(FormField)
     route_base = "/forms/fields"
     exclude_route_methods = PART_ROUTES
@@ -199,12 +221,12 @@ class FormFieldsView(ModelView):
     add_form_extra_fields = _field_extra()
     edit_form_extra_fields = _field_extra()
 
+    def _duplicate(self, item) -> str:
+        return _("Form %(form)s already has a field with code %(code)s.", form=item.form.code, code=item.code)
+
     def _check(self, item: FormField) -> None:
+        self._check_part(item)
         form = item.form
-        if form is None:
-            refuse(_("Choose the form."))
-        if taken(FormField, FormField.form_id, form.id, item.code, item.id):
-            refuse(_("Form %(form)s already has a field with code %(code)s.", form=form.code, code=item.code))
         if item.section is not None and item.section.form_id != form.id:
             refuse(_("Section %(section)s belongs to another form.", section=item.section.title))
         if item.type == "choice" and not item.choices:
@@ -216,14 +238,6 @@ class FormFieldsView(ModelView):
                      code=item.code))
         if item.min_value is not None and item.max_value is not None and item.min_value > item.max_value:
             refuse(_("Field %(code)s: the minimum is greater than the maximum.", code=item.code))
-        if item.position is None:
-            item.position = next_position(FormField, FormField.form_id, form.id)
-
-    def pre_add(self, item):
-        self._check(item)
-
-    def pre_update(self, item):
-        self._check(item)
 
 
 # --- rules -----------------------------------------------------------------------------------
@@ -258,7 +272,7 @@ def _rule_extra():
     }
 
 
-class FormRulesView(ModelView):
+class FormRulesView(FormPartView):
     datamodel = SQLAInterface(FormRule)
     route_base = "/forms/rules"
     exclude_route_methods = PART_ROUTES
@@ -285,19 +299,11 @@ class FormRulesView(ModelView):
     add_form_extra_fields = _rule_extra()
     edit_form_extra_fields = _rule_extra()
 
+    def _duplicate(self, item) -> str:
+        return _("Form %(form)s already has a rule with code %(code)s.", form=item.form.code, code=item.code)
+
     def _check(self, item: FormRule) -> None:
-        if item.form is None:
-            refuse(_("Choose the form."))
-        if taken(FormRule, FormRule.form_id, item.form.id, item.code, item.id):
-            refuse(_("Form %(form)s already has a rule with code %(code)s.", form=item.form.code, code=item.code))
-        if item.position is None:
-            item.position = next_position(FormRule, FormRule.form_id, item.form.id)
-
-    def pre_add(self, item):
-        self._check(item)
-
-    def pre_update(self, item):
-        self._check(item)
+        self._check_part(item)
 
 
 # --- schedules -------------------------------------------------------------------------------
@@ -337,7 +343,7 @@ def _schedule_extra():
     }
 
 
-class SchedulesView(ModelView):
+class SchedulesView(FormPartView):
     """F7: "this form falls due every <period type> from units of these levels"."""
 
     datamodel = SQLAInterface(Schedule)
@@ -373,9 +379,3 @@ class SchedulesView(ModelView):
             refuse(_("Form %(form)s already has a %(period)s schedule: edit that one.",
                      form=item.form.code, period=period_type_label(item.period_type)))
         item.source = "board"  # the board's edit is kept by the next plugin sync
-
-    def pre_add(self, item):
-        self._check(item)
-
-    def pre_update(self, item):
-        self._check(item)
