@@ -61,6 +61,14 @@ class SecurityManager(FabSecurityManager):
         self.session.commit()
         return user
 
+    def get_user_by_id(self, pk):
+        """One query for the account with its roles, groups and unit: every request needs all four
+        (permission checks, scope), and lazy loading them cost three more round trips each time."""
+        from sqlalchemy.orm import joinedload
+
+        return self.session.get(Account, int(pk), options=[
+            joinedload(Account.roles), joinedload(Account.groups), joinedload(Account.unit)])
+
     def on_user_login(self, user) -> None:
         """A browser sign-in: remember when, so a later reset or handover can end this session."""
         if has_request_context() and not request.path.startswith("/api/"):
