@@ -17,8 +17,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from core import audit, clock, periods
 from core.contracts import PeriodType
+from core.forms import published_version_ids
 from core.i18n import N_
-from core.models import Form, FormVersion, Notification, Period, Report, Request, Schedule, Unit
+from core.models import Form, Notification, Period, Report, Request, Schedule, Unit
 
 #: Days before the deadline when a unit with an unsent report is reminded.
 REMIND_DAYS = 3
@@ -53,15 +54,6 @@ def open_periods(kind: str, today: date, ruleset) -> list:
             if p.opens <= today <= p.closes]
 
 
-def _latest_versions(session) -> dict[int, int]:
-    """``{form id: id of its latest published version}`` in one query."""
-    newest = (select(FormVersion.form_id, func.max(FormVersion.version).label("v"))
-              .group_by(FormVersion.form_id).subquery())
-    rows = session.execute(select(FormVersion.form_id, FormVersion.id).join(
-        newest, and_(FormVersion.form_id == newest.c.form_id, FormVersion.version == newest.c.v)))
-    return dict(rows.all())
-
-
 def _assign_units(session, form_id: int, version_id: int, period: Period, unit_filter, deadline: date,
                   request_id: int | None = None) -> int:
     """One statement: a draft report for every unit matching ``unit_filter``; returns how many were new."""
@@ -90,7 +82,7 @@ def assign(session, today: date | None = None, form_ids: list[int] | None = None
     """
     today = today or clock.utcnow().date()
     ruleset = periods.rules()
-    versions = _latest_versions(session)
+    versions = published_version_ids(session, form_ids)
     result = AssignResult()
     query = select(Schedule).join(Form).where(Schedule.active.is_(True), Form.active.is_(True))
     if form_ids is not None:
@@ -130,7 +122,7 @@ def request(session, form: Form, title: str, deadline: date, from_unit: Unit, un
             by: str, note: str = "", parent: Request | None = None, period: Period | None = None) -> Request:
     """A one-off (thematic, đột xuất) request to chosen units under ``from_unit`` (F5)."""
     today = clock.utcnow().date()
-    versions = _latest_versions(session)
+    versions = published_version_ids(session, [form.id])
     if form.id not in versions:
         raise AssignmentError(N_("the form has no published version"))
     if deadline < today:

@@ -53,7 +53,9 @@ def current_actor() -> Actor:
     if has_app_context() and g.get("audit_actor"):
         return Actor(name=g.audit_actor, ip=ip)
     if has_request_context():
-        user = _request_user()
+        from core.scope import current_account
+
+        user = current_account()
         if user is not None:
             unit = getattr(user, "unit", None)
             return Actor(
@@ -64,18 +66,6 @@ def current_actor() -> Actor:
             )
         return Actor(name="anonymous", ip=ip)
     return Actor(name="system")
-
-
-def _request_user():
-    """The signed-in user from the session cookie or, for API calls, the JWT."""
-    from flask import current_app
-
-    sm = getattr(getattr(current_app, "appbuilder", None), "sm", None)
-    try:
-        user = sm.current_user if sm is not None else None
-    except Exception:  # a malformed token: the request is anonymous
-        return None
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 def act_as_cli(command: str) -> None:

@@ -37,24 +37,6 @@ def ensure_admin() -> str | None:
     return password
 
 
-def province_rows(query: str, structure: str | None = None) -> tuple[str, list]:
-    """A province's real units from vietnam-provinces, shaped for :func:`core.units.import_units`.
-
-    Without ``structure``, a hierarchy with a district tier gets the pre-2025
-    districts (2020), any other the two-level 2025 structure. The province
-    itself becomes the root: the provincial board's tier.
-    """
-    from dataclasses import replace
-
-    from core.unit_sources import administrative_units, find_province
-    from core.units import level_for_kind
-
-    structure = structure or ("2020" if level_for_kind("district") else "2025")
-    code, name = find_province(query, structure)
-    rows = [replace(r, kind="board") if r.kind == "province" else r for r in administrative_units(code, structure)]
-    return f"{name} ({structure})", rows
-
-
 def demo_accounts(session) -> list[tuple[str, str]]:
     """One account per tier for trying the system: the board, its first district, a commune there."""
     from core import accounts
@@ -81,13 +63,14 @@ def demo_requests(session, form_codes) -> list[str]:
     from datetime import timedelta
 
     from core import assignment, clock
-    from core.models import Form, Report, Unit
+    from core.models import Account, Form, Report, Unit
 
     root = session.execute(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.code).limit(1)).scalar()
     if root is None:
         return []
-    with_accounts = [u.id for u in session.execute(select(Unit).where(Unit.id != root.id)).scalars()
-                     if u.path.startswith(root.path) and accounts_of(session, u)]
+    with_accounts = list(session.execute(select(Account.unit_id).join(Unit, Unit.id == Account.unit_id).where(
+        Account.unit_account.is_(True), Unit.id != root.id, Unit.path.startswith(root.path, autoescape=True)))
+        .scalars())
     done = []
     for code in form_codes:
         form = session.execute(select(Form).where(Form.code == code)).scalar_one()
@@ -98,12 +81,6 @@ def demo_requests(session, form_codes) -> list[str]:
                                root, with_accounts, by="init --demo")
             done.append(f"demo request of form {code} to {len(with_accounts)} unit(s)")
     return done
-
-
-def accounts_of(session, unit) -> bool:
-    from core import accounts
-
-    return accounts.unit_account(session, unit) is not None
 
 
 @dataclass
@@ -117,7 +94,7 @@ class InitResult:
 def init_province(province: str, demo: bool = False) -> InitResult:
     """Migrate, enable ``province`` (and ``example`` for a demo), load its real units and forms,
     assign the reports whose period is open, create the admin."""
-    from core.units import import_units
+    from core.units import import_units, province_units
 
     result = InitResult()
     migrate_to_head()
@@ -135,10 +112,11 @@ def init_province(province: str, demo: bool = False) -> InitResult:
             result.changes.append(f"enabled plugin {name}")
     info = registry.plugins[province].info
     if info is not None and info.province_code:
-        label, rows = province_rows(info.province_code)
-        imported = import_units(db.session, rows, source=f"init {province}")
+        found = province_units(info.province_code)
+        imported = import_units(db.session, found.rows, source=f"init {province}")
         if imported.created or imported.updated:
-            result.changes.append(f"units of {label}: {imported.created} created, {imported.updated} updated")
+            result.changes.append(f"units of {found.name} ({found.structure}): {imported.created} created, "
+                                  f"{imported.updated} updated")
     synced = plugin_admin.sync_forms(db.session)
     result.changes += [f"form {code} {'created' if code not in forms_before else what}"
                        for code, what in synced.items() if code not in forms_before or what == "updated"]

@@ -220,24 +220,20 @@ def units_import(province, path, structure):
         _units_import_file(path)
         return
     from core.extensions import db as _db
-    from core.unit_sources import administrative_units, find_province
-    from core.units import UnitImportError, import_units, level_for_kind
+    from core.units import UnitImportError, import_units, province_units
 
     with app_context("units import"):
-        if structure is None:
-            structure = "2020" if level_for_kind("district") else "2025"
         try:
-            code, name = find_province(province, structure)
+            found = province_units(province, structure)
         except LookupError as exc:
             raise click.ClickException(str(exc).splitlines()[0]) from exc
-        rows = [_as_unit_row(r) for r in administrative_units(code, structure)]
         try:
-            result = import_units(_db.session, rows, source=f"vietnam-provinces {structure} {code}")
+            result = import_units(_db.session, found.rows, source=found.source)
             _db.session.commit()
         except UnitImportError as exc:
             _db.session.rollback()
             raise click.ClickException(str(exc)) from exc
-    click.echo(f"{name}: {result.created} created, {result.updated} updated, {result.unchanged} unchanged")
+    click.echo(f"{found.name}: {result.created} created, {result.updated} updated, {result.unchanged} unchanged")
 
 
 def _units_import_file(path: str) -> None:
@@ -285,13 +281,6 @@ def units_export(output):
     except OSError as exc:
         raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from exc
     click.echo(f"{count} units written to {output}")
-
-
-def _as_unit_row(row):
-    """The province itself is the root of our tree: the provincial board's level."""
-    from dataclasses import replace
-
-    return replace(row, kind="board") if row.kind == "province" else row
 
 
 # --- accounts ----------------------------------------------------------------

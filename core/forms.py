@@ -232,6 +232,22 @@ def latest_version(session, form: Form) -> FormVersion | None:
                            .order_by(FormVersion.version.desc()).limit(1)).scalar_one_or_none()
 
 
+def _published(query, form_ids):
+    """``query`` limited to each form's published version (``Form.published_version``)."""
+    query = query.join(Form, (Form.id == FormVersion.form_id) & (Form.published_version == FormVersion.version))
+    return query if form_ids is None else query.where(Form.id.in_(form_ids))
+
+
+def published_version_ids(session, form_ids=None) -> dict[int, int]:
+    """``{form id: id of its published version}`` in one query (no definitions loaded)."""
+    return dict(session.execute(_published(select(FormVersion.form_id, FormVersion.id), form_ids)).all())
+
+
+def published_versions(session, form_ids) -> dict[int, FormVersion]:
+    """``{form id: its published FormVersion}`` for a page of forms, in one query."""
+    return {v.form_id: v for v in session.execute(_published(select(FormVersion), form_ids)).scalars()}
+
+
 def publish(session, form: Form, by: str) -> FormVersion | None:
     """Freeze the draft as the next version; None when it equals the latest one. Refuses a broken draft."""
     defn = definition(form)

@@ -20,8 +20,11 @@ def current_account() -> Account | None:
     """The signed-in account, from the session or the API token; None outside a request."""
     if not has_request_context():
         return None
-    user = current_app.appbuilder.sm.current_user
-    return user if user is not None and getattr(user, "is_authenticated", True) and user.id else None
+    try:
+        user = current_app.appbuilder.sm.current_user
+    except Exception:  # a malformed token: the request is anonymous (FAB's own check answers 401)
+        return None
+    return user if user is not None and getattr(user, "is_authenticated", False) and user.id else None
 
 
 def is_system_admin(account: Account | None) -> bool:

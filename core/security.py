@@ -118,16 +118,6 @@ class SecurityManager(FabSecurityManager):
             self.session.commit()
         return user
 
-    def reset_password(self, userid, password):
-        """FAB's reset screens: a reset by someone else is a one-time password (A3, A5)."""
-        from core.accounts import set_password
-        from core.scope import current_account
-
-        account = self.get_user_by_id(userid)
-        actor = current_account()
-        set_password(self.session, account, password, one_time=actor is None or actor.id != account.id)
-        self.session.commit()
-
     def sync_permissions(self) -> None:
         """Write every view's permissions and the declared roles; run after each migration."""
         with audit.suppressed(self.session):

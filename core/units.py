@@ -71,6 +71,38 @@ class ImportResult:
     unchanged: int
 
 
+@dataclass(frozen=True)
+class ProvinceUnits:
+    """A province's real units from vietnam-provinces, ready for :func:`import_units`."""
+
+    code: str
+    name: str
+    structure: str
+    rows: list
+
+    @property
+    def source(self) -> str:
+        return f"vietnam-provinces {self.structure} {self.code}"
+
+
+def province_units(query: str, structure: str | None = None) -> ProvinceUnits:
+    """Find the province ``query`` names and shape its units for this province's hierarchy.
+
+    Without ``structure``, a hierarchy with a district tier gets the pre-2025
+    districts (2020), any other the two-level 2025 structure. The province
+    itself becomes the root: the provincial board's tier. LookupError names
+    close matches when ``query`` names no province.
+    """
+    from dataclasses import replace
+
+    from core.unit_sources import administrative_units, find_province
+
+    structure = structure or ("2020" if level_for_kind("district") else "2025")
+    code, name = find_province(query, structure)
+    rows = [replace(r, kind="board") if r.kind == "province" else r for r in administrative_units(code, structure)]
+    return ProvinceUnits(code, name, structure, rows)
+
+
 def levels() -> list:
     return plugin_admin.registry().hook.hierarchy_levels()
 

@@ -11,12 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import update
 
-from core import audit, clock, entry
+from core import clock, entry
 from core.models import Account, Report, Transition
 from core.scope import is_system_admin
-from workflows.service import Forbidden, Refused, _notify, chain
+from workflows.service import Forbidden, Refused, chain, move
 
 
 def backfill(session, report: Report, raw: dict, received_at: datetime, admin: Account, note: str,
@@ -42,22 +41,11 @@ def backfill(session, report: Report, raw: dict, received_at: datetime, admin: A
 
         attachments.store(session, report, scan[0], scan[1], uploaded_by=admin.username)
     levels = chain(report)
-    session.execute(update(Report).where(Report.id == report.id).values(
-        state="submitted", level=levels[0], review_step=0, submitted_at=received_at, received_at=received_at,
-        backfilled=True, lock_version=Report.lock_version + 1, updated_at=clock.utcnow(),
-    ).execution_options(synchronize_session=False))
-    from_state = report.state
-    session.refresh(report)
-    row = Transition(report_id=report.id, action="submit", from_state=from_state, to_state="submitted",
-                     from_level=report.unit.level, to_level=report.level, actor=admin.username, actor_id=admin.id,
-                     unit_code=admin.unit.code if admin.unit else None,
-                     comment=_("Recorded after an outage, received %(at)s: %(note)s",
-                               at=received_at.strftime("%d/%m/%Y %H:%M"), note=note.strip()),
-                     at=clock.utcnow())
-    session.add(row)
-    session.flush()
-    audit.record("report.backfill", "Report", report.id, {
-        "unit": report.unit.code, "form": report.form.code, "period": report.period.code,
-        "received_at": received_at.isoformat(), "note": note.strip()}, session=session)
-    _notify(session, report, row)
-    return row
+    return move(session, report, "submit", "submitted", admin,
+                _("Recorded after an outage, received %(at)s: %(note)s",
+                  at=received_at.strftime("%d/%m/%Y %H:%M"), note=note.strip()),
+                values={"state": "submitted", "level": levels[0], "review_step": 0, "submitted_at": received_at,
+                        "received_at": received_at, "backfilled": True, "lock_version": Report.lock_version + 1,
+                        "updated_at": clock.utcnow()},
+                expected=report.lock_version, audit_action="report.backfill",
+                details={"received_at": received_at.isoformat(), "note": note.strip()})

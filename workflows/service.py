@@ -14,6 +14,7 @@ from sqlalchemy import update
 
 from core import audit, clock, plugin_admin, roles
 from core.models import Account, Notification, Report, Transition, Unit
+from core.scope import is_system_admin
 from workflows.machine import ACTIONS, ACTOR, NEEDS_COMMENT, next_state
 
 
@@ -44,12 +45,12 @@ def chain(report: Report) -> list[str]:
 
 
 def _has_role(actor: Account, name: str) -> bool:
-    return any(r.name in (name, roles.SYSTEM_ADMIN) for r in actor.roles)
+    return is_system_admin(actor) or any(r.name == name for r in actor.roles)
 
 
 def _reviews(actor: Account, report: Report, level: str) -> bool:
     """The actor's unit sits at ``level`` above the report's unit (or it is the board's admin)."""
-    if any(r.name == roles.SYSTEM_ADMIN for r in actor.roles):
+    if is_system_admin(actor):
         return True
     unit = actor.unit
     return (unit is not None and unit.level == level and _has_role(actor, roles.REVIEWER)
@@ -111,6 +112,13 @@ def transition(session, report: Report, action: str, actor: Account, comment: st
     elif action in ("recall", "return", "reopen"):
         values.update(level=report.unit.level, review_step=0)
     expected = seen_version if seen_version is not None else report.lock_version
+    return move(session, report, action, target, actor, comment, values, expected)
+
+
+def move(session, report: Report, action: str, target: str, actor: Account, comment: str, values: dict,
+         expected: int, audit_action: str | None = None, details: dict | None = None) -> Transition:
+    """The write half of a step, once checks are done: the locked UPDATE, the history row, one audit
+    entry, notifications, ``after_transition``. :func:`transition` and the outage backfill share it."""
     moved = session.execute(update(Report).where(Report.id == report.id, Report.lock_version == expected)
                             .values(**values).execution_options(synchronize_session=False)).rowcount
     if moved != 1:
@@ -119,12 +127,13 @@ def transition(session, report: Report, action: str, actor: Account, comment: st
     session.refresh(report)
     row = Transition(report_id=report.id, action=action, from_state=from_state, to_state=target,
                      from_level=from_level, to_level=report.level, actor=actor.username, actor_id=actor.id,
-                     unit_code=actor.unit.code if actor.unit else None, comment=comment or None, at=now)
+                     unit_code=actor.unit.code if actor.unit else None, comment=comment or None, at=clock.utcnow())
     session.add(row)
     session.flush()
-    audit.record(f"report.{action}", "Report", report.id, {
+    audit.record(audit_action or f"report.{action}", "Report", report.id, {
         "form": report.form.code, "period": report.period.code, "unit": report.unit.code,
-        "from": from_state, "to": target, "level": report.level, "comment": comment or None}, session=session)
+        "from": from_state, "to": target, "level": report.level, "comment": comment or None, **(details or {})},
+        session=session)
     _notify(session, report, row)
     plugin_admin.registry().hook.after_transition(report=report, transition=row)
     return row

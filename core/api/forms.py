@@ -9,11 +9,10 @@ are not listed.
 from flask_appbuilder import ModelRestApi
 from flask_appbuilder.models.sqla.filters import FilterEqual, FilterGreater
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from sqlalchemy import select
 
 from core.extensions import db
-from core.forms import fields_of
-from core.models import Form, FormVersion, Period
+from core.forms import fields_of, published_versions
+from core.models import Form, Period
 
 
 def field_json(field: dict, combos: dict) -> dict:
@@ -25,13 +24,6 @@ def field_json(field: dict, combos: dict) -> dict:
                        "choices": [c["code"] for c in field["choices"]] or None},
         "disaggregation": {"combo": combo["code"], "cells": [c["key"] for c in combo["cells"]]} if combo else None,
     }
-
-
-def _versions(form_ids: list[int]) -> dict[int, FormVersion]:
-    """Each form's published version, one query for a page of forms."""
-    forms = dict(db.session.execute(select(Form.id, Form.published_version).where(Form.id.in_(form_ids))).all())
-    rows = db.session.execute(select(FormVersion).where(FormVersion.form_id.in_(form_ids))).scalars()
-    return {v.form_id: v for v in rows if forms.get(v.form_id) == v.version}
 
 
 class FormApi(ModelRestApi):
@@ -48,7 +40,7 @@ class FormApi(ModelRestApi):
     openapi_spec_tag = "Forms"
 
     def _decorate(self, rows: list[dict]) -> None:
-        versions = _versions([r["id"] for r in rows])
+        versions = published_versions(db.session, [r["id"] for r in rows])
         for row in rows:
             version = versions.get(row["id"])
             row["version"] = version.version if version else None

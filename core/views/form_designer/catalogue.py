@@ -20,8 +20,7 @@ from wtforms.validators import Length
 
 from core.extensions import db
 from core.models import Category, CategoryCombo, CategoryOption, ComboCategory, FormField, Indicator
-from core.views.form_designer.common import (CODE, CODE_LENGTH, Refused, blank, flag, next_position, position_field,
-                                             refuse, taken, yes_no)
+from core.views.form_designer.common import CODE, CODE_LENGTH, CheckedView, Refused, blank, flag, position_field, yes_no
 
 
 def _used_by_fields(column, value) -> int:
@@ -74,7 +73,7 @@ class IndicatorsView(ModelView):
                             "deactivate it instead.", code=item.code, count=used))
 
 
-class CategoryOptionsView(ModelView):
+class CategoryOptionsView(CheckedView):
     datamodel = SQLAInterface(CategoryOption)
     route_base = "/forms/category-options"
     exclude_route_methods = {"download", "action", "action_post"}
@@ -95,20 +94,17 @@ class CategoryOptionsView(ModelView):
     description_columns = {"code": _l("Part of each cell's key: letters without accents, digits and _.")}
     add_form_extra_fields = edit_form_extra_fields = {"position": position_field()}
 
+    parent = "category"
+
+    def _missing_parent(self) -> str:
+        return _("Choose the category of the option.")
+
+    def _duplicate(self, item) -> str:
+        return _("Category %(category)s already has an option with code %(code)s.",
+                 category=item.category.code, code=item.code)
+
     def _check(self, item: CategoryOption) -> None:
-        if item.category is None:
-            refuse(_("Choose the category of the option."))
-        if taken(CategoryOption, CategoryOption.category_id, item.category.id, item.code, item.id):
-            refuse(_("Category %(category)s already has an option with code %(code)s.",
-                     category=item.category.code, code=item.code))
-        if item.position is None:
-            item.position = next_position(CategoryOption, CategoryOption.category_id, item.category.id)
-
-    def pre_add(self, item):
-        self._check(item)
-
-    def pre_update(self, item):
-        self._check(item)
+        self._check_coded(item)
 
 
 class CategoriesView(ModelView):

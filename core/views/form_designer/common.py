@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import request
+from flask_appbuilder import ModelView
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -118,6 +119,44 @@ def taken(model, parent_column, parent_id, code: str, own_id) -> bool:
         query = query.where(model.id != own_id)
     with db.session.no_autoflush:
         return bool(db.session.scalar(query))
+
+
+class CheckedView(ModelView):
+    """A designer screen whose every save is checked by ``_check``.
+
+    Parts with a code under a parent (a form's sections, fields and rules; a
+    category's options) share :meth:`_check_coded`: the parent is chosen, the
+    code is unique under it, and a new part goes last.
+    """
+
+    #: The relationship naming the parent; its foreign key is ``<parent>_id``.
+    parent = "form"
+
+    def _check(self, item) -> None:  # pragma: no cover - each screen says what it checks
+        raise NotImplementedError
+
+    def _missing_parent(self) -> str:
+        return _("Choose the form.")
+
+    def _duplicate(self, item) -> str:
+        """The refusal when ``item``'s code is taken under its parent (each screen names itself)."""
+        raise NotImplementedError
+
+    def _check_coded(self, item) -> None:
+        model, owner = self.datamodel.obj, getattr(item, self.parent)
+        column = getattr(model, f"{self.parent}_id")
+        if owner is None:
+            refuse(self._missing_parent())
+        if taken(model, column, owner.id, item.code, item.id):
+            refuse(self._duplicate(item))
+        if item.position is None:
+            item.position = next_position(model, column, owner.id)
+
+    def pre_add(self, item):
+        self._check(item)
+
+    def pre_update(self, item):
+        self._check(item)
 
 
 def field_kind(field: FormField) -> str:

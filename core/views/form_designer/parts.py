@@ -9,7 +9,6 @@ ready.
 """
 from __future__ import annotations
 
-from flask_appbuilder import ModelView
 from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, Select2ManyWidget, Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -23,44 +22,29 @@ from core import units
 from core.extensions import db
 from core.models import CategoryCombo, FormField, FormRule, FormSection, Indicator, Schedule
 from core.models.form import NUMERIC_TYPES
-from core.views.form_designer.common import (CODE, CODE_LENGTH, blank, edited_form, field_kind, field_type_choices,
-                                             field_type_label, flag, next_position, number, period_type_choices,
-                                             period_type_label, position_field, refuse, source_label, taken, yes_no)
+from core.views.form_designer.common import (
+    CODE,
+    CODE_LENGTH,
+    CheckedView,
+    blank,
+    edited_form,
+    field_kind,
+    field_type_choices,
+    field_type_label,
+    flag,
+    number,
+    period_type_choices,
+    period_type_label,
+    position_field,
+    refuse,
+    source_label,
+    yes_no,
+)
 
 PART_ROUTES = {"download", "action", "action_post"}
 
 
-class FormPartView(ModelView):
-    """A part of a form's draft (section, field, rule, schedule): every save is checked by ``_check``.
-
-    Parts with a code share the first checks (:meth:`_check_part`): a form is chosen, the code is
-    unique within the form, and a new part goes last.
-    """
-
-    def _check(self, item) -> None:  # pragma: no cover - each part says what it checks
-        raise NotImplementedError
-
-    def _duplicate(self, item) -> str:
-        """The refusal when ``item``'s code is taken in its form (each part names itself)."""
-        raise NotImplementedError
-
-    def _check_part(self, item) -> None:
-        model = self.datamodel.obj
-        if item.form is None:
-            refuse(_("Choose the form."))
-        if taken(model, model.form_id, item.form.id, item.code, item.id):
-            refuse(self._duplicate(item))
-        if item.position is None:
-            item.position = next_position(model, model.form_id, item.form.id)
-
-    def pre_add(self, item):
-        self._check(item)
-
-    def pre_update(self, item):
-        self._check(item)
-
-
-class FormSectionsView(FormPartView):
+class FormSectionsView(CheckedView):
     datamodel = SQLAInterface(FormSection)
     route_base = "/forms/sections"
     exclude_route_methods = PART_ROUTES
@@ -83,7 +67,7 @@ class FormSectionsView(FormPartView):
         return _("Form %(form)s already has a section with code %(code)s.", form=item.form.code, code=item.code)
 
     def _check(self, item: FormSection) -> None:
-        self._check_part(item)
+        self._check_coded(item)
 
     def pre_delete(self, item):
         """Its fields stay, after the sections (SQLite enforces no ``ON DELETE SET NULL`` here)."""
@@ -171,7 +155,7 @@ def _field_extra():
     }
 
 
-class FormFieldsView(FormPartView):
+class FormFieldsView(CheckedView):
     datamodel = SQLAInterface(FormField)
     route_base = "/forms/fields"
     exclude_route_methods = PART_ROUTES
@@ -225,7 +209,7 @@ class FormFieldsView(FormPartView):
         return _("Form %(form)s already has a field with code %(code)s.", form=item.form.code, code=item.code)
 
     def _check(self, item: FormField) -> None:
-        self._check_part(item)
+        self._check_coded(item)
         form = item.form
         if item.section is not None and item.section.form_id != form.id:
             refuse(_("Section %(section)s belongs to another form.", section=item.section.title))
@@ -272,7 +256,7 @@ def _rule_extra():
     }
 
 
-class FormRulesView(FormPartView):
+class FormRulesView(CheckedView):
     datamodel = SQLAInterface(FormRule)
     route_base = "/forms/rules"
     exclude_route_methods = PART_ROUTES
@@ -303,7 +287,7 @@ class FormRulesView(FormPartView):
         return _("Form %(form)s already has a rule with code %(code)s.", form=item.form.code, code=item.code)
 
     def _check(self, item: FormRule) -> None:
-        self._check_part(item)
+        self._check_coded(item)
 
 
 # --- schedules -------------------------------------------------------------------------------
@@ -343,7 +327,7 @@ def _schedule_extra():
     }
 
 
-class SchedulesView(FormPartView):
+class SchedulesView(CheckedView):
     """F7: "this form falls due every <period type> from units of these levels"."""
 
     datamodel = SQLAInterface(Schedule)
