@@ -83,10 +83,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.before_request
     def _sync_plugins():
-        """One small query per request; static files (a dozen per page) need no plugins."""
+        """At most one small query every PLUGIN_REFRESH_SECONDS; static files need no plugins."""
         if request.endpoint and request.endpoint.endswith("static"):
             return
-        registry.refresh(db.session)
+        registry.refresh(db.session, max_age=app.config.get("PLUGIN_REFRESH_SECONDS", 2))
 
     from core import login_guard
 

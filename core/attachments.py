@@ -39,6 +39,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from core import audit, clock
 from core.models import Attachment, Report
@@ -387,9 +388,12 @@ def store(session, report: Report, stream, filename: str | None, uploaded_by: st
     row = Attachment(report_id=report.id, sha256=sha256, filename=name, content_type=mime, size=len(plain),
                      kind=kind, signature=signature, uploaded_by=uploaded_by, uploaded_at=clock.utcnow())
     session.flush()  # other pending changes keep their own audit entries
-    with audit.suppressed(session):  # one clear entry below instead of the row-by-row one
-        session.add(row)
-        session.flush()
+    try:
+        with audit.suppressed(session), session.begin_nested():  # one clear entry below, not the row's own
+            session.add(row)
+    except IntegrityError:  # the same file, attached by a concurrent request a moment ago
+        return session.execute(select(Attachment).where(Attachment.report_id == report.id,
+                                                        Attachment.sha256 == sha256)).scalar_one()
     audit.record("report.attach", "Report", report.id, {
         "attachment": row.id, "filename": name, "sha256": sha256, "size": len(plain), "kind": kind,
         "content_type": mime, "signer": signature.get("signer") if signature else None}, session=session)

@@ -8,7 +8,10 @@ Two ways in:
 
 Rows are written on the session's own connection, inside the caller's
 transaction: a rolled-back change leaves no audit row, and a committed one
-always has its row.
+always has its row. Entries wait in the session until it commits and are
+chained just before the commit, all at once: the chain's head row is locked
+only for the commit itself, not for the rest of a request (at a deadline
+spike every transaction takes that lock in turn).
 """
 from __future__ import annotations
 
@@ -36,6 +39,7 @@ SECRET_COLUMNS = frozenset({"password", "secret", "token", "api_key", "key"})
 REDACTED = "***"
 _SKIP_TABLES = frozenset({AuditEntry.__tablename__, AuditHead.__tablename__})
 _PENDING = "baocao_audit_pending"
+_QUEUED = "baocao_audit_queued"
 _SUPPRESS = "baocao_audit_suppress"
 
 
@@ -91,7 +95,7 @@ def record(
 
     session = session or db.session
     actor = actor or current_actor()
-    _append(session.connection(), [_entry(actor, action, object_type, object_id, details)])
+    session.info.setdefault(_QUEUED, []).append(_entry(actor, action, object_type, object_id, details))
 
 
 class suppressed:
@@ -158,8 +162,8 @@ def _append(connection, entries: list[dict]) -> None:
     if not entries:
         return
     head = AuditHead.__table__
-    connection.execute(update(head).where(head.c.id == 1).values(seq=head.c.seq + len(entries)))
-    last_seq, prev = connection.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1)).one()
+    last_seq, prev = connection.execute(update(head).where(head.c.id == 1).values(seq=head.c.seq + len(entries))
+                                        .returning(head.c.seq, head.c.hash)).one()
     rows = []
     for offset, entry in enumerate(entries):
         entry = dict(entry, seq=last_seq - len(entries) + 1 + offset, prev_hash=prev)
@@ -275,20 +279,30 @@ def _after_flush(session: Session, flush_context) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    entries = []
+    queued = session.info.setdefault(_QUEUED, [])
     for actor, action, obj, details in pending:
         if action == "create":
             details = _columns(obj)
-        entries.append(_entry(actor, action, type(obj).__name__, _identity(obj), details))
-    _append(session.connection(), entries)
+        queued.append(_entry(actor, action, type(obj).__name__, _identity(obj), details))
+
+
+def _before_commit(session: Session) -> None:
+    """Chain what the transaction queued, after its last flush, just before it commits."""
+    session.flush()  # changes still pending queue their entries now, not after this hook
+    queued = session.info.pop(_QUEUED, None)
+    if queued:
+        _append(session.connection(), queued)
 
 
 def _after_soft_rollback(session: Session, previous_transaction) -> None:
     session.info.pop(_PENDING, None)
+    if not previous_transaction.nested:  # a savepoint's rollback keeps the outer transaction's entries
+        session.info.pop(_QUEUED, None)
 
 
 def install(session_target) -> None:
     """Attach the listeners once to the session class behind ``db.session``."""
-    for name, fn in (("before_flush", _before_flush), ("after_flush", _after_flush), ("after_soft_rollback", _after_soft_rollback)):
+    for name, fn in (("before_flush", _before_flush), ("after_flush", _after_flush),
+                     ("before_commit", _before_commit), ("after_soft_rollback", _after_soft_rollback)):
         if not event.contains(session_target, name, fn):
             event.listen(session_target, name, fn)

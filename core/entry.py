@@ -27,9 +27,10 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import format_decimal, to_user_timezone
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
-from core import audit, clock
+from core import audit, bulk, clock
 from core.forms import fields_of
 from core.models import Report, ReportValue, ValueChange
 from core.models.form import NUMERIC_TYPES
@@ -516,7 +517,12 @@ def refuse_unless_editable(report: Report) -> None:
 
 
 def save(session, report: Report, raw: dict, partial: bool = True) -> dict[str, list[str]]:
-    """Save the values in ``raw``; return the errors (empty when saved).
+    """Save the values in ``raw``; return the errors (empty when saved). See :func:`save_checked`."""
+    return save_checked(session, report, raw, partial).errors
+
+
+def save_checked(session, report: Report, raw: dict, partial: bool = True) -> Check:
+    """Save the values in ``raw``; return the :class:`Check` (errors, or the merged values now stored).
 
     Refuses (:class:`EntryRefused`) unless the report is a draft or returned.
     With any error nothing is written. Otherwise the changed cells are
@@ -527,14 +533,12 @@ def save(session, report: Report, raw: dict, partial: bool = True) -> dict[str, 
     # Two saves of one report (two tabs, a double click) take turns: the row lock makes the second
     # read the first's values, so it neither inserts a cell twice nor misreports the changes.
     # (PostgreSQL; SQLite serialises writers anyway.) The state is read again under the lock.
-    session.execute(select(Report.id).where(Report.id == report.id).with_for_update())
-    session.refresh(report, ["state"])
+    state = session.execute(select(Report.state).where(Report.id == report.id).with_for_update()).scalar_one()
+    set_committed_value(report, "state", state)
     refuse_unless_editable(report)
     result = check(session, report, raw, partial)
-    if result.errors:
-        return result.errors
-    if not result.changes:
-        return {}
+    if result.errors or not result.changes:
+        return result
     fields = fields_of(report.version.definition)
     inserts, updates, deletes = [], [], []
     for key, (old, new) in result.changes.items():
@@ -554,22 +558,22 @@ def save(session, report: Report, raw: dict, partial: bool = True) -> dict[str, 
     if updates:
         session.execute(update(table).where(*where).values(number=bindparam("v_number"), text=bindparam("v_text")),
                         updates)
-    if inserts:
-        session.execute(insert(table), inserts)
+    bulk.insert_rows(session, table, inserts)
     # W9, nothing changes silently: every changed cell's old and new value, in one bulk insert.
     actor = audit.current_actor().name
     now = clock.utcnow()
-    session.execute(insert(ValueChange), [
+    bulk.insert_rows(session, ValueChange.__table__, [
         {"report_id": report.id, "field_code": key[0], "cell": key[1], "state": report.state, "actor": actor,
          "at": now, **_old_new(fields[key[0]], old, new)}
         for key, (old, new) in result.changes.items()])
     # A bulk UPDATE, not an attribute change: the ORM audit listener would log a second entry.
-    session.execute(update(Report).where(Report.id == report.id).values(updated_at=clock.utcnow()))
+    session.execute(update(Report).where(Report.id == report.id).values(updated_at=now)
+                    .execution_options(synchronize_session=False))
     audit.record("report.save", "Report", report.id, {
         "form": report.version.definition.get("code"),
         "cells": {error_key(*key): [old, new] for key, (old, new) in sorted(result.changes.items())},
     }, session=session)
-    return {}
+    return result
 
 
 # --- deadlines -------------------------------------------------------------------------------------

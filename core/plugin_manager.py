@@ -18,6 +18,7 @@ import importlib.metadata
 import logging
 import pkgutil
 import threading
+import time
 import traceback
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -123,6 +124,7 @@ class PluginRegistry:
         self._enabled: frozenset[str] = frozenset()
         self._pm = self._build(self._enabled)
         self._lock = threading.Lock()
+        self._checked_at: float | None = None
 
     @property
     def pm(self) -> pluggy.PluginManager:
@@ -158,10 +160,19 @@ class PluginRegistry:
                 self._enabled = enabled
         return True
 
-    def refresh(self, session) -> bool:
-        """Bring this process in line with ``plugin_state``: one small query."""
+    def refresh(self, session, max_age: float | None = None) -> bool:
+        """Bring this process in line with ``plugin_state``: one small query.
+
+        With ``max_age`` (seconds), skip the query when the last one is that recent: requests pass
+        ``PLUGIN_REFRESH_SECONDS``, so a switch made in another process applies here within that time
+        while a burst of requests does not ask the database each time.
+        """
         from core.models import PluginState
 
+        now = time.monotonic()
+        if max_age and self._checked_at is not None and now - self._checked_at < max_age:
+            return False
+        self._checked_at = now
         names = session.execute(select(PluginState.name).where(PluginState.enabled.is_(True))).scalars()
         return self.apply(frozenset(names))
 

@@ -12,6 +12,8 @@ and its own password forms lead to ours: accounts change only through
 """
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
 from flask import current_app, flash, has_request_context, request
@@ -60,6 +62,54 @@ class SecurityManager(FabSecurityManager):
                 self._lock_after_failures(account)
         self.session.commit()
         return user
+
+    # --- permission checks from memory ------------------------------------------------------------
+    #: FAB asks the database two or three times per request whether a role has a permission (the
+    #: Public role's permissions, then an EXISTS over the user's roles). Role permissions change only
+    #: when :meth:`sync_permissions` runs (init, db upgrade, plugin switches), so each process keeps
+    #: them as ``{role id: {(view, permission)}}``, read in one query, dropped by a sync in this
+    #: process and re-read at most ``PERMISSION_CACHE_SECONDS`` (default 30) after one in another.
+    #: A user's roles are not cached: they come with the account on every request.
+    _grants: tuple[float, dict[int, frozenset], frozenset] | None = None
+    _grants_lock = threading.Lock()
+
+    def _role_grants(self) -> tuple[dict[int, frozenset], frozenset]:
+        ttl = current_app.config.get("PERMISSION_CACHE_SECONDS", 30)
+        cached = self._grants
+        if cached is None or time.monotonic() - cached[0] > ttl:
+            with self._grants_lock:
+                cached = self._grants
+                if cached is None or time.monotonic() - cached[0] > ttl:
+                    cached = self._grants = (time.monotonic(), *self._read_grants())
+        return cached[1], cached[2]
+
+    def _read_grants(self) -> tuple[dict[int, frozenset], frozenset]:
+        from flask_appbuilder.security.sqla.models import Permission, PermissionView, Role, ViewMenu, assoc_permissionview_role
+        from sqlalchemy import select
+
+        rows = self.session.execute(
+            select(Role.id, Role.name, ViewMenu.name, Permission.name)
+            .join(assoc_permissionview_role, assoc_permissionview_role.c.role_id == Role.id)
+            .join(PermissionView, PermissionView.id == assoc_permissionview_role.c.permission_view_id)
+            .join(ViewMenu, ViewMenu.id == PermissionView.view_menu_id)
+            .join(Permission, Permission.id == PermissionView.permission_id))
+        grants: dict[int, set] = {}
+        public: set = set()
+        for role_id, role_name, view, permission in rows:
+            grants.setdefault(role_id, set()).add((view, permission))
+            if role_name == self.auth_role_public:
+                public.add((view, permission))
+        return {k: frozenset(v) for k, v in grants.items()}, frozenset(public)
+
+    def forget_permissions(self) -> None:
+        self._grants = None
+
+    def is_item_public(self, permission_name, view_name):
+        return (view_name, permission_name) in self._role_grants()[1]
+
+    def exist_permission_on_roles(self, view_name, permission_name, role_ids):
+        grants = self._role_grants()[0]
+        return any((view_name, permission_name) in grants.get(role_id, ()) for role_id in role_ids)
 
     def get_user_by_id(self, pk):
         """One query for the account with its roles, groups and unit: every request needs all four
@@ -126,3 +176,4 @@ class SecurityManager(FabSecurityManager):
             grants = roles.sync_roles(self)
         audit.record("permissions.sync", "Role", None, {"roles": grants})
         self.session.commit()
+        self.forget_permissions()

@@ -22,7 +22,7 @@ def test_bundled_plugins_are_discovered_with_their_hooks(app):
 
 
 def test_toggle_is_seen_by_a_second_app_on_the_same_database(make_app):
-    first, second = make_app(), make_app()
+    first, second = make_app(), make_app(PLUGIN_REFRESH_SECONDS=0)
     web = second.test_client()
     assert "Nhóm phát triển baocao" not in web.get("/help/").get_data(as_text=True)
 
@@ -35,13 +35,34 @@ def test_toggle_is_seen_by_a_second_app_on_the_same_database(make_app):
     assert "example" not in second.extensions["baocao.plugins"].enabled
 
 
-def test_cli_disable_reaches_a_running_server(app, cli):
+def test_another_process_toggle_arrives_within_the_refresh_interval(make_app, monkeypatch):
+    """Requests ask plugin_state at most every PLUGIN_REFRESH_SECONDS, not on each request."""
+    from core import plugin_manager
+
+    now = [1000.0]
+    monkeypatch.setattr(plugin_manager.time, "monotonic", lambda: now[0])
+    first, second = make_app(), make_app(PLUGIN_REFRESH_SECONDS=5)
+    web = second.test_client()
+    assert "Nhóm phát triển baocao" not in web.get("/help/").get_data(as_text=True)
+    _enable(first, "example")
+    now[0] += 4
+    assert "Nhóm phát triển baocao" not in web.get("/help/").get_data(as_text=True)
+    now[0] += 2
+    assert "Nhóm phát triển baocao" in web.get("/help/").get_data(as_text=True)
+
+
+def test_cli_disable_reaches_a_running_server(app, cli, monkeypatch):
+    from core import plugin_manager
+
+    now = [1000.0]
+    monkeypatch.setattr(plugin_manager.time, "monotonic", lambda: now[0])
     _enable(app, "example")
     web = app.test_client()
     assert "Nhóm phát triển baocao" in web.get("/help/").get_data(as_text=True)
 
     result = cli("plugins", "disable", "example")
     assert result.exit_code == 0, result.output
+    now[0] += app.config.get("PLUGIN_REFRESH_SECONDS", 2) + 0.1
     assert "Nhóm phát triển baocao" not in web.get("/help/").get_data(as_text=True)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core import audit, clock, plugin_admin, roles
 from core.models import Account, Notification, Report, Transition, Unit
@@ -119,12 +120,15 @@ def move(session, report: Report, action: str, target: str, actor: Account, comm
          expected: int, audit_action: str | None = None, details: dict | None = None) -> Transition:
     """The write half of a step, once checks are done: the locked UPDATE, the history row, one audit
     entry, notifications, ``after_transition``. :func:`transition` and the outage backfill share it."""
+    written = list(values)
     moved = session.execute(update(Report).where(Report.id == report.id, Report.lock_version == expected)
-                            .values(**values).execution_options(synchronize_session=False)).rowcount
-    if moved != 1:
+                            .values(**values).returning(*(getattr(Report, k) for k in written))
+                            .execution_options(synchronize_session=False)).first()
+    if moved is None:
         raise Conflict(_("The report was changed by someone else. Reload it and try again."))
     from_state, from_level = report.state, report.level
-    session.refresh(report)
+    for key, value in zip(written, moved):  # what the UPDATE wrote, without reading the row again
+        set_committed_value(report, key, value)
     row = Transition(report_id=report.id, action=action, from_state=from_state, to_state=target,
                      from_level=from_level, to_level=report.level, actor=actor.username, actor_id=actor.id,
                      unit_code=actor.unit.code if actor.unit else None, comment=comment or None, at=clock.utcnow())

@@ -176,17 +176,17 @@ class ReportApi(ModelRestApi):
             return self.response(422, message=_("Send a JSON object with \"values\": {field: value}."),
                                  errors={"values": [_("This field is required.")]})
         try:
-            errors = entry.save(db.session, report, body["values"], partial=True)
+            result = entry.save_checked(db.session, report, body["values"], partial=True)
         except entry.EntryRefused as exc:  # the state changed since it was read
             db.session.rollback()
             return self.response(409, message=str(exc), errors={})
-        if errors:
+        if result.errors:
             db.session.rollback()
-            return self.response(422, message=_("Not saved: some values are wrong."), errors=errors)
+            return self.response(422, message=_("Not saved: some values are wrong."), errors=result.errors)
+        # The answer is what was just stored (read under the row lock, merged): no second read.
+        answer = {"id": pk, "state": report.state, "values": values_json(report, result.values)}
         db.session.commit()
-        report = scoped_report(pk)
-        return self.response(200, id=pk, state=report.state,
-                             values=values_json(report, entry.values_of(db.session, report)))
+        return self.response(200, **answer)
 
     @expose("/<int:pk>/transition", methods=["POST"])
     @protect()
@@ -258,6 +258,6 @@ class ReportApi(ModelRestApi):
         except Exception:
             db.session.rollback()
             raise
+        answer = {"id": pk, "state": report.state, "level": report.level, "lock_version": report.lock_version}
         db.session.commit()
-        report = scoped_report(pk)
-        return self.response(200, id=pk, state=report.state, level=report.level, lock_version=report.lock_version)
+        return self.response(200, **answer)

@@ -16,6 +16,7 @@ from datetime import datetime
 from flask_appbuilder import Model
 from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint,
                         func, true)
+from flask import current_app, has_app_context
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 FIELD_TYPES = ("integer", "decimal", "percent", "text", "long_text", "date", "choice", "yes_no", "file")
@@ -199,21 +200,48 @@ class FormRule(Model):
     __table_args__ = (UniqueConstraint("form_id", "code", name="uq_form_rule_code"),)
 
 
+#: Parsed definitions per app: ``{(version id, form id, number): dict}``. A version never changes once
+#: published, so each process parses a snapshot once instead of on every load of a report (a 200-field
+#: form is ~40 KB of JSON, read by every save and submit). Bounded: the oldest entries go first.
+_CACHE_KEY = "baocao.form_definitions"
+CACHE_SIZE = 512
+
+
 class FormVersion(Model):
-    """A published, frozen form: the JSON snapshot reports are filled and read with."""
+    """A published, frozen form: the JSON snapshot reports are filled and read with.
+
+    ``definition`` is read through a per-app cache and must be treated as read-only; the column
+    itself is deferred so that loading a report with its version does not fetch the JSON.
+    """
 
     __tablename__ = "form_version"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     form_id: Mapped[int] = mapped_column(ForeignKey("form.id", ondelete="CASCADE"), nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
-    definition: Mapped[dict] = mapped_column(JSON, nullable=False)
+    stored_definition: Mapped[dict] = mapped_column("definition", JSON, nullable=False, deferred=True)
     published_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
     published_by: Mapped[str | None] = mapped_column(String(100))
 
     form: Mapped[Form] = relationship()
 
     __table_args__ = (UniqueConstraint("form_id", "version", name="uq_form_version"),)
+
+    def __init__(self, definition: dict | None = None, **kwargs):
+        super().__init__(stored_definition=definition, **kwargs)
+
+    @property
+    def definition(self) -> dict:
+        if self.id is None or not has_app_context():
+            return self.stored_definition
+        cache = current_app.extensions.setdefault(_CACHE_KEY, {})
+        key = (self.id, self.form_id, self.version)
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = self.stored_definition
+            while len(cache) > CACHE_SIZE:
+                cache.pop(next(iter(cache)))
+        return found
 
     def __repr__(self) -> str:
         return f"{self.form.code} v{self.version}"

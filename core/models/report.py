@@ -219,4 +219,5 @@ class Attachment(Model):
     uploaded_by: Mapped[str] = mapped_column(String(100), nullable=False)
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
 
-    __table_args__ = (Index("ix_attachment_report", "report_id"),)
+    #: The same content is attached to a report once (also serves lookups by report).
+    __table_args__ = (UniqueConstraint("report_id", "sha256", name="uq_attachment_report_sha256"),)
