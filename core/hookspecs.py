@@ -110,3 +110,14 @@ def after_transition(report, transition) -> None:
     ``transition`` is the new :class:`core.models.Transition` row. An exception rolls the
     transition back.
     """
+
+
+@hookspec
+def aggregation_rules(form) -> dict[str, str]:
+    """How ``form``'s fields roll up the hierarchy (H2): ``{field_code: rule}``.
+
+    Rules: ``sum`` (the default for a field no plugin names), ``avg``, ``min``, ``max``,
+    ``count`` (values given), or ``wavg:<field>`` — the average weighted by another field of
+    the same report. Answers of all plugins are merged; the first plugin to name a field wins.
+    """
+

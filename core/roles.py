@@ -54,11 +54,14 @@ REPORT_ENTRY = (("Reports", ("menu_access",)),
                 ("ReportApi", ("can_get", "can_info", "can_put", "can_post")),
                 ("MyReportsView", ("can_list", "menu_access")),
                 ("ReportAttachmentApi", ("can_post", "can_get")))
+#: Roll-up and completeness of one's own subtree (H2, H4): everyone who reads reports.
+TOTALS_READ = (("AggregateApi", ("can_get",)), ("CompletenessApi", ("can_get",)))
 REPORT_READ = (("Reports", ("menu_access",)), ("ReportsView", ("can_list", "can_show", "menu_access")),
                ("ReportApi", ("can_get", "can_info")),
-               ("ReportAttachmentApi", ("can_get",)))
+               ("ReportAttachmentApi", ("can_get",))) + TOTALS_READ
 #: Review (the CONTRACT workflow): a reviewer opens reports read-only, acts on them, and has an inbox.
 REVIEW = (("ReportsView", ("can_entry", "can_transition")), ("ReportApi", ("can_post",)),
+          ("CompletenessApi", ("can_post",)),  # urge (đôn đốc) the units that have not sent
           ("ReviewInboxView", ("can_list", "can_approve", "menu_access")))
 #: Requests (F5, F8): a reviewing unit sends ad-hoc requests and passes reports on to its sub-units.
 REQUESTS = (("RequestsView", ("can_list", "can_show", "can_new", "can_cascade", "menu_access")),)
@@ -70,7 +73,7 @@ ROLES: tuple[RoleSpec, ...] = (
         ("AccountsView", ("*",)),
         ("UnitHoldersView", ("*",)),
     ), personal=True),
-    RoleSpec(REPORTER, _l("Reporter"), SELF_SERVICE + UNIT_READ + REPORT_ENTRY),
+    RoleSpec(REPORTER, _l("Reporter"), SELF_SERVICE + UNIT_READ + REPORT_ENTRY + TOTALS_READ),
     RoleSpec(REVIEWER, _l("Reviewer"), SELF_SERVICE + UNIT_READ + REPORT_READ + REQUESTS + REVIEW),
     RoleSpec(VIEWER, _l("Leader (read only)"), SELF_SERVICE + UNIT_READ + REPORT_READ, personal=True),
 )

@@ -1,6 +1,7 @@
 """Register every screen and API of core on the AppBuilder. Vietnamese labels via lazy_gettext."""
 from flask_babel import lazy_gettext as _l
 
+from core.api.aggregate import AggregateApi, CompletenessApi
 from core.api.attachments import ReportAttachmentApi
 from core.api.audit import AuditApi
 from core.api.forms import FormApi, PeriodApi
@@ -65,3 +66,5 @@ def register_views(appbuilder) -> None:
     appbuilder.add_api(PeriodApi)
     appbuilder.add_api(ReportApi)
     appbuilder.add_api(ReportAttachmentApi)
+    appbuilder.add_api(AggregateApi)
+    appbuilder.add_api(CompletenessApi)

@@ -1,0 +1,189 @@
+"""Roll-up and completeness (H2, H4): totals of approved reports up Cao Bằng's tree, drill-down,
+aggregation rules from a plugin, who has sent on time, and urging the rest."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from flask_jwt_extended import create_access_token
+
+from core import assignment, entry
+from core.extensions import db
+from core.hookspecs import hookimpl
+from core.models import Account, Notification, Report, Unit
+from tests import factories
+from workflows import transition
+
+VALUES = {
+    "X011": {"households": "100", "population": "400", "poor_households": "10", "population_by_ethnicity": {}},
+    "X012": {"households": "50", "population": "250", "poor_households": "30"},
+    "X021": {"households": "7", "population": "20", "poor_households": "1"},
+}
+
+
+@pytest.fixture
+def cb(app):
+    with app.app_context():
+        factories.province()
+        for code in ("04", "H01", "H02", "X011", "X012", "X021"):
+            factories.issue(code)
+        db.session.query(Account).update({"must_change_password": False})
+        assignment.assign(db.session, date(2026, 12, 5))
+        db.session.commit()
+    return app
+
+
+def _report(code: str) -> Report:
+    return db.session.query(Report).join(Unit).filter(Unit.code == code).one()
+
+
+def _act(code: str, action: str, username: str):
+    transition(db.session, _report(code), action, db.session.query(Account).filter_by(username=username).one())
+    db.session.commit()
+
+
+def _fill(code: str, raw: dict | None = None):
+    report = _report(code)
+    raw = dict(raw or VALUES[code])
+    raw.pop("population_by_ethnicity", None)
+    if code == "X011":  # one disaggregated cell, to see cells roll up too
+        defn = report.version.definition
+        fld = entry.fields_of(defn)["population_by_ethnicity"]
+        raw[entry.input_name("population_by_ethnicity", entry.cells_of(defn, fld)[0])] = raw["population"]
+    assert entry.save(db.session, report, raw) == {}
+    db.session.commit()
+    _act(code, "submit", code.lower())
+
+
+def _approve(code: str, district: str):
+    _act(code, "approve", district.lower())
+    _act(code, "approve", "04")
+
+
+def _headers(app, username: str) -> dict:
+    with app.app_context():
+        account = db.session.query(Account).filter_by(username=username).one()
+        return {"Authorization": f"Bearer {create_access_token(identity=str(account.id), fresh=True)}"}
+
+
+def _form_period(app):
+    with app.app_context():
+        report = _report("X011")
+        return report.form.code, report.period.code
+
+
+def test_a_province_total_is_the_sum_of_its_approved_reports_and_moves_at_approval(cb, client):
+    with cb.app_context():
+        for code in ("X011", "X012", "X021"):
+            _fill(code)
+        _approve("X011", "H01")
+        _approve("X012", "H01")  # X021 is still waiting at its district
+    form, period = _form_period(cb)
+    board = _headers(cb, "04")
+    url = f"/api/v1/aggregate/?form={form}&period={period}"
+
+    body = client.get(url + "&unit=04", headers=board).get_json()
+    assert body["reports"] == 2
+    assert body["values"]["households"] == 150 and body["values"]["population"] == 650
+    assert body["values"]["poor_households"] == 40
+    assert list(body["values"]["population_by_ethnicity"].values()) == [400]  # one cell, X011's only
+    assert client.get(url + "&unit=H02", headers=board).get_json()["values"] == {}
+
+    with cb.app_context():
+        _approve("X021", "H02")
+    body = client.get(url + "&unit=04", headers=board).get_json()
+    assert (body["reports"], body["values"]["households"]) == (3, 157)  # current the moment it is approved
+    assert client.get(url + "&unit=H02", headers=board).get_json()["values"]["households"] == 7
+
+
+def test_every_total_drills_down_to_units_and_report_versions(cb, client):
+    with cb.app_context():
+        for code in ("X011", "X012", "X021"):
+            _fill(code)
+            _approve(code, "H01" if code.startswith("X01") else "H02")
+        ids = {code: _report(code).id for code in VALUES}
+    form, period = _form_period(cb)
+    url = f"/api/v1/aggregate/?form={form}&period={period}&unit=04&field=households"
+    board = _headers(cb, "04")
+
+    by_report = client.get(url, headers=board).get_json()["contributions"]
+    assert [(c["unit_code"], c["report_id"], c["form_version"], c["value"]) for c in by_report] == [
+        ("X011", ids["X011"], 1, 100), ("X012", ids["X012"], 1, 50), ("X021", ids["X021"], 1, 7)]
+    by_child = client.get(url + "&by=child", headers=board).get_json()["contributions"]
+    assert [(c["unit_code"], c["value"], c["reports"]) for c in by_child] == [("H01", 150, 2), ("H02", 7, 1)]
+    assert sum(c["value"] for c in by_child) == client.get(url, headers=board).get_json()["values"]["households"]
+
+
+class Rules:
+    """A province that averages the poverty rate weighted by households, and takes the largest population."""
+
+    @hookimpl
+    def aggregation_rules(self, form):
+        return {"poor_households": "wavg:households", "population": "max", "households": "count"}
+
+
+def test_aggregation_rules_come_from_a_plugin_and_are_computed_in_sql(cb, client):
+    with cb.app_context():
+        for code in ("X011", "X012"):
+            _fill(code)
+            _approve(code, "H01")
+    cb.extensions["baocao.plugins"].pm.register(Rules(), name="test-rules")
+    form, period = _form_period(cb)
+    body = client.get(f"/api/v1/aggregate/?form={form}&period={period}&unit=04",
+                      headers=_headers(cb, "04")).get_json()
+    assert body["values"]["households"] == 2
+    assert body["values"]["population"] == 400
+    assert body["values"]["poor_households"] == pytest.approx((10 * 100 + 30 * 50) / 150)
+    assert body["rules"]["poor_households"] == "wavg:households"
+
+
+def test_totals_and_completeness_stay_inside_the_callers_subtree(cb, client):
+    form, period = _form_period(cb)
+    commune = _headers(cb, "x011")
+    for api in ("aggregate", "completeness"):
+        assert client.get(f"/api/v1/{api}/?form={form}&period={period}&unit=04", headers=commune).status_code == 404
+        assert client.get(f"/api/v1/{api}/?form={form}&period={period}&unit=X012", headers=commune).status_code == 404
+        assert client.get(f"/api/v1/{api}/?form={form}&period={period}", headers=commune).status_code == 200
+    bad = client.get(f"/api/v1/aggregate/?form=NOPE&unit=04", headers=_headers(cb, "04"))
+    assert bad.status_code == 422 and set(bad.get_json()["errors"]) == {"form", "period"}
+    assert client.post(f"/api/v1/completeness/urge?form={form}&period={period}", headers=commune).status_code in (
+        403, 401)
+
+
+def test_completeness_counts_sent_on_time_late_and_missing_by_level(cb, client, monkeypatch):
+    with cb.app_context():
+        _fill("X011")
+        report = _report("X012")
+        assert entry.save(db.session, report, VALUES["X012"]) == {}
+        db.session.commit()
+        from core import clock
+
+        two_days_late = datetime.combine(report.deadline + timedelta(days=2), datetime.min.time())
+        monkeypatch.setattr(clock, "utcnow", lambda: two_days_late)
+        _act("X012", "submit", "x012")
+        monkeypatch.undo()
+    form, period = _form_period(cb)
+    body = client.get(f"/api/v1/completeness/?form={form}&period={period}&unit=04",
+                      headers=_headers(cb, "04")).get_json()
+    rows = {u["unit_code"]: u for u in body["units"]}
+    assert (rows["X011"]["state"], rows["X011"]["on_time"]) == ("submitted", True)
+    assert (rows["X012"]["state"], rows["X012"]["on_time"]) == ("submitted", False)
+    assert (rows["X021"]["state"], rows["X021"]["on_time"], rows["X021"]["submitted_at"]) == ("draft", None, None)
+    commune = next(s for s in body["summary"] if s["level"] == "commune")
+    assert {k: commune[k] for k in ("expected", "submitted", "on_time", "late", "missing")} == {
+        "expected": 3, "submitted": 2, "on_time": 1, "late": 1, "missing": 1}
+
+
+def test_a_district_urges_its_missing_communes_once_a_day(cb, client):
+    with cb.app_context():
+        _fill("X011")
+    form, period = _form_period(cb)
+    district = _headers(cb, "h01")
+    url = f"/api/v1/completeness/urge?form={form}&period={period}"
+    first = client.post(url, headers=district)
+    assert first.status_code == 200 and first.get_json()["reminded"] == ["X012"]
+    assert client.post(url, headers=district).get_json()["reminded"] == []
+    with cb.app_context():
+        notes = db.session.query(Notification).filter(Notification.kind.like("urge:%")).all()
+        assert [(n.unit_id == db.session.query(Unit.id).filter_by(code="X012").scalar()) for n in notes] == [True]
+        assert "Đôn đốc nộp báo cáo" in notes[0].message
