@@ -5,6 +5,7 @@ from core.api.attachments import ReportAttachmentApi
 from core.api.audit import AuditApi
 from core.api.forms import FormApi, PeriodApi
 from core.api.me import MeApi
+from core.api.report_pdf import ReportPdfApi
 from core.api.reports import ReportApi
 from core.api.units import UnitApi
 from core.views.accounts import AccountsView
@@ -65,3 +66,4 @@ def register_views(appbuilder) -> None:
     appbuilder.add_api(PeriodApi)
     appbuilder.add_api(ReportApi)
     appbuilder.add_api(ReportAttachmentApi)
+    appbuilder.add_api(ReportPdfApi)
