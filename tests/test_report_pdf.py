@@ -178,3 +178,18 @@ def test_a_report_out_of_scope_is_not_found(app, client):
     screen = app.test_client()
     factories.first_login(screen, "x012", one_time["x012"])
     assert screen.get(f"/reports/pdf/{ids['X011']}").status_code == 404
+
+
+def test_the_dateline_names_the_configured_place_and_pads_days_and_early_months(make_app):
+    from datetime import date
+
+    from core import report_pdf
+
+    app = make_app(REPORT_PLACE="Thành phố Cao Bằng")
+    _one_time, ids = _cb(app)
+    with app.test_request_context():
+        report = db.session.get(Report, ids["X011"])
+        line = report_pdf.place_and_date(report, date(2027, 1, 5))
+        later = report_pdf.place_and_date(report, date(2026, 11, 21))
+    assert line.startswith("Thành phố Cao Bằng, ") and " 05 " in line and " 01 " in line and line.endswith("2027")
+    assert " 21 " in later and " 11 " in later
