@@ -108,6 +108,15 @@ def place_and_date(report: Report, on: date | None = None) -> str:
              day=f"{on.day:02d}", month=f"{on.month:02d}" if on.month < 3 else str(on.month), year=on.year)
 
 
+def filled_grid(g: dict, fld: dict, values: dict) -> dict:
+    """The entry screen's grid with each row's values shown; rows without any value are left out
+    (a table of 54 ethnic groups where a commune has three), and counted in ``omitted``."""
+    for row in g["rows"]:
+        row["values"] = [shown(fld, values.get((fld["code"], c["key"]))) for c in row["cells"]]
+    kept = [row for row in g["rows"] if any(row["values"])]
+    return {**g, "rows": kept, "omitted": len(g["rows"]) - len(kept)}
+
+
 def context(session, report: Report) -> dict:
     """Everything the template draws, read in three queries (values, history, and the report itself)."""
     from core.views.entry import grid
@@ -119,10 +128,7 @@ def context(session, report: Report) -> dict:
         rows = []
         for fld in section["fields"]:
             if fld.get("combo"):
-                g = grid(defn["combos"][fld["combo"]])
-                for row in g["rows"]:
-                    row["values"] = [shown(fld, values.get((fld["code"], c["key"]))) for c in row["cells"]]
-                rows.append({"field": fld, "grid": g})
+                rows.append({"field": fld, "grid": filled_grid(grid(defn["combos"][fld["combo"]]), fld, values)})
             elif fld["type"] == "file":
                 rows.append({"field": fld, "value": _("Files are attached to the report, not typed here.")})
             else:
