@@ -3,8 +3,10 @@
 The page is drawn from the frozen definition of the report's form version,
 with the values :func:`core.entry.values_of` reads and the disaggregation
 grids of the entry screen (:func:`core.views.entry.grid`), so the PDF shows
-what the entry page shows. HTML from ``report_pdf/report.html`` becomes PDF
-with WeasyPrint; no resource is fetched while rendering.
+what the entry page shows (grid rows without any value are left out). HTML
+from ``report_pdf/report.html`` becomes PDF with WeasyPrint; no resource is
+fetched while rendering. The dateline's place is ``REPORT_PLACE``, else the
+enabled province plugin's province.
 
 Signing: ``UNIT_CERTIFICATES`` in ``instance/config.py`` maps a unit code to
 its PKCS#12 file and passphrase::
@@ -120,6 +122,7 @@ def filled_grid(g: dict, fld: dict, values: dict) -> dict:
 def context(session, report: Report) -> dict:
     """Everything the template draws, read in three queries (values, history, and the report itself)."""
     from core.views.entry import grid
+    from core.views.review import action_label
 
     defn = report.version.definition
     values = entry.values_of(session, report)
@@ -136,8 +139,6 @@ def context(session, report: Report) -> dict:
         sections.append({"title": section["title"], "rows": rows})
     history = session.execute(select(Transition).where(Transition.report_id == report.id)
                               .order_by(Transition.id)).scalars().all()
-    from core.views.review import action_label
-
     return {"report": report, "defn": defn, "sections": sections, "history": history,
             "state": entry.state_label(report.state), "action_label": action_label,
             "state_label": entry.state_label, "deadline": report.deadline.strftime("%d/%m/%Y"),
@@ -172,13 +173,13 @@ def filename(report: Report) -> str:
 
 def certificate_for(unit_code: str) -> Certificate | None:
     """The unit's entry of ``UNIT_CERTIFICATES``, its path made absolute under the instance folder."""
-    entry_ = (current_app.config.get("UNIT_CERTIFICATES") or {}).get(unit_code)
-    if not entry_:
+    configured = (current_app.config.get("UNIT_CERTIFICATES") or {}).get(unit_code)
+    if not configured:
         return None
-    path = Path(entry_.get("path") or "")
+    path = Path(configured.get("path") or "")
     if not path.is_absolute():
         path = Path(current_app.instance_path) / path
-    passphrase = entry_.get("passphrase")
+    passphrase = configured.get("passphrase")
     if isinstance(passphrase, str):
         passphrase = passphrase.encode()
     return Certificate(unit_code, path, passphrase or None)
