@@ -50,14 +50,15 @@ UNIT_READ = (("Units", ("menu_access",)), ("UnitsView", READ), ("UnitTreeView", 
 #: Reports (F9): the reporting unit lists its reports and enters data; others in scope read the list.
 REPORT_ENTRY = (("Reports", ("menu_access",)),
                 ("ReportsView", ("can_list", "can_show", "can_entry", "can_validate", "can_transition",
-                                 "menu_access")),
+                                 "can_pdf", "menu_access")),
                 ("ReportApi", ("can_get", "can_info", "can_put", "can_post")),
+                ("ReportPdfApi", ("can_get",)),
                 ("MyReportsView", ("can_list", "menu_access")),
                 ("ReportAttachmentApi", ("can_post", "can_get")))
 #: Roll-up and completeness of one's own subtree (H2, H4): everyone who reads reports.
 TOTALS_READ = (("AggregateApi", ("can_get",)), ("CompletenessApi", ("can_get",)))
-REPORT_READ = (("Reports", ("menu_access",)), ("ReportsView", ("can_list", "can_show", "menu_access")),
-               ("ReportApi", ("can_get", "can_info")),
+REPORT_READ = (("Reports", ("menu_access",)), ("ReportsView", ("can_list", "can_show", "can_pdf", "menu_access")),
+               ("ReportApi", ("can_get", "can_info")), ("ReportPdfApi", ("can_get",)),
                ("ReportAttachmentApi", ("can_get",))) + TOTALS_READ
 #: Review (the CONTRACT workflow): a reviewer opens reports read-only, acts on them, and has an inbox.
 REVIEW = (("ReportsView", ("can_entry", "can_transition")), ("ReportApi", ("can_post",)),

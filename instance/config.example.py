@@ -20,3 +20,13 @@ SECRET_KEY = "change-me"
 # Background job retries and their waits in seconds.
 # JOB_RETRIES = 3
 # JOB_RETRY_INTERVALS = [10, 60, 300]
+
+# Report PDFs (W3): the place in the dateline ("Cao Bằng, ngày ..."); default: the province plugin's.
+# REPORT_PLACE = "Cao Bằng"
+
+# Report PDFs are signed with the unit's PKCS#12 certificate when it has an entry here.
+# A relative path is read from this instance folder. Keep the files and passphrases here only.
+# UNIT_CERTIFICATES = {
+#     "X011": {"path": "certificates/X011.p12", "passphrase": "..."},
+# }
+

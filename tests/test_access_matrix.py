@@ -20,12 +20,14 @@ import pytest
 
 from core import accounts, roles
 from core.extensions import db
-from core.models import Account, AuditEntry, Unit, UnitHolder
+from core.models import Account, AuditEntry, Report, Unit, UnitHolder
 from tests import factories
 
 
 ID_ARGS = {"pk", "id", "account_id", "unit_id", "holder_id"}
 DENIED = {401, 403, 404}
+#: APIs with no datamodel of their own, and the model their id names (they find it in scope themselves).
+PLAIN_APIS = {"ReportPdfApi": Report, "ReportAttachmentApi": Report}
 
 
 def _personal(username: str, unit_id: int, role: str) -> tuple[str, str]:
@@ -88,6 +90,8 @@ def _signed_in(app, world, username):
 
 def _model_of(app, endpoint: str):
     view_name = endpoint.split(".")[0]
+    if view_name in PLAIN_APIS:
+        return PLAIN_APIS[view_name]
     for view in app.appbuilder.baseviews:
         if type(view).__name__ == view_name:
             datamodel = getattr(view, "datamodel", None)
@@ -227,3 +231,14 @@ def test_a_sector_department_sees_its_sectors_reports_across_units_and_nothing_e
     other, mine = by_form["CB-DT01"][0], by_form["YT01"][0]
     assert client.get(f"/reports/show/{other}").status_code == 404
     assert client.get(f"/reports/show/{mine}").status_code == 200
+
+
+@pytest.mark.parametrize("username", ["x011", "lanhdao-h01"])
+def test_the_pdf_of_another_districts_report_is_not_found(app, world, username):
+    """W3: the PDF is found the way the report is (the matrix above tries these routes too)."""
+    client = _signed_in(app, world, username)
+    pk = world["other"][Report]
+    rules = {rule.rule for rule in app.url_map.iter_rules()}
+    assert {"/api/v1/report/<int:pk>/pdf", "/reports/pdf/<int:pk>"} <= rules
+    assert client.get(f"/api/v1/report/{pk}/pdf").status_code == 404
+    assert client.get(f"/reports/pdf/{pk}").status_code == 404

@@ -6,6 +6,7 @@ from core.api.attachments import ReportAttachmentApi
 from core.api.audit import AuditApi
 from core.api.forms import FormApi, PeriodApi
 from core.api.me import MeApi
+from core.api.report_pdf import ReportPdfApi
 from core.api.reports import ReportApi
 from core.api.units import UnitApi
 from core.views.accounts import AccountsView
@@ -68,3 +69,4 @@ def register_views(appbuilder) -> None:
     appbuilder.add_api(ReportAttachmentApi)
     appbuilder.add_api(AggregateApi)
     appbuilder.add_api(CompletenessApi)
+    appbuilder.add_api(ReportPdfApi)

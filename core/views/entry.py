@@ -14,9 +14,10 @@ or returned; everyone else in scope sees the page read-only.
 """
 from __future__ import annotations
 
+import io
 from itertools import product
 
-from flask import abort, current_app, flash, g, jsonify, redirect, request, url_for
+from flask import abort, current_app, flash, g, jsonify, redirect, request, send_file, url_for
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -167,7 +168,7 @@ def input_attrs(fld: dict) -> dict:
 class ReportsView(ModelView):
     datamodel = ReportInterface(Report)
     route_base = "/reports"
-    include_route_methods = {"list", "show", "entry", "validate", "transition", "attach"}
+    include_route_methods = {"list", "show", "entry", "validate", "transition", "attach", "pdf"}
     list_title = _l("Reports")
     show_title = _l("Report")
     list_columns = ["form", "period", "unit", "state", "deadline", "days_left", "entry_link"]
@@ -297,6 +298,22 @@ class ReportsView(ModelView):
     def transition(self, pk):
         """The entry page's workflow buttons: one action through the workflow service."""
         return review.post_transition(self._report(pk))
+
+    @expose("/pdf/<int:pk>")
+    @has_access
+    @permission_name("pdf")
+    def pdf(self, pk):
+        """The report as a PDF (W3), signed with the unit's certificate when one is configured."""
+        from core import report_pdf
+
+        report = self._report(pk)
+        try:
+            data = report_pdf.render(db.session, report)
+        except report_pdf.CertificateError as exc:
+            flash(str(exc), "danger")
+            return redirect(url_for(".entry", pk=report.id))
+        return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
+                         download_name=report_pdf.filename(report))
 
     @expose("/<int:pk>/validate", methods=["POST"])
     @has_access_api
