@@ -18,6 +18,27 @@ from core.scope import is_system_admin
 from workflows.service import Forbidden, Refused, chain, move
 
 
+def problems(session, report: Report, raw: dict, received_at: datetime | None, note: str,
+             has_scan: bool) -> dict:
+    """Everything :func:`backfill` would refuse in what a person typed, at once; writes nothing.
+
+    Keys: ``received_at``, ``note``, ``file`` (messages) and ``values`` (the
+    entry check's ``{field: [messages]}``). ``received_at`` is None when the
+    caller could not read it (the caller says why).
+    """
+    errors: dict = {}
+    if received_at is not None and received_at > clock.utcnow():
+        errors["received_at"] = [_("The receipt time cannot be in the future.")]
+    if not (note or "").strip():
+        errors["note"] = [_("Say why the report arrived outside the system.")]
+    if not has_scan:
+        errors["file"] = [_("Attach the signed scan of the paper report.")]
+    values = entry.check(session, report, raw, partial=False).errors
+    if values:
+        errors["values"] = values
+    return errors
+
+
 def backfill(session, report: Report, raw: dict, received_at: datetime, admin: Account, note: str,
              scan: tuple | None = None) -> Transition:
     """Enter ``raw`` and submit ``report`` as received at ``received_at``; the caller commits.
