@@ -148,7 +148,7 @@ def test_the_admin_records_a_paper_report_sent_as_of_its_receipt(cb):
         entry_ = db.session.query(AuditEntry).filter_by(action="report.backfill", object_id=str(pk)).one()
         assert entry_.actor == "admin"
         row = db.session.query(Transition).filter_by(report_id=pk).one()
-        assert row.action == "submit" and "Mất điện 3 ngày" in row.comment
+        assert row.action == "submit" and "19/12/2026 09:30" in row.comment and "Mất điện 3 ngày" in row.comment
     page = _text(client.get(f"/reports/{pk}/entry"))
     assert 'id="entry-backfilled"' in page and "history-backfilled" in page
     assert _said(cb, "Entered after an outage") in page

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from core import clock, entry
@@ -64,7 +65,7 @@ def backfill(session, report: Report, raw: dict, received_at: datetime, admin: A
     levels = chain(report)
     return move(session, report, "submit", "submitted", admin,
                 _("Recorded after an outage, received %(at)s: %(note)s",
-                  at=received_at.strftime("%d/%m/%Y %H:%M"), note=note.strip()),
+                  at=format_datetime(received_at, "dd/MM/yyyy HH:mm"), note=note.strip()),  # the province's clock
                 values={"state": "submitted", "level": levels[0], "review_step": 0, "submitted_at": received_at,
                         "received_at": received_at, "backfilled": True, "lock_version": Report.lock_version + 1,
                         "updated_at": clock.utcnow()},

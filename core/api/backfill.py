@@ -56,7 +56,7 @@ class ReportBackfillApi(BaseApi):
     resource_name = "report_backfill"
     class_permission_name = "ReportBackfillApi"
     openapi_spec_tag = "Report backfill"
-    allow_browser_login = True
+    allow_browser_login = False  # integrators sign in with a JWT; the screen is /backfill/
     method_permission_name = {"backfill": "post"}
 
     @expose("/<int:pk>/backfill", methods=["POST"])
