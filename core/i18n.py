@@ -49,7 +49,7 @@ def refresh_catalogue(translations: dict[str, str] | None = None, root: Path = T
     repo = root.parent.parent
     bin_dir = Path(sys.executable).parent
     subprocess.run([str(bin_dir / "pybabel"), "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
-                    "-o", str(root / "messages.pot"), "core", "plugins"], cwd=repo, check=True, capture_output=True)
+                    "-o", str(root / "messages.pot"), "core", "plugins", "workflows"], cwd=repo, check=True, capture_output=True)
     subprocess.run([str(bin_dir / "pybabel"), "update", "-i", str(root / "messages.pot"), "-d", str(root),
                     "-l", "vi", "--no-fuzzy-matching", "--ignore-obsolete", "-w", "100"], cwd=repo, check=True, capture_output=True)
     po = root / "vi" / "LC_MESSAGES" / "messages.po"

@@ -151,7 +151,10 @@ def enqueue(func: Callable | str, *args, key: str | None = None, **kwargs) -> Jo
     path = job_path(func)
     session = db.session()
     if session.new or session.dirty or session.deleted or session.info.get(_WROTE):
-        session.info.setdefault(_DEFERRED, []).append((path, list(args), kwargs, key))
+        deferred = session.info.setdefault(_DEFERRED, [])
+        if key is not None and any(k == key for *_rest, k in deferred):
+            return JobHandle(key, "skipped")  # one transaction, one job per key
+        deferred.append((path, list(args), kwargs, key))
         return JobHandle(key or "deferred", "deferred")
     return runner().dispatch(path, list(args), kwargs, key)
 

@@ -67,6 +67,10 @@ REVIEW = (("ReportsView", ("can_entry", "can_transition")), ("ReportApi", ("can_
 #: Requests (F5, F8): a reviewing unit sends ad-hoc requests and passes reports on to its sub-units.
 REQUESTS = (("RequestsView", ("can_list", "can_show", "can_new", "can_cascade", "menu_access")),)
 
+#: Screens and APIs of the system administrator alone, whatever a role below lists: recording a
+#: report received outside the system (W7) submits it in the unit's name.
+ADMIN_ONLY = ("BackfillView", "ReportBackfillApi")
+
 ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(SYSTEM_ADMIN, _l("System administrator"), (("*", ("*",)),), personal=True),
     RoleSpec(UNIT_ADMIN, _l("Unit administrator"), SELF_SERVICE + UNIT_READ + (
@@ -92,7 +96,7 @@ def sync_roles(sm) -> dict[str, int]:
         if spec.name == SYSTEM_ADMIN:
             counts[spec.name] = len(role.permissions)
             continue  # FAB keeps the admin role complete on every permission sync
-        wanted = [pv for pv in all_pvs if pv.permission and pv.view_menu
+        wanted = [pv for pv in all_pvs if pv.permission and pv.view_menu and pv.view_menu.name not in ADMIN_ONLY
                   and spec.allows(pv.permission.name, pv.view_menu.name)]
         role.permissions = wanted
         counts[spec.name] = len(wanted)

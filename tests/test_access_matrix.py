@@ -242,3 +242,32 @@ def test_the_pdf_of_another_districts_report_is_not_found(app, world, username):
     assert {"/api/v1/report/<int:pk>/pdf", "/reports/pdf/<int:pk>"} <= rules
     assert client.get(f"/api/v1/report/{pk}/pdf").status_code == 404
     assert client.get(f"/reports/pdf/{pk}").status_code == 404
+
+
+@pytest.mark.parametrize("username", ["x011", "h01", "04", "qtcs-h01", "lanhdao-h01"])
+def test_admin_only_screens_refuse_every_other_account(app, world, username):
+    """Recording a report received outside the system (W7) is the system administrator's alone:
+    no role lists its screen or API, and every other account is refused, even on its own reports."""
+    from core.models import Report
+
+    with app.app_context():
+        for spec in roles.ROLES:
+            if spec.name != roles.SYSTEM_ADMIN:
+                granted = {pv.view_menu.name for pv in app.appbuilder.sm.find_role(spec.name).permissions}
+                assert not granted & set(roles.ADMIN_ONLY), spec.name
+        own = db.session.query(Report.id).filter_by(unit_id=world["ids"]["X011"]).scalar()
+    client = _signed_in(app, world, username)
+    before = _state_of_others(app, world)
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] not in roles.ADMIN_ONLY:
+            continue
+        for pk in (own, world["other"][Report]):
+            url = rule.build({arg: pk for arg in rule.arguments})[1]
+            for method in sorted(rule.methods & {"GET", "POST"}):
+                resp = client.open(url, method=method, data={"_note": "thử", "note": "thử"})
+                allowed = resp.status_code in DENIED or (resp.status_code == 302 and not url.startswith("/api/"))
+                assert allowed, f"{username} {method} {url} answered {resp.status_code}"
+                checked += 1
+    assert checked >= 4
+    assert _state_of_others(app, world) == before

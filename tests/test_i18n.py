@@ -68,7 +68,7 @@ def vi():
 @pytest.fixture(scope="module")
 def our_msgids(tmp_path_factory):
     """Our strings, extracted afresh exactly as docs/i18n.md does (babel.cfg over core and plugins)."""
-    return _extract(ROOT / "babel.cfg", ROOT / "core", ROOT / "plugins",
+    return _extract(ROOT / "babel.cfg", ROOT / "core", ROOT / "plugins", ROOT / "workflows",
                     tmp_path=tmp_path_factory.mktemp("pot"), name="ours")
 
 

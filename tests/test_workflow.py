@@ -167,6 +167,6 @@ def test_an_admin_records_a_paper_report_after_an_outage(cb, admin, monkeypatch)
         assert (report.state, report.level, report.backfilled) == ("submitted", "district", True)
         assert report.submitted_at == datetime(2026, 12, 19, 9, 30) <= datetime(2026, 12, 20)  # on time
         row = db.session.query(Transition).filter_by(report_id=report.id).one()
-        assert row.actor == "admin" and "19/12/2026 09:30" in row.comment
+        assert row.actor == "admin" and "19/12/2026 16:30" in row.comment  # as the province's clock showed
         _act("X012", "approve", "h01")  # the normal chain goes on
         assert _report("X012").level == "province"

@@ -10,12 +10,34 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from core import clock, entry
 from core.models import Account, Report, Transition
 from core.scope import is_system_admin
 from workflows.service import Forbidden, Refused, chain, move
+
+
+def problems(session, report: Report, raw: dict, received_at: datetime | None, note: str,
+             has_scan: bool) -> dict:
+    """Everything :func:`backfill` would refuse in what a person typed, at once; writes nothing.
+
+    Keys: ``received_at``, ``note``, ``file`` (messages) and ``values`` (the
+    entry check's ``{field: [messages]}``). ``received_at`` is None when the
+    caller could not read it (the caller says why).
+    """
+    errors: dict = {}
+    if received_at is not None and received_at > clock.utcnow():
+        errors["received_at"] = [_("The receipt time cannot be in the future.")]
+    if not (note or "").strip():
+        errors["note"] = [_("Say why the report arrived outside the system.")]
+    if not has_scan:
+        errors["file"] = [_("Attach the signed scan of the paper report.")]
+    values = entry.check(session, report, raw, partial=False).errors
+    if values:
+        errors["values"] = values
+    return errors
 
 
 def backfill(session, report: Report, raw: dict, received_at: datetime, admin: Account, note: str,
@@ -43,7 +65,7 @@ def backfill(session, report: Report, raw: dict, received_at: datetime, admin: A
     levels = chain(report)
     return move(session, report, "submit", "submitted", admin,
                 _("Recorded after an outage, received %(at)s: %(note)s",
-                  at=received_at.strftime("%d/%m/%Y %H:%M"), note=note.strip()),
+                  at=format_datetime(received_at, "dd/MM/yyyy HH:mm"), note=note.strip()),  # the province's clock
                 values={"state": "submitted", "level": levels[0], "review_step": 0, "submitted_at": received_at,
                         "received_at": received_at, "backfilled": True, "lock_version": Report.lock_version + 1,
                         "updated_at": clock.utcnow()},

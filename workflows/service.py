@@ -168,6 +168,9 @@ def _notify(session, report: Report, row: Transition) -> None:
         # kind is unique per report: one notice per transition, however many transitions a report sees
         session.add(Notification(unit_id=unit_id, report_id=report.id, kind=f"{row.action}:{row.id}"[:30],
                                  message=text[:500], created_at=row.at))
+    from core import mailer
+
+    mailer.queue_sending()  # e-mail copies soon after the commit, when a mail server is configured
 
 
 def _holder_unit(session, report: Report) -> int | None:

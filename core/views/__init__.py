@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from core.api.aggregate import AggregateApi, CompletenessApi
 from core.api.attachments import ReportAttachmentApi
 from core.api.audit import AuditApi
+from core.api.backfill import ReportBackfillApi
 from core.api.forms import FormApi, PeriodApi
 from core.api.me import MeApi
 from core.api.report_pdf import ReportPdfApi
@@ -11,6 +12,7 @@ from core.api.reports import ReportApi
 from core.api.units import UnitApi
 from core.views.accounts import AccountsView
 from core.views.audit import AuditView
+from core.views.backfill import BackfillView
 from core.views.entry import ReportsView
 from core.views.form_designer import (CategoriesView, CategoryOptionsView, CombosView, FormFieldsView,
                                       FormRulesView, FormSectionsView, FormsView, IndicatorsView, SchedulesView)
@@ -34,6 +36,8 @@ def register_views(appbuilder) -> None:
                         category=ADMIN, category_label=_l("Administration"), category_icon="fa-cogs")
     appbuilder.add_view(AccountsView, "AccountsView", label=_l("Accounts"), icon="fa-users", category=ADMIN)
     appbuilder.add_view(AuditView, "Audit log", label=_l("Audit log"), icon="fa-history", category=ADMIN)
+    appbuilder.add_view(BackfillView, "BackfillView", label=_l("Record a report received outside the system"),
+                        icon="fa-inbox", category=ADMIN)
     appbuilder.add_view(HelpView, "Help", label=_l("Help and contacts"), icon="fa-life-ring")
     appbuilder.add_view(PasswordView, "Change password", label=_l("Change password"), icon="fa-key",
                         category=ACCOUNT, category_label=_l("My account"), category_icon="fa-user")
@@ -70,3 +74,4 @@ def register_views(appbuilder) -> None:
     appbuilder.add_api(AggregateApi)
     appbuilder.add_api(CompletenessApi)
     appbuilder.add_api(ReportPdfApi)
+    appbuilder.add_api(ReportBackfillApi)

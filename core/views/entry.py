@@ -165,6 +165,26 @@ def input_attrs(fld: dict) -> dict:
     return attrs
 
 
+def field_context(report: Report, errors: dict, posted) -> dict:
+    """What ``baocao/entry/_fields.html`` draws: the stored values, or ``posted`` as typed, with ``errors``.
+
+    The entry page and the outage backfill page share it, so a field looks the same on both.
+    """
+    defn = report.version.definition
+    if posted is None:
+        stored = entry.values_of(db.session, report)
+        fields = {f["code"]: f for s in defn["sections"] for f in s["fields"]}
+        shown = {entry.input_name(code, cell): entry.display(fields[code], value)
+                 for (code, cell), value in stored.items() if code in fields}
+    else:
+        shown = posted
+    grids = {code: grid(combo) for code, combo in defn["combos"].items()}
+    cell_errors, stray = placed_errors(defn, grids, errors)
+    return {"defn": defn, "grids": grids, "shown": shown, "errors": errors, "cell_errors": cell_errors,
+            "stray_errors": stray, "attrs": input_attrs, "numeric": NUMERIC_TYPES, "rules_key": entry.RULES_KEY,
+            "cell_sep": entry.CELL_SEP}
+
+
 class ReportsView(ModelView):
     datamodel = ReportInterface(Report)
     route_base = "/reports"
@@ -249,22 +269,11 @@ class ReportsView(ModelView):
 
     def _render(self, report: Report, refusal: str | None, errors: dict, posted):
         defn = report.version.definition
-        if posted is None:
-            stored = entry.values_of(db.session, report)
-            fields = {f["code"]: f for s in defn["sections"] for f in s["fields"]}
-            shown = {entry.input_name(code, cell): entry.display(fields[code], value)
-                     for (code, cell), value in stored.items() if code in fields}
-        else:
-            shown = posted
-        grids = {code: grid(combo) for code, combo in defn["combos"].items()}
-        cell_errors, stray = placed_errors(defn, grids, errors)
         return self.render_template(
-            "baocao/entry.html", report=report, defn=defn, grids=grids, shown=shown, errors=errors,
-            cell_errors=cell_errors, stray_errors=stray,
-            refusal=refusal, editable=refusal is None, attrs=input_attrs, numeric=NUMERIC_TYPES,
+            "baocao/entry.html", report=report, **field_context(report, errors, posted),
+            refusal=refusal, editable=refusal is None,
             state_badge=state_badge, deadline=dmy(report.deadline), deadline_text=entry.deadline_text(report),
             late=report.submitted_at is None and entry.days_left(report.deadline) < 0,
-            rules_key=entry.RULES_KEY, cell_sep=entry.CELL_SEP,
             workflow=review.workflow_context(report, current_account()),
             attached=db.session.query(Attachment).filter_by(report_id=report.id).order_by(Attachment.id).all(),
             title=_("Data entry: %(form)s", form=defn["name"]))
