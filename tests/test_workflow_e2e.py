@@ -17,12 +17,10 @@ import html
 import io
 import re
 from dataclasses import dataclass
-from datetime import date
 
 import pytest
 from flask.testing import FlaskClient
 
-from core import assignment, plugin_admin
 from core.extensions import db
 from tests import factories
 from tests.conftest import api_token, login
@@ -30,9 +28,11 @@ from tests.pki import EXE, SIGNER, make_pki, pdf_bytes, png_bytes, sign, tampere
 
 #: What a commune officer types into the ethnic-affairs table (DT01).
 FILLED = {"households": 120, "population": 500, "poor_households": 20}
+#: The guards' reasons, as the officers read them.
 SCAN_VI = "Cần đính kèm bản scan báo cáo có chữ ký, đóng dấu trước khi gửi."
-VIETNAMESE = set("ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹăâđêôơưáàãéèíìóòõúùýĩũ")
 SIGNATURE_VI = "Cần đính kèm báo cáo dạng tệp PDF đã ký số, chữ ký số còn nguyên vẹn và hợp lệ, trước khi gửi."
+#: Letters only Vietnamese text has: a message with none of them is still English.
+VIETNAMESE = set("ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹăâđêôơưáàãéèíìóòõúùýĩũ")
 
 
 # --- officers on the API ---------------------------------------------------------------------------
@@ -93,20 +93,25 @@ def sign_in(app, username: str, one_time: str) -> Officer:
     return Officer(app, client, username, {"Authorization": f"Bearer {token}"})
 
 
-def set_up_province(app, plugin: str, codes: tuple[str, ...]) -> dict[str, Officer]:
-    """What ``baocao init --province PLUGIN`` loads (the real units, the forms), the reports due on
-    5/12/2026, and the signed-in officers of ``codes``; returns ``{unit code: officer}``."""
-    from core.units import import_units, province_units
+class Officers(dict):
+    """``{unit code: Officer}``: the unit's account is issued and signed in when first asked for."""
 
+    def __init__(self, app):
+        super().__init__()
+        self.app = app
+
+    def __missing__(self, code: str) -> Officer:
+        with self.app.app_context():
+            username, one_time = factories.issue(code)
+        self[code] = sign_in(self.app, username, one_time)
+        return self[code]
+
+
+def set_up_province(app, plugin: str) -> Officers:
+    """The province as ``baocao init`` loads it, and the reports due on 5/12/2026; its officers."""
     with app.app_context():
-        plugin_admin.set_enabled(db.session, plugin, True)
-        info = plugin_admin.registry().plugins[plugin].info
-        import_units(db.session, province_units(info.province_code).rows, source=f"init {plugin}")
-        db.session.commit()
-        assignment.assign(db.session, date(2026, 12, 5))
-        db.session.commit()
-        issued = {code: factories.issue(code) for code in codes}
-    return {code: sign_in(app, *issued[code]) for code in codes}
+        factories.real_province(plugin)
+    return Officers(app)
 
 
 def the_report(officer: Officer, form: str) -> int:
@@ -133,10 +138,10 @@ CB_BOARD, CB_CITY, CB_COMMUNE, CB_NEIGHBOUR, CB_OTHER_DISTRICT = "04", "040", "0
 
 @pytest.fixture
 def cao_bang(app):
-    return set_up_province(app, "cao_bang", (CB_BOARD, CB_CITY, CB_COMMUNE, CB_NEIGHBOUR, CB_OTHER_DISTRICT))
+    return set_up_province(app, "cao_bang")
 
 
-def test_cao_bang_a_commune_report_walks_every_contract_action_through_three_levels(app, cao_bang):
+def test_cao_bang_a_commune_report_walks_every_contract_action_through_three_levels(app, cao_bang, admin):
     commune, city, board = cao_bang[CB_COMMUNE], cao_bang[CB_CITY], cao_bang[CB_BOARD]
     neighbour, other_district = cao_bang[CB_NEIGHBOUR], cao_bang[CB_OTHER_DISTRICT]
     pk = the_report(commune, "CB-DT01")
@@ -231,16 +236,13 @@ def test_cao_bang_a_commune_report_walks_every_contract_action_through_three_lev
     # Sent again; the city's officer and the system administrator both read it and both approve:
     # the first is done, the second is told the report changed.
     ok(commune.act(pk, "submit"))
-    with app.app_context():
-        sm = app.appbuilder.sm
-        sm.add_user("admin", "Quản trị", "hệ thống", "admin@example.vn", sm.find_role(sm.auth_role_admin),
-                    password="Qu@nTri-2026!")
-    admin = Officer(app, app.test_client(), "admin",
-                    {"Authorization": f"Bearer {api_token(app.test_client(), 'admin', 'Qu@nTri-2026!')}"})
+    client = app.test_client()
+    sysadmin = Officer(app, client, admin["username"],
+                       {"Authorization": f"Bearer {api_token(client, admin['username'], admin['password'])}"})
     seen = city.report(pk)["lock_version"]
-    assert admin.report(pk)["lock_version"] == seen
+    assert sysadmin.report(pk)["lock_version"] == seen
     first = city.act(pk, "approve", lock_version=seen)
-    second = admin.act(pk, "approve", lock_version=seen)
+    second = sysadmin.act(pk, "approve", lock_version=seen)
     assert sorted((first.status_code, second.status_code)) == [200, 409]
     told = (first if first.status_code == 409 else second).get_json()["message"].lower()
     assert "tải lại" in told or "reload" in told  # the English msgid until the catalogue has it
@@ -317,7 +319,7 @@ DN_BOARD, DN_DISTRICT, DN_COMMUNE = "75", "740", "26383"
 
 
 def test_dong_nai_a_commune_attaches_the_signed_scan_submits_and_its_district_approves(app):
-    officers = set_up_province(app, "dong_nai", (DN_DISTRICT, DN_COMMUNE))
+    officers = set_up_province(app, "dong_nai")
     commune, district = officers[DN_COMMUNE], officers[DN_DISTRICT]
     pk = the_report(commune, "DN-DT01")
     ok(commune.put(pk, FILLED))
@@ -358,7 +360,7 @@ def pki(tmp_path_factory):
 
 def test_quang_ngai_a_commune_attaches_a_signed_pdf_submits_and_the_province_approves(make_app, pki):
     app = make_app(SIGNATURE_TRUST_ROOTS=[pki["root_pem"]])
-    officers = set_up_province(app, "quang_ngai_baocao", (QN_BOARD, QN_COMMUNE))
+    officers = set_up_province(app, "quang_ngai_baocao")
     commune, board = officers[QN_COMMUNE], officers[QN_BOARD]
     pk = the_report(commune, "QN-BC01")
     ok(commune.put(pk, {"revenue": "1.250,5", "summary": "Thu ngân sách đạt tiến độ; không phát sinh khó khăn."}))
