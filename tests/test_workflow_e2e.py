@@ -189,7 +189,7 @@ def test_cao_bang_a_commune_report_walks_every_contract_action_through_three_lev
     assert other_district.act(pk, "approve").status_code == 404
     moved = ok(city.act(pk, "approve"))
     assert (moved["state"], moved["level"]) == ("submitted", "province")
-    assert any("Xã Vĩnh Quang" in n for n in board.notices())  # its wording: see the xfail test below
+    assert any("Xã Vĩnh Quang" in n for n in board.notices())
     assert commune.act(pk, "recall").status_code == 409  # a level has approved (QN-R Đ8.1)
     assert city.act(pk, "approve").status_code == 403  # its turn is over
 
@@ -252,10 +252,6 @@ def test_cao_bang_a_commune_report_walks_every_contract_action_through_three_lev
     assert ok(board.act(pk, "approve"))["state"] == "approved"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "workflows.service.transition checks who may act against the report as it is now before it checks "
-    "the version the reviewer saw: the second of two reviewers of one level gets 403 'you may not approve' "
-    "instead of 409 'changed, reload'"))
 def test_cao_bang_two_officers_of_the_reviewing_district_approve_at_once_one_is_told_to_reload(app, cao_bang):
     """The city's shared account and its deputy head's own account read the report; both approve."""
     from core import accounts, roles
@@ -279,9 +275,6 @@ def test_cao_bang_two_officers_of_the_reviewing_district_approve_at_once_one_is_
     assert [h["action"] for h in commune.report(pk)["history"]] == ["submit", "approve"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "workflows.service._notify words an intermediate approval 'Báo cáo đã được duyệt' (approved) for the "
-    "next level, which still has to review it: it should read 'Báo cáo chờ duyệt' (waiting for review)"))
 def test_cao_bang_after_the_district_approves_the_board_is_told_the_report_waits_for_it(cao_bang):
     commune, city, board = cao_bang[CB_COMMUNE], cao_bang[CB_CITY], cao_bang[CB_BOARD]
     pk = the_report(commune, "CB-DT01")
@@ -292,10 +285,6 @@ def test_cao_bang_after_the_district_approves_the_board_is_told_the_report_waits
     assert notices and all(n.startswith("Báo cáo chờ duyệt") for n in notices), notices
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the workflow's refusals are English: babel.cfg's extraction (docs/i18n.md, core.i18n.refresh_catalogue, "
-    "tests/test_i18n.py) covers core/ and plugins/ but not workflows/, so workflows/service.py's messages "
-    "never reach the vi catalogue"))
 def test_cao_bang_the_workflow_refuses_in_vietnamese(cao_bang):
     commune, city, board = cao_bang[CB_COMMUNE], cao_bang[CB_CITY], cao_bang[CB_BOARD]
     pk = the_report(commune, "CB-DT01")
