@@ -29,6 +29,7 @@ from core.extensions import db
 
 MAX_BYTES = 50 * 1024 * 1024
 _BY_TYPE = {"json": "json", "xml": "adx", "adx+xml": "adx", "csv": "csv"}
+_BY_EXTENSION = {"json": "json", "xml": "adx", "adx": "adx", "csv": "csv"}
 
 
 def _format(default: str | None = None) -> str | None:
@@ -106,7 +107,8 @@ class ExchangeApi(BaseApi):
             422: {description: "errors: every wrong row with its number, field and message; nothing written"}
         """
         upload = request.files.get("file")
-        fmt = _format("csv" if upload and (upload.filename or "").lower().endswith(".csv") else None)
+        fmt = _format(_BY_EXTENSION.get((upload.filename or "").rpartition(".")[2].lower(), "json")
+                      if upload else None)
         if fmt is None:
             return self._unknown_format()
         data = upload.read(MAX_BYTES + 1) if upload else request.get_data(cache=False)
