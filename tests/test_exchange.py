@@ -6,6 +6,7 @@ without ``REDIS_URL``; with it they wait until a burst worker runs them, as ``ba
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import socket
@@ -18,9 +19,8 @@ import pytest
 from core import clock, entry
 from core.exchange import codec, intake, mapping, outbox
 from core.extensions import db
-from core.models import (Account, AuditEntry, Form, IntakeSource, OutboxMessage, Period, Report, ReportValue, Unit,
-                         ValueChange)
-from tests.test_rollup import VALUES, _act, _approve, _fill, _form_period, _headers, _report, cb  # noqa: F401
+from core.models import Account, AuditEntry, IntakeSource, OutboxMessage, Report, ReportValue, Unit, ValueChange
+from tests.test_rollup import _act, _approve, _fill, _form_period, _headers, _report, cb  # noqa: F401
 from workflows import transition
 
 DISTRICT = {"X011": "H01", "X012": "H01", "X021": "H02"}
@@ -338,3 +338,65 @@ def test_intake_pulls_a_configured_source_into_draft_reports(cb, http_peer):
         source = db.session.get(IntakeSource, source_id)
         assert source.last_status == "rejected" and '"row": 1' in source.last_error
         assert entry.values_of(db.session, _report("X011"))[("households", "")] == 100  # unchanged
+
+
+def test_the_admin_configures_an_intake_source_on_screen_and_a_csv_file_can_be_uploaded(cb, client, admin):
+    from tests.conftest import login
+
+    screen = cb.test_client()
+    assert login(screen, "admin", admin["password"]).status_code == 302
+    source = {"name": "Sở Lao động", "url": "http://127.0.0.1:9/ho-ngheo.csv", "format": "csv", "system": "",
+              "form_code": "CB-DT01", "schedule": "mỗi đêm", "enabled": "y"}
+    refused = screen.post("/exchange/intake/add", data=source)
+    assert refused.status_code == 200
+    with cb.app_context():
+        assert db.session.query(IntakeSource).count() == 0
+    assert screen.post("/exchange/intake/add", data=dict(source, schedule="0 2 * * *")).status_code == 302
+    with cb.app_context():
+        assert db.session.query(IntakeSource).one().format == "csv"
+    assert _a_commune_is_refused(cb, "/exchange/intake/list/")
+
+    form, period = _form_period(cb)
+    csv_file = f"dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value\n" \
+               f"households,{period},X011,,,100\npopulation,{period},X011,,,400\n".encode()
+
+
+    resp = client.post(f"{URL}?form={form}", data={"file": (io.BytesIO(csv_file), "ho.csv")},
+                       content_type="multipart/form-data", headers=_admin_headers(cb, admin))
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json() == {"rows": 2, "reports": 1, "changed": 2}
+
+
+def _a_commune_is_refused(app, url) -> bool:
+    """A commune's account does not reach an admin screen."""
+    from tests import factories
+
+    with app.app_context():
+        db.session.query(Account).filter_by(username="x011").update({"must_change_password": True})
+        _, password = factories.issue("X011")
+    client = app.test_client()
+    factories.first_login(client, "x011", password)
+    return client.get(url).status_code in (302, 403, 404)
+
+
+@pytest.mark.parametrize("code, adx_period", [
+    ("2026", "2026-01-01/P1Y"), ("202603", "2026-03-01/P1M"), ("2026Q3", "2026-07-01/P3M"),
+    ("2026S2", "2026-07-01/P6M"), ("2026N9", "2026-01-01/P9M"), ("2021-2025", "2021-01-01/P5Y"),
+    ("DX_2026_01", "DX_2026_01"),
+])
+def test_adx_periods_are_iso_start_and_duration_both_ways(code, adx_period):
+    from core.exchange.adx import period_from_adx, period_to_adx
+
+    assert period_to_adx(code) == adx_period
+    assert period_from_adx(adx_period) == code
+
+
+def test_adx_input_is_parsed_without_entity_expansion():
+    from core.exchange import FormatError
+    from core.exchange.adx import loads
+
+    bomb = b'<?xml version="1.0"?><!DOCTYPE adx [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>' \
+           b'<adx xmlns="urn:ihe:qrph:adx:2015"><group orgUnit="X011" period="2026-01-01/P1Y" dataSet="D">' \
+           b'<dataValue dataElement="notes" value="&b;"/></group></adx>'
+    with pytest.raises(FormatError):
+        loads(bomb)
