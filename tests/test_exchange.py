@@ -351,6 +351,8 @@ def test_the_admin_configures_an_intake_source_on_screen_and_a_csv_file_can_be_u
     assert refused.status_code == 200
     with cb.app_context():
         assert db.session.query(IntakeSource).count() == 0
+    assert screen.post("/exchange/intake/add", data=dict(source, schedule="0 2 * * *",
+                                                         url="file:///etc/passwd")).status_code == 200
     assert screen.post("/exchange/intake/add", data=dict(source, schedule="0 2 * * *")).status_code == 302
     with cb.app_context():
         assert db.session.query(IntakeSource).one().format == "csv"

@@ -33,6 +33,11 @@ def _valid_schedule(form, field) -> None:
         raise ValidationError(_("Enter a cron schedule of five fields, e.g. 0 2 * * * (every night at 2:00)."))
 
 
+def _web_address(form, field) -> None:
+    if not (field.data or "").strip().lower().startswith(("http://", "https://")):
+        raise ValidationError(_("Enter a web address starting with http:// or https://."))
+
+
 class ExchangeMappingView(ModelView):
     """R9: which of our codes is which code in another system; a code without a row is used as it is."""
 
@@ -73,7 +78,7 @@ class IntakeSourceView(ModelView):
         "format": SelectField(_l("Format"), choices=[(f, FORMAT_LABELS[f]) for f in FORMATS],
                               widget=Select2Widget()),
     }
-    validators_columns = {"schedule": [_valid_schedule]}
+    validators_columns = {"schedule": [_valid_schedule], "url": [_web_address]}
     label_columns = {"name": _l("Name"), "url": _l("Address (URL)"), "format": _l("Format"),
                      "system": _l("Mapping system"), "form_code": _l("Form code"), "schedule": _l("Schedule (cron)"),
                      "enabled": _l("Enabled"), "last_run_at": _l("Last run (UTC)"), "last_status": _l("Last result"),
