@@ -88,8 +88,10 @@ def create_app(config: dict | None = None) -> Flask:
             return
         registry.refresh(db.session, max_age=app.config.get("PLUGIN_REFRESH_SECONDS", 2))
 
-    from core import login_guard
+    from core import health, login_guard, maintenance
 
     login_guard.init_app(app)
     security_headers.init_app(app)
+    maintenance.init_app(app)
+    health.init_app(app)
     return app

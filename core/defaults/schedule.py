@@ -1,4 +1,7 @@
-"""Core's scheduled jobs: the worker heartbeat, and the daily assignment of reports with reminders."""
+"""Core's scheduled jobs: the worker heartbeat, the daily assignment of reports with reminders,
+the backups on the province's schedule (``backup_schedule``) and the weekly restore test (S2)."""
+from flask import current_app
+
 from core.contracts import ScheduledJob
 from core.hookspecs import hookimpl
 
@@ -17,5 +20,17 @@ def scheduled_jobs() -> list[ScheduledJob]:
             cron="15 0 * * *",
             func="core.assignment:daily",
             description="Creates the reports whose period opened (F7) and sends deadline reminders.",
+        ),
+        ScheduledJob(
+            name="core.backup",
+            cron=current_app.extensions["baocao.plugins"].hook.backup_schedule(),
+            func="core.backup.jobs:scheduled_backup",
+            description="Writes an encrypted backup to BACKUP_DIR on the province's schedule (S2).",
+        ),
+        ScheduledJob(
+            name="core.restore_test",
+            cron=current_app.config["BACKUP_RESTORE_TEST_CRON"],
+            func="core.backup.jobs:restore_test",
+            description="Restores the newest backup into a scratch database and checks it (S2).",
         ),
     ]
