@@ -98,7 +98,7 @@ class SQLiteDatabase:
 
 def _copy(source: Path, target: Path) -> None:
     """Page by page with SQLite's online backup API: consistent while others read and write."""
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    src = sqlite3.connect(f"{Path(source).resolve().as_uri()}?mode=ro", uri=True)
     dst = sqlite3.connect(target)
     try:
         src.backup(dst)

@@ -23,6 +23,7 @@ def _local(value):
 class MaintenanceNoticesView(ModelView):
     datamodel = SQLAInterface(MaintenanceNotice)
     route_base = "/maintenance"
+    include_route_methods = {"list", "show", "add", "edit", "delete"}
     base_order = ("starts_at", "desc")
     list_title = _l("Maintenance notices")
     show_title = _l("Maintenance notice")
