@@ -443,7 +443,7 @@ def backup_create(output):
 @backup.command("verify")
 @click.argument("file", type=click.Path(dir_okay=False))
 def backup_verify(file):
-    """Check the SHA-256, decrypt, restore into a scratch database and compare every table; exit 1 at the first mismatch."""
+    """Check SHA-256, decrypt, restore into a scratch database, compare every table; exit 1 at the first mismatch."""
     from core.backup import verify
 
     with _backup_action("backup verify"):

@@ -307,3 +307,13 @@ def test_postgres_tools_get_the_password_in_their_environment_not_their_argument
     assert env["PGPASSWORD"] == "bí-mật" and env["PGHOST"] == "db.example" and env["PGPORT"] == "5433"
     assert env["PGUSER"] == "baocao" and env["PGDATABASE"] == "bc" and env["PGSSLMODE"] == "require"
     assert "bí-mật" not in database.name
+
+
+def test_the_row_checksum_is_defined_value_by_value():
+    from datetime import datetime
+    from decimal import Decimal
+
+    from core.backup.checksums import row_bytes
+
+    row = (1, "Xã Đức Long", None, True, Decimal("1.500000"), datetime(2026, 11, 21, 9, 0), b"\x01", {"b": 1, "a": 2})
+    assert row_bytes(row) == '[1,"Xã Đức Long",null,true,"1.500000","2026-11-21T09:00:00","\\\\x01",{"a":2,"b":1}]\n'.encode()

@@ -198,7 +198,8 @@ def check_digests(path: Path) -> Header:
             raise BackupError(f"SHA-256 mismatch: {path.name} is {actual}, {side.name} says {expected}")
     actual = file_sha256(path, start=HEADER_SIZE)
     if actual != header.body_sha256:
-        raise BackupError(f"SHA-256 mismatch: the body of {path.name} is {actual}, its header says {header.body_sha256}")
+        raise BackupError(f"SHA-256 mismatch: the body of {path.name} is {actual}, "
+                          f"its header says {header.body_sha256}")
     return header
 
 

@@ -3,12 +3,12 @@
 For every table of the database's default schema, in name order:
 
 * columns are taken in **name order** (so a different physical order does not matter);
-* rows come from ``SELECT <columns> FROM <table> ORDER BY <primary key columns, in key order>`` (all
-  columns, in name order, for a table without a primary key), read as the database driver returns them;
-* each value becomes JSON: NULL → ``null``; booleans, integers, floats as JSON; ``Decimal`` as its
-  ``str()`` (so ``1.500000`` keeps its scale); dates and times as ISO 8601; bytes as ``"\\x"`` and
-  hex; JSON documents (dicts, lists) as canonical JSON text (sorted keys, no spaces); anything
-  else as ``str()``;
+* rows come from ``SELECT <columns> FROM <table> ORDER BY <primary key columns, in key order>``
+  (all columns, in name order, for a table without a primary key), as the driver returns them;
+* each value becomes JSON: NULL → ``null``; booleans, integers, floats, strings and JSON documents
+  (dicts, lists: keys sorted) as themselves; ``Decimal`` as the string of its ``str()`` (so
+  ``1.500000`` keeps its scale); dates and times as ISO 8601 strings; bytes as ``"\\x"`` and hex;
+  anything else as the string of its ``str()``;
 * a row is the JSON array of its values (UTF-8, no spaces, non-ASCII kept) and a newline;
 * the table's checksum is the SHA-256 of its rows in that order, and ``rows`` their number.
 
@@ -26,22 +26,22 @@ import json
 from sqlalchemy import inspect, text
 
 
-def _value(value):
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
+def _default(value):
+    """Values JSON has no type for; everything else (None, bool, int, float, str, dict, list) is native."""
     if isinstance(value, decimal.Decimal):
         return str(value)
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, (bytes, bytearray, memoryview)):
         return "\\x" + bytes(value).hex()
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return str(value)
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=_default)
+
+
 def row_bytes(row) -> bytes:
-    return (json.dumps([_value(v) for v in row], ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    return (_ENCODER.encode(tuple(row)) + "\n").encode()
 
 
 def table_digests(connection) -> dict[str, dict]:

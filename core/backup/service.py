@@ -225,7 +225,8 @@ def check(backup: Opened) -> None:
     else:
         database = configured_database()
         if database.dialect != dialect:
-            raise BackupError(f"a {dialect} backup is checked on a {dialect} server; DATABASE_URL is {database.dialect}")
+            raise BackupError(f"a {dialect} backup is checked on a {dialect} server; "
+                              f"DATABASE_URL is {database.dialect}")
     with database.scratch(backup.dump, backup.root) as url:
         problem = checksums.first_difference(backup.manifest["tables"], databases.digests_of(url))
     if problem:
@@ -268,7 +269,8 @@ def restore(path: str | Path, yes: bool = False) -> Outcome:
         with opened(path) as backup:
             manifest = backup.manifest
             if manifest["dialect"] != database.dialect:
-                raise BackupError(f"this is a {manifest['dialect']} backup; the configured database is {database.dialect}")
+                raise BackupError(f"this is a {manifest['dialect']} backup; "
+                                  f"the configured database is {database.dialect}")
             check(backup)
             database.restore(backup.dump)
             if database.dialect == "postgresql":  # a SQLite restore replaces the whole file
