@@ -317,3 +317,16 @@ def test_the_row_checksum_is_defined_value_by_value():
 
     row = (1, "Xã Đức Long", None, True, Decimal("1.500000"), datetime(2026, 11, 21, 9, 0), b"\x01", {"b": 1, "a": 2})
     assert row_bytes(row) == '[1,"Xã Đức Long",null,true,"1.500000","2026-11-21T09:00:00","\\\\x01",{"a":2,"b":1}]\n'.encode()
+
+
+def test_a_schedule_cron_cannot_read_falls_back_to_twice_a_week(app):
+    from core import hookimpl
+
+    class Broken:
+        @hookimpl
+        def backup_schedule(self):
+            return "every tuesday"
+
+    app.extensions["baocao.plugins"].pm.register(Broken(), name="broken-schedule")
+    with app.app_context():
+        assert {j.name: j.cron for j in jobs.scheduled(app)}["core.backup"] == "0 2 * * 2,5"

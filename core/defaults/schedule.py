@@ -1,9 +1,25 @@
 """Core's scheduled jobs: the worker heartbeat, the daily assignment of reports with reminders,
 the backups on the province's schedule (``backup_schedule``) and the weekly restore test (S2)."""
+import logging
+
 from flask import current_app
 
 from core.contracts import ScheduledJob
+from core.defaults.operations import TWICE_PER_WORKING_WEEK
 from core.hookspecs import hookimpl
+
+log = logging.getLogger(__name__)
+
+
+def _backup_cron() -> str:
+    """The ``backup_schedule`` answer; a cron text croniter cannot read must not stop every other job."""
+    from croniter import croniter
+
+    cron = current_app.extensions["baocao.plugins"].hook.backup_schedule()
+    if isinstance(cron, str) and croniter.is_valid(cron):
+        return cron
+    log.error("backup_schedule answered %r, not a cron schedule: backing up at %s", cron, TWICE_PER_WORKING_WEEK)
+    return TWICE_PER_WORKING_WEEK
 
 
 @hookimpl(trylast=True)
@@ -23,7 +39,7 @@ def scheduled_jobs() -> list[ScheduledJob]:
         ),
         ScheduledJob(
             name="core.backup",
-            cron=current_app.extensions["baocao.plugins"].hook.backup_schedule(),
+            cron=_backup_cron(),
             func="core.backup.jobs:scheduled_backup",
             description="Writes an encrypted backup to BACKUP_DIR on the province's schedule (S2).",
         ),
