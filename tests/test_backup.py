@@ -229,6 +229,7 @@ def test_restore_into_an_empty_database_gives_identical_tables_and_readable_atta
         row = db.session.execute(select(Attachment)).scalar_one()
         assert attachments.open_plain(row) == png_bytes()
         assert runs.last("restore", ok=True).file == str(path)
+        assert db.session.get(BackupRun, manifest["run_id"]).ok is True  # its own run, finished by the restore
         assert db.session.execute(select(AuditEntry).where(AuditEntry.action == "backup.restore")).scalar()
         db.session.remove()
         db.engine.dispose()

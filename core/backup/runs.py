@@ -45,3 +45,15 @@ def last(kind: str, ok: bool | None = None) -> BackupRun | None:
     if ok is not None:
         query = query.where(BackupRun.ok.is_(ok))
     return db.session.execute(query.order_by(BackupRun.finished_at.desc(), BackupRun.id.desc()).limit(1)).scalar()
+
+
+def completed_in_backup(run_id: int | None, created_at: str) -> None:
+    """A restored database holds its own backup's run as still running (the snapshot was taken
+    mid-run): the restore proves that run succeeded, so say so."""
+    if run_id is None or not inspect(db.session.connection()).has_table(BackupRun.__tablename__):
+        return
+    row = db.session.get(BackupRun, run_id)
+    if row is not None and row.kind == "create" and row.ok is None:
+        row.ok, row.finished_at = True, row.started_at
+        row.detail = {**(row.detail or {}), "completed": f"restored from the backup made at {created_at}"}
+        db.session.commit()

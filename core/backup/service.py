@@ -90,7 +90,7 @@ def create(output_dir: str | Path | None = None) -> Outcome:
             dump = Path(tmp) / database.dump_name
             tables = database.dump(dump)
             files = _attachment_files()
-            manifest = _manifest(database, tables, files, _utc_stamp(now))
+            manifest = {**_manifest(database, tables, files, _utc_stamp(now)), "run_id": run_id}
             members = [(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode()),
                        (database.dump_name, dump)]
             members += [(f"{ATTACHMENTS}/{rel}", path) for rel, path in files]
@@ -289,6 +289,7 @@ def restore(path: str | Path, yes: bool = False) -> Outcome:
     detail = {"tables": outcome.tables, "rows": outcome.rows, "attachments": copied,
               "created_at": manifest["created_at"], "alembic_revision": manifest["alembic_revision"]}
     _succeeded(outcome, "restore", detail, started=started)
+    runs.completed_in_backup(manifest.get("run_id"), manifest["created_at"])
     return outcome
 
 
