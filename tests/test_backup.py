@@ -6,12 +6,15 @@ Run on the configured database: PostgreSQL (pg_dump/pg_restore) with ``DATABASE_
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from croniter import croniter
 from sqlalchemy import create_engine, select, text
 
 from core import attachments, jobs, normalise_db_url, plugin_admin
@@ -145,8 +148,8 @@ def test_a_forged_digest_does_not_help_the_cipher_refuses(world, cli, tmp_path):
     data = bytearray(path.read_bytes())
     data[archive.HEADER_SIZE + 100] ^= 0x01
     forged = archive.Header(created_at=header.created_at, key_id=header.key_id, nonce=header.nonce,
-                            body_size=header.body_size, body_sha256=__import__("hashlib").sha256(
-                                bytes(data[archive.HEADER_SIZE:])).hexdigest())
+                            body_size=header.body_size,
+                            body_sha256=hashlib.sha256(bytes(data[archive.HEADER_SIZE:])).hexdigest())
     path.write_bytes(forged.to_bytes() + bytes(data[archive.HEADER_SIZE:]))
     archive.sidecar(path).unlink()
     result = cli("backup", "verify", str(path))
@@ -257,8 +260,7 @@ def test_restore_refuses_a_database_with_data_unless_told_yes(world, cli, tmp_pa
 
 def _due(app, moment: str) -> list[str]:
     with app.app_context():
-        return sorted(j.name for j in jobs.scheduled(app) if __import__("croniter").croniter.match(
-            j.cron, __import__("datetime").datetime.fromisoformat(moment)))
+        return sorted(j.name for j in jobs.scheduled(app) if croniter.match(j.cron, datetime.fromisoformat(moment)))
 
 
 def test_backups_run_twice_per_working_week_and_a_restore_test_weekly(app):
@@ -311,7 +313,6 @@ def test_postgres_tools_get_the_password_in_their_environment_not_their_argument
 
 
 def test_the_row_checksum_is_defined_value_by_value():
-    from datetime import datetime
     from decimal import Decimal
 
     from core.backup.checksums import row_bytes
