@@ -83,5 +83,3 @@ BACKUP_RESTORE_TEST_CRON = "0 4 * * 6"
 HEALTH_BACKUP_MAX_AGE_HOURS = 96
 #: /health fails when the worker's heartbeat (every minute) is older than this, with REDIS_URL set.
 HEALTH_WORKER_MAX_AGE_SECONDS = 180
-#: Each process re-reads the maintenance notices at most this often.
-MAINTENANCE_CACHE_SECONDS = 5

@@ -137,7 +137,7 @@ def backup_schedule() -> str:
 def maintenance_lead_time() -> float:
     """How many hours before a planned maintenance the units must be told (S3).
 
-    Read when pages and API answers are built (cached per process for a few seconds): a
+    Read when pages and API answers are built (notices re-read with the plugin state): a
     notice shows from this many hours before its start until its end; an emergency notice
     shows at once. First answer wins; core's default is 24 (QN-R Đ14.6), Hà Nội answers 48.
     """

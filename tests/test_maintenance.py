@@ -19,8 +19,8 @@ NOW = clock.utcnow().replace(microsecond=0)
 
 @pytest.fixture
 def fresh(make_app):
-    """An app that reads the notices at every request (no per-process cache), as after its few seconds."""
-    return make_app(MAINTENANCE_CACHE_SECONDS=0)
+    """An app that re-reads plugins and notices at every request, as it does every two seconds."""
+    return make_app(PLUGIN_REFRESH_SECONDS=0)
 
 
 def _notice(app, starts_in: float, hours: float = 2, emergency: bool = False) -> MaintenanceNotice:
@@ -91,14 +91,32 @@ def test_api_answers_carry_the_window_in_a_header(fresh, monkeypatch):
     assert maintenance.HEADER not in client.get("/api/v1/unit/").headers
 
 
-def test_each_process_rereads_notices_only_every_few_seconds(make_app, monkeypatch):
-    app, admin_screen = make_app(MAINTENANCE_CACHE_SECONDS=60), make_app()
+def test_each_process_rereads_notices_with_its_plugin_state_not_at_every_request(make_app, monkeypatch):
+    app, admin_screen = make_app(PLUGIN_REFRESH_SECONDS=60), make_app()
     _at(monkeypatch, 0)
     assert not _banner(app)   # read now: nothing
     _notice(admin_screen, starts_in=1)
     assert not _banner(app)   # the cached answer, no query
     maintenance.forget(app)
     assert _banner(app)
+
+
+def test_a_page_costs_the_same_statements_whether_or_not_the_notices_are_re_read(fresh, monkeypatch):
+    from sqlalchemy import event
+
+    _notice(fresh, starts_in=1)
+    client = fresh.test_client()
+    with fresh.app_context():
+        engine = db.engine
+    seen = []
+    listener = lambda conn, cursor, sql, *args: seen.append(sql)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        client.get("/login/")
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert sum("from maintenance_notice" in s.lower() for s in seen) == 1  # with plugin_state, before the page
+    assert sum("from plugin_state" in s.lower() for s in seen) == 1
 
 
 def test_the_admin_announces_in_province_time_and_planned_work_needs_the_lead_time(app, admin):
