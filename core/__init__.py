@@ -59,7 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     logging.basicConfig(level=app.config["LOG_LEVEL"])
     logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)
 
-    from core import audit, i18n, jobs, security_headers
+    from core import audit, i18n, jobs, maintenance, security_headers
     from core.extensions import csrf, db, migrate, new_appbuilder
     from core.plugin_manager import PluginRegistry, discover
     from core.defaults import DEFAULT_PLUGINS
@@ -87,9 +87,12 @@ def create_app(config: dict | None = None) -> Flask:
         if request.endpoint and request.endpoint.endswith("static"):
             return
         registry.refresh(db.session, max_age=app.config.get("PLUGIN_REFRESH_SECONDS", 2))
+        maintenance.follow(registry)  # the notices are re-read with the plugin state, never more often
 
-    from core import login_guard
+    from core import health, login_guard
 
     login_guard.init_app(app)
     security_headers.init_app(app)
+    maintenance.init_app(app)
+    health.init_app(app)
     return app

@@ -399,5 +399,71 @@ def verify():
     click.echo(f"audit chain intact: {verdict.checked} entries")
 
 
+# --- backup ------------------------------------------------------------------
+
+
+@main.group()
+def backup():
+    """Encrypted backups: create, verify by restoring into a scratch database, restore (S2)."""
+
+
+@contextmanager
+def _backup_action(command: str):
+    from core.backup import BackupError
+
+    with app_context(command) as app:
+        try:
+            yield app
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+def _human_size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"  # pragma: no cover
+
+
+@backup.command("create")
+@click.option("--output", "-o", default=None, type=click.Path(file_okay=False),
+              help="Folder to write to (default: BACKUP_DIR, or instance/backups).")
+def backup_create(output):
+    """Write baocao-<UTC time>.bcbk and its .sha256; the last line is the file's path."""
+    from core.backup import create
+
+    with _backup_action("backup create"):
+        outcome = create(output)
+    click.echo(f"backup written: {outcome.tables} tables, {outcome.rows} rows, {_human_size(outcome.size)} "
+               f"in {outcome.seconds:.1f} s; SHA-256 {outcome.sha256}")
+    click.echo(str(outcome.file))
+
+
+@backup.command("verify")
+@click.argument("file", type=click.Path(dir_okay=False))
+def backup_verify(file):
+    """Check SHA-256, decrypt, restore into a scratch database, compare every table; exit 1 at the first mismatch."""
+    from core.backup import verify
+
+    with _backup_action("backup verify"):
+        outcome = verify(file)
+    click.echo(f"backup OK: {outcome.tables} tables and {outcome.rows} rows match the manifest "
+               f"({outcome.seconds:.1f} s)")
+
+
+@backup.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Replace a database that holds data.")
+def backup_restore(file, yes):
+    """Check FILE, then replace the configured database and restore the attachments (audited)."""
+    from core.backup import restore
+
+    with _backup_action("backup restore"):
+        outcome = restore(file, yes=yes)
+    click.echo(f"restored {file}: {outcome.tables} tables, {outcome.rows} rows ({outcome.seconds:.1f} s); "
+               "run `baocao db upgrade` if the backup is older than this version")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

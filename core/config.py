@@ -67,3 +67,19 @@ OPERATOR_CONTACT = None
 import os as _os
 
 BABEL_TRANSLATION_DIRECTORIES = _os.path.join(_os.path.dirname(__file__), "translations")
+
+# --- operations (docs/operations.md) ---
+#: Where `baocao backup create` and the scheduled backup write (default: <instance>/backups).
+BACKUP_DIR = None
+#: Keys of earlier backups, kept after a rotation so that they can still be verified and restored.
+BACKUP_OLD_KEYS: list = []
+#: Folder for the scratch copies of verify/restore (default: the system's temporary folder).
+BACKUP_TMP_DIR = None
+#: Folder of pg_dump/pg_restore matching the server (default: /usr/lib/postgresql/<major>/bin, then PATH).
+PG_BIN_DIR = None
+#: When the weekly automatic restore test runs (cron, the app's time zone): Saturday 04:00.
+BACKUP_RESTORE_TEST_CRON = "0 4 * * 6"
+#: /health fails when the last good backup is older than this (twice a week: at most 96 h apart).
+HEALTH_BACKUP_MAX_AGE_HOURS = 96
+#: /health fails when the worker's heartbeat (every minute) is older than this, with REDIS_URL set.
+HEALTH_WORKER_MAX_AGE_SECONDS = 180

@@ -121,3 +121,23 @@ def aggregation_rules(form) -> dict[str, str]:
     the same report. Answers of all plugins are merged; the first plugin to name a field wins.
     """
 
+
+
+@hookspec(firstresult=True)
+def backup_schedule() -> str:
+    """When the automatic backup runs, as cron text in the app's time zone (S2).
+
+    Read by core's ``scheduled_jobs`` at every scheduler tick, so enabling a plugin changes
+    the schedule without a restart. First answer wins; core's default is twice per working
+    week, Tuesday and Friday at 02:00 (``0 2 * * 2,5``, Cao Bằng Đ5.1).
+    """
+
+
+@hookspec(firstresult=True)
+def maintenance_lead_time() -> float:
+    """How many hours before a planned maintenance the units must be told (S3).
+
+    Read when pages and API answers are built (notices re-read with the plugin state): a
+    notice shows from this many hours before its start until its end; an emergency notice
+    shows at once. First answer wins; core's default is 24 (QN-R Đ14.6), Hà Nội answers 48.
+    """

@@ -14,35 +14,41 @@ ATTACHMENT_KEY_LINE = '''
 # Encrypts report attachments at rest (S6). Keep it secret, stable and backed up with the files.
 ATTACHMENT_KEY = {key!r}
 '''
+#: The key backups are encrypted with (S2, S6); keep a copy away from the backups themselves.
+BACKUP_KEY_LINE = '''
+# Encrypts backups (baocao backup create). Keep a copy OUTSIDE the backups: without it they cannot be read.
+BACKUP_KEY = {key!r}
+'''
 
 
-def _attachment_key() -> str:
+def _new_key() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
 
 def ensure_instance(path: str | Path) -> bool:
     """Create the folder and a ``config.py`` with a fresh SECRET_KEY; True when created.
 
-    An existing ``config.py`` without ``ATTACHMENT_KEY`` gets one appended.
+    An existing ``config.py`` without ``ATTACHMENT_KEY`` or ``BACKUP_KEY`` gets it appended.
     """
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
     config = path / "config.py"
     if config.exists() and "SECRET_KEY" in config.read_text(encoding="utf-8"):
-        _ensure_attachment_key(config)
+        _ensure_keys(config)
         return False
     if os.environ.get("SECRET_KEY") and not config.exists():
         return False
     existing = config.read_text(encoding="utf-8") if config.exists() else ""
     config.write_text(TEMPLATE.format(secret=secrets.token_hex(32)) + existing, encoding="utf-8")
     config.chmod(0o600)
-    _ensure_attachment_key(config)
+    _ensure_keys(config)
     return True
 
 
-def _ensure_attachment_key(config: Path) -> None:
-    text = config.read_text(encoding="utf-8")
-    if "ATTACHMENT_KEY" in text or os.environ.get("ATTACHMENT_KEY"):
-        return
-    config.write_text(text.rstrip("\n") + "\n" + ATTACHMENT_KEY_LINE.format(key=_attachment_key()), encoding="utf-8")
-    config.chmod(0o600)
+def _ensure_keys(config: Path) -> None:
+    for name, line in (("ATTACHMENT_KEY", ATTACHMENT_KEY_LINE), ("BACKUP_KEY", BACKUP_KEY_LINE)):
+        text = config.read_text(encoding="utf-8")
+        if name in text or os.environ.get(name):
+            continue
+        config.write_text(text.rstrip("\n") + "\n" + line.format(key=_new_key()), encoding="utf-8")
+        config.chmod(0o600)

@@ -138,6 +138,11 @@ class PluginRegistry:
     def enabled(self) -> frozenset[str]:
         return self._enabled
 
+    @property
+    def checked_at(self) -> float | None:
+        """When this process last read ``plugin_state`` (monotonic): others re-read their data with it."""
+        return self._checked_at
+
     def _build(self, enabled: frozenset[str]) -> pluggy.PluginManager:
         pm = new_manager()
         for module in self.defaults:

@@ -78,3 +78,9 @@ def register_forms():
 def approval_chain(form, unit):
     """Điều 6 and Điều 9 khoản 3: a commune's data is checked by its district, then by the board."""
     return {"commune": ["district", "province"], "district": ["province"]}.get(unit.level, ["province"])
+
+
+@hookimpl
+def backup_schedule():
+    """Điều 5 khoản 1: sao lưu, dự phòng định kỳ 02 lần/tuần làm việc — Tuesday and Friday at 02:00."""
+    return "0 2 * * 2,5"

@@ -105,3 +105,9 @@ def workflow_guards(report, action, actor):
     from core.attachments import scan_guard
 
     return scan_guard(report, action)
+
+
+@hookimpl
+def maintenance_lead_time():
+    """Điều 8 khoản 5, Điều 13 khoản 4: thông báo bảo trì, nâng cấp trước 48 giờ; sự cố khẩn cấp thông báo ngay."""
+    return 48

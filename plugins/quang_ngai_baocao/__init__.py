@@ -74,3 +74,9 @@ def workflow_guards(report, action, actor):
     from core.attachments import signature_guard
 
     return signature_guard(report, action)
+
+
+@hookimpl
+def maintenance_lead_time():
+    """Điều 14 khoản 6: thông báo cho các đơn vị trước 24 giờ khi bảo trì, nâng cấp hệ thống."""
+    return 24
