@@ -283,7 +283,7 @@ def test_the_weekly_restore_test_shows_on_the_admin_home_page(make_app, admin, t
     app = make_app(BACKUP_DIR=str(folder))
     client = app.test_client()
     login(client, "admin", ADMIN_PASSWORD)
-    assert "No automatic restore test" in client.get("/").get_data(as_text=True)
+    assert "Chưa có lần phục hồi thử tự động nào" in client.get("/").get_data(as_text=True)
     with app.app_context():
         assert restore_test()["ok"] is False  # no backup yet
         from core.backup import create
