@@ -57,9 +57,12 @@ REPORT_ENTRY = (("Reports", ("menu_access",)),
                 ("ReportAttachmentApi", ("can_post", "can_get")))
 #: Roll-up and completeness of one's own subtree (H2, H4): everyone who reads reports.
 TOTALS_READ = (("AggregateApi", ("can_get",)), ("CompletenessApi", ("can_get",)))
+#: Exports of one's own subtree (R1): files at once or as jobs; uploading Word templates is the admin's alone.
+EXPORTS = (("ExportApi", ("can_get", "can_post")),
+           ("ExportsView", ("can_list", "can_queue", "can_download", "menu_access")))
 REPORT_READ = (("Reports", ("menu_access",)), ("ReportsView", ("can_list", "can_show", "can_pdf", "menu_access")),
                ("ReportApi", ("can_get", "can_info")), ("ReportPdfApi", ("can_get",)),
-               ("ReportAttachmentApi", ("can_get",))) + TOTALS_READ
+               ("ReportAttachmentApi", ("can_get",))) + TOTALS_READ + EXPORTS
 #: Review (the CONTRACT workflow): a reviewer opens reports read-only, acts on them, and has an inbox.
 REVIEW = (("ReportsView", ("can_entry", "can_transition")), ("ReportApi", ("can_post",)),
           ("CompletenessApi", ("can_post",)),  # urge (đôn đốc) the units that have not sent
@@ -78,7 +81,7 @@ ROLES: tuple[RoleSpec, ...] = (
         ("AccountsView", ("*",)),
         ("UnitHoldersView", ("*",)),
     ), personal=True),
-    RoleSpec(REPORTER, _l("Reporter"), SELF_SERVICE + UNIT_READ + REPORT_ENTRY + TOTALS_READ),
+    RoleSpec(REPORTER, _l("Reporter"), SELF_SERVICE + UNIT_READ + REPORT_ENTRY + TOTALS_READ + EXPORTS),
     RoleSpec(REVIEWER, _l("Reviewer"), SELF_SERVICE + UNIT_READ + REPORT_READ + REQUESTS + REVIEW),
     RoleSpec(VIEWER, _l("Leader (read only)"), SELF_SERVICE + UNIT_READ + REPORT_READ, personal=True),
 )

@@ -6,9 +6,10 @@ from core.models.unit import Unit, UnitHolder
 from core.models.form import (Category, CategoryCombo, CategoryOption, ComboCategory, Form, FormField, FormRule,
                               FormSection, FormVersion, Indicator)
 from core.models.period import Period, Schedule
+from core.models.export import ExportJob, ExportTemplate
 from core.models.report import Attachment, Notification, Report, ReportValue, Request, Transition, ValueChange
 
 __all__ = [
-    "Category", "CategoryCombo", "CategoryOption", "ComboCategory", "Form", "FormField", "FormRule", "FormSection",
+    "Category", "CategoryCombo", "ExportJob", "ExportTemplate", "CategoryOption", "ComboCategory", "Form", "FormField", "FormRule", "FormSection",
     "FormVersion", "Indicator", "Notification", "Period", "Report", "ReportValue", "Request", "Schedule", "Attachment", "Transition", "ValueChange",
     "Account", "PasswordHistory", "AuditEntry", "AuditHead", "PluginState", "Unit", "UnitHolder"]

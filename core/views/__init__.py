@@ -5,6 +5,7 @@ from core.api.aggregate import AggregateApi, CompletenessApi
 from core.api.attachments import ReportAttachmentApi
 from core.api.audit import AuditApi
 from core.api.backfill import ReportBackfillApi
+from core.api.export import ExportApi
 from core.api.forms import FormApi, PeriodApi
 from core.api.me import MeApi
 from core.api.report_pdf import ReportPdfApi
@@ -14,6 +15,7 @@ from core.views.accounts import AccountsView
 from core.views.audit import AuditView
 from core.views.backfill import BackfillView
 from core.views.entry import ReportsView
+from core.views.exports import ExportsView
 from core.views.form_designer import (CategoriesView, CategoryOptionsView, CombosView, FormFieldsView,
                                       FormRulesView, FormSectionsView, FormsView, IndicatorsView, SchedulesView)
 from core.views.help import HelpView
@@ -62,6 +64,8 @@ def register_views(appbuilder) -> None:
                         category=REPORTS)
     appbuilder.add_view(RequestsView, "RequestsView", label=_l("Requests"), icon="fa-paper-plane",
                         category="Reports", category_label=_l("Reports"), category_icon="fa-file-text")
+    appbuilder.add_view(ExportsView, "ExportsView", label=_l("Export reports"), icon="fa-download",
+                        category=REPORTS)
     appbuilder.add_view(NotificationsView, "NotificationsView", label=_l("Notifications"), icon="fa-bell",
                         category="Reports")
     appbuilder.add_api(AuditApi)
@@ -74,4 +78,5 @@ def register_views(appbuilder) -> None:
     appbuilder.add_api(AggregateApi)
     appbuilder.add_api(CompletenessApi)
     appbuilder.add_api(ReportPdfApi)
+    appbuilder.add_api(ExportApi)
     appbuilder.add_api(ReportBackfillApi)
