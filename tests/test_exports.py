@@ -40,6 +40,10 @@ def _aggregate(client, app, unit="04") -> dict:
                       headers=_headers(app, "04")).get_json()["values"]
 
 
+def _total(app) -> str:
+    return _translated(app, "Grand total")  # "Tổng cộng"
+
+
 def _header_col(rows, label: str) -> int:
     header = next(r for r in rows if r and r[0] == "STT")
     return next(i for i, text in enumerate(header) if text and text.startswith(label))
@@ -56,13 +60,13 @@ def test_the_xlsx_has_the_letterhead_each_approved_unit_and_the_total_of_the_agg
     rows = [list(r) for r in load_workbook(io.BytesIO(resp.data)).active.iter_rows(values_only=True)]
     text = " ".join(str(v) for r in rows for v in r if v is not None)
     for words in ("BAN DÂN TỘC TỈNH CAO BẰNG", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-                  "Kỳ báo cáo", "Cao Bằng, ngày", "Tổng cộng", "NGƯỜI LẬP BIỂU", "Xã Trường Hà", "Xã Lũng Nặm"):
+                  "Kỳ báo cáo", "Cao Bằng, ngày", _total(approved), "NGƯỜI LẬP BIỂU", "Xã Trường Hà", "Xã Lũng Nặm"):
         assert words in text, words
     assert "Xã Cô Ba" not in text  # not approved yet
     by_unit = {r[1]: r for r in rows if r and r[1] in ("X011", "X012")}
     households = _header_col(rows, "Tổng số hộ")
     assert (by_unit["X011"][households], by_unit["X012"][households]) == (100, 50)  # numbers, not text
-    total = next(r for r in rows if "Tổng cộng" in r)
+    total = next(r for r in rows if _total(approved) in r)
     assert total[households] == _aggregate(client, approved)["households"] == 150
 
 
@@ -77,7 +81,7 @@ def test_the_csv_has_a_bom_and_the_same_numbers(approved, client):
     assert [(r[1], r[2], r[households]) for r in rows[1:3]] == [("X011", "Xã Trường Hà", "100"),
                                                                 ("X012", "Xã Lũng Nặm", "50")]
     values = _aggregate(client, approved)
-    assert rows[-1][2] == "Tổng cộng"
+    assert rows[-1][2] == _total(approved)
     assert (rows[-1][households], rows[-1][population]) == (str(values["households"]), str(values["population"]))
 
 
@@ -127,7 +131,7 @@ def test_the_docx_is_rendered_from_the_template_the_board_uploaded(approved, cli
     assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
     text, rows = _docx_text(resp.data)
     assert "Đơn vị: Ban Dân tộc tỉnh Cao Bằng" in text and "Cao Bằng, ngày" in text
-    assert rows == [["X011", "Xã Trường Hà", "100"], ["X012", "Xã Lũng Nặm", "50"], ["", "Tổng cộng", "150"]]
+    assert rows == [["X011", "Xã Trường Hà", "100"], ["X012", "Xã Lũng Nặm", "50"], ["", _total(approved), "150"]]
 
 
 def test_a_broken_word_template_is_refused(approved, client, admin):
@@ -151,7 +155,7 @@ def test_without_an_uploaded_template_the_default_docx_has_every_column(approved
     header = next(r for r in rows if r[0] == "STT")
     assert any(h.startswith("Tổng số hộ") for h in header)
     assert ["1", "Xã Trường Hà"] == rows[rows.index(header) + 1][:2]
-    assert rows[rows.index(header) + 3][1] == "Tổng cộng"
+    assert rows[rows.index(header) + 3][1] == _total(approved)
 
 
 def test_the_pdf_names_the_units_with_diacritics_and_the_total(approved, client):
@@ -160,9 +164,9 @@ def test_the_pdf_names_the_units_with_diacritics_and_the_total(approved, client)
     resp = _get(client, approved, fmt="pdf")
     assert resp.status_code == 200 and resp.mimetype == "application/pdf"
     text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(resp.data)).pages)
-    for words in ("Xã Trường Hà", "Xã Lũng Nặm", "Tổng cộng", "Kỳ báo cáo", "Thủ trưởng đơn vị".upper()):
+    for words in ("Xã Trường Hà", "Xã Lũng Nặm", _total(approved), "Kỳ báo cáo", "Thủ trưởng đơn vị".upper()):
         assert words in text, words
-    assert "Tổng cộng 150 650 400 40" in text  # the roll-up's totals; empty columns left out
+    assert f"{_total(approved)} 150 650 400 40" in text  # the roll-up's totals; empty columns left out
 
 
 def test_an_out_of_scope_unit_is_not_found_and_a_bad_format_is_named(approved, client):

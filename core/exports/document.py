@@ -41,7 +41,7 @@ def letterhead(table: tables.Table, seq: int | None = None, on: date | None = No
 
 def labels() -> dict[str, str]:
     """The fixed words of every export, translated once per file."""
-    return {"no": _("No."), "code": _("Unit code"), "unit": _("Unit"), "total": _("Total"),
+    return {"no": _("No."), "code": _("Unit code"), "unit": _("Unit"), "total": _("Grand total"),
             "period": _("Period"), "number": _("Number"), "nation": _("Socialist Republic of Vietnam"),
             "motto": _("Independence – Freedom – Happiness"), "prepared": _("Prepared by"),
             "head": _("Head of unit"), "sign": _("(signature, full name)"),
