@@ -62,6 +62,9 @@ def _setup(db):
         f"SELECT r.id, f.code, '', (r.id * 7 + f.n) % 1000 FROM report r CROSS JOIN ({codes}) f "
         f"WHERE r.form_id = :f"), {"f": form.id})
     db.session.commit()
+    if db.engine.dialect.name == "postgresql":  # fresh statistics, as autovacuum would have gathered
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
     root = db.session.execute(select(Unit).where(Unit.code == "VN")).scalar_one()
     return form, period, root
 
