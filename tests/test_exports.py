@@ -294,3 +294,14 @@ def test_the_export_screen_queues_a_job_and_lists_mine_with_a_download_link(appr
     with approved.app_context():
         assert db.session.query(ExportJob).count() == 1  # H02 is outside h01's scope: nothing queued
     assert 'id="template-form"' not in client.get("/exports/").get_data(as_text=True)  # uploads: admin only
+
+
+def test_the_openapi_spec_documents_the_export_endpoints(client, admin):
+    from tests.conftest import api_token
+
+    token = api_token(client, "admin", admin["password"])
+    paths = client.get("/api/v1/_openapi", headers={"Authorization": f"Bearer {token}"}).get_json()["paths"]
+    assert {"/api/v1/export/", "/api/v1/export/jobs", "/api/v1/export/jobs/{pk}",
+            "/api/v1/export/jobs/{pk}/file"} <= set(paths)
+    params = {p["name"] for p in paths["/api/v1/export/"]["get"]["parameters"]}
+    assert params == {"form", "period", "unit", "format"}
