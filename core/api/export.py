@@ -141,7 +141,7 @@ class ExportApi(BaseApi):
         ---
         get:
           parameters:
-          - {in: path, name: pk, schema: {type: integer}
+          - {in: path, name: pk, schema: {type: integer}}
           responses:
             200: {description: "the job"}
             404: {description: "no such job of the caller's"}
@@ -157,7 +157,7 @@ class ExportApi(BaseApi):
         ---
         get:
           parameters:
-          - {in: path, name: pk, schema: {type: integer}
+          - {in: path, name: pk, schema: {type: integer}}
           responses:
             200: {description: "the file"}
             404: {description: "no such job of the caller's, or not done yet"}

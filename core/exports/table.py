@@ -141,7 +141,8 @@ def unit_rows(session, form: Form, period: Period, unit: Unit, columns: list[Col
              .outerjoin(gathered, gathered.c.report_id == Report.id)
              .where(*approved).order_by(Unit.path, Report.id))
     width = len(columns)
-    result = session.connection().execution_options(yield_per=STREAM_ROWS).execute(query)
+    # Options on the statement, not the connection: the session's later statements must not stream.
+    result = session.connection().execute(query.execution_options(yield_per=STREAM_ROWS))
     for no, (code, name, level, numbers, texts) in enumerate(result, start=1):
         values = [None] * width
         for found in (_json(numbers), _json(texts)):
