@@ -87,7 +87,12 @@ def _province_name(code: str) -> str | None:
 
 
 def place(report: Report) -> str:
-    """Where the report is signed: ``REPORT_PLACE``, else the enabled province plugin's province,
+    """Where the report is signed: see :func:`place_of`."""
+    return place_of(report.unit)
+
+
+def place_of(unit) -> str:
+    """Where a unit signs: ``REPORT_PLACE``, else the enabled province plugin's province,
     else the unit's own name."""
     configured = current_app.config.get("REPORT_PLACE")
     if configured:
@@ -99,14 +104,19 @@ def place(report: Report) -> str:
         info = registry.plugins[name].info
         if info is not None and info.province_code and (found := _province_name(info.province_code)):
             return found
-    return report.unit.name
+    return unit.name
 
 
 def place_and_date(report: Report, on: date | None = None) -> str:
     """"Cao Bằng, ngày 21 tháng 11 năm 2026", the dateline of a Vietnamese administrative document."""
+    return dateline(report.unit, on)
+
+
+def dateline(unit, on: date | None = None) -> str:
+    """The dateline of a document the unit issues (the report PDF, exports)."""
     on = on or entry.today()
     # Nghị định 30/2020/NĐ-CP: days below 10 and the months 1 and 2 are written with a leading zero.
-    return _("%(place)s, day %(day)s month %(month)s year %(year)s", place=place(report),
+    return _("%(place)s, day %(day)s month %(month)s year %(year)s", place=place_of(unit),
              day=f"{on.day:02d}", month=f"{on.month:02d}" if on.month < 3 else str(on.month), year=on.year)
 
 

@@ -61,9 +61,12 @@ TOTALS_READ = (("AggregateApi", ("can_get",)), ("CompletenessApi", ("can_get",))
 #: Export of approved values (DHIS2 JSON, ADX, CSV) of one's own subtree (R3, R4): everyone who reads
 #: reports. Import (``ExchangeApi.can_post``) is granted to no role below the system administrator.
 EXCHANGE_EXPORT = (("ExchangeApi", ("can_get",)),)
+#: Exports of one's own subtree (R1): files at once or as jobs; uploading Word templates is the admin's alone.
+EXPORTS = (("ExportApi", ("can_get", "can_post")),
+           ("ExportsView", ("can_list", "can_queue", "can_download", "menu_access")))
 REPORT_READ = (("Reports", ("menu_access",)), ("ReportsView", ("can_list", "can_show", "can_pdf", "menu_access")),
                ("ReportApi", ("can_get", "can_info")), ("ReportPdfApi", ("can_get",)),
-               ("ReportAttachmentApi", ("can_get",))) + TOTALS_READ + EXCHANGE_EXPORT
+               ("ReportAttachmentApi", ("can_get",))) + TOTALS_READ + EXCHANGE_EXPORT + EXPORTS
 #: Review (the CONTRACT workflow): a reviewer opens reports read-only, acts on them, and has an inbox.
 REVIEW = (("ReportsView", ("can_entry", "can_transition")), ("ReportApi", ("can_post",)),
           ("CompletenessApi", ("can_post",)), ("TotalsView", ("can_urge",)),  # urge (đôn đốc) who has not sent
@@ -85,7 +88,8 @@ ROLES: tuple[RoleSpec, ...] = (
         ("AccountsView", ("*",)),
         ("UnitHoldersView", ("*",)),
     ), personal=True),
-    RoleSpec(REPORTER, _l("Reporter"), SELF_SERVICE + UNIT_READ + REPORT_ENTRY + TOTALS_READ + EXCHANGE_EXPORT),
+    RoleSpec(REPORTER, _l("Reporter"), SELF_SERVICE + UNIT_READ + REPORT_ENTRY + TOTALS_READ + EXCHANGE_EXPORT
+             + EXPORTS),
     RoleSpec(REVIEWER, _l("Reviewer"), SELF_SERVICE + UNIT_READ + REPORT_READ + REQUESTS + REVIEW),
     RoleSpec(VIEWER, _l("Leader (read only)"), SELF_SERVICE + UNIT_READ + REPORT_READ, personal=True),
 )

@@ -20,14 +20,15 @@ import pytest
 
 from core import accounts, roles
 from core.extensions import db
-from core.models import Account, AuditEntry, Report, Unit, UnitHolder
+from core.models import Account, AuditEntry, ExportJob, Report, Unit, UnitHolder
 from tests import factories
 
 
 ID_ARGS = {"pk", "id", "account_id", "unit_id", "holder_id"}
 DENIED = {401, 403, 404}
 #: APIs with no datamodel of their own, and the model their id names (they find it in scope themselves).
-PLAIN_APIS = {"ReportPdfApi": Report, "ReportAttachmentApi": Report}
+PLAIN_APIS = {"ReportPdfApi": Report, "ReportAttachmentApi": Report, "ExportApi": ExportJob,
+              "ExportsView": ExportJob}
 
 
 def _personal(username: str, unit_id: int, role: str) -> tuple[str, str]:
@@ -68,6 +69,12 @@ def world(app):
         x021_report = db.session.query(Report).filter_by(unit_id=ids["X021"]).one()
         assignment.request(db.session, db.session.query(Form).filter_by(code="CB-DT01").one(), "Rà soát",
                            date(2099, 1, 1), db.session.get(Unit, ids["H02"]), [ids["X021"]], by="h02")
+        # A finished export of district H02's commune, asked for by that commune.
+        from core.exports import jobs as export_jobs
+
+        x021 = db.session.query(Account).filter_by(username="x021").one()
+        form, period = x021_report.form, x021_report.period
+        export_job = export_jobs.queue(db.session, x021, form, period, db.session.get(Unit, ids["X021"]), "csv")
         db.session.commit()
         other = {
             Report: x021_report.id,
@@ -78,6 +85,7 @@ def world(app):
             UnitHolder: db.session.query(UnitHolder.id).filter_by(unit_id=ids["X021"]).scalar(),
             AuditEntry: db.session.query(AuditEntry.id).filter_by(action="account.handover")
             .order_by(AuditEntry.seq).limit(1).scalar(),
+            ExportJob: export_job.id,
         }
     return {"ids": ids, "one_time": one_time, "other": other}
 

@@ -7,11 +7,12 @@ from core.models.unit import Unit, UnitHolder
 from core.models.form import (Category, CategoryCombo, CategoryOption, ComboCategory, Form, FormField, FormRule,
                               FormSection, FormVersion, Indicator)
 from core.models.period import Period, Schedule
+from core.models.export import ExportJob, ExportTemplate
 from core.models.report import Attachment, Notification, Report, ReportValue, Request, Transition, ValueChange
 from core.models.exchange import ExchangeMapping, IntakeSource, OutboxMessage
 
 __all__ = [
-    "Category", "CategoryCombo", "CategoryOption", "ComboCategory", "Form", "FormField", "FormRule", "FormSection",
+    "Category", "CategoryCombo", "ExportJob", "ExportTemplate", "CategoryOption", "ComboCategory", "Form", "FormField", "FormRule", "FormSection",
     "FormVersion", "Indicator", "Notification", "Period", "Report", "ReportValue", "Request", "Schedule", "Attachment", "Transition", "ValueChange",
     "ExchangeMapping", "IntakeSource", "OutboxMessage",
     "Account", "PasswordHistory", "AuditEntry", "AuditHead", "BackupRun", "MaintenanceNotice", "PluginState", "Unit", "UnitHolder"]

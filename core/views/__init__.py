@@ -6,6 +6,7 @@ from core.api.attachments import ReportAttachmentApi
 from core.api.audit import AuditApi
 from core.api.backfill import ReportBackfillApi
 from core.api.exchange import ExchangeApi
+from core.api.export import ExportApi
 from core.api.forms import FormApi, PeriodApi
 from core.api.me import MeApi
 from core.api.report_pdf import ReportPdfApi
@@ -16,6 +17,7 @@ from core.views.audit import AuditView
 from core.views.backfill import BackfillView
 from core.views.entry import ReportsView
 from core.views.exchange import ExchangeMappingView, IntakeSourceView, OutboxView
+from core.views.exports import ExportsView
 from core.views.form_designer import (CategoriesView, CategoryOptionsView, CombosView, FormFieldsView,
                                       FormRulesView, FormSectionsView, FormsView, IndicatorsView, SchedulesView)
 from core.views.help import HelpView
@@ -76,6 +78,8 @@ def register_views(appbuilder) -> None:
                         category="Reports", category_label=_l("Reports"), category_icon="fa-file-text")
     appbuilder.add_view(TotalsView, "TotalsView", label=_l("Totals and progress"), icon="fa-bar-chart",
                         category="Reports")
+    appbuilder.add_view(ExportsView, "ExportsView", label=_l("Export reports"), icon="fa-download",
+                        category=REPORTS)
     appbuilder.add_view(NotificationsView, "NotificationsView", label=_l("Notifications"), icon="fa-bell",
                         category="Reports")
     appbuilder.add_api(AuditApi)
@@ -88,5 +92,6 @@ def register_views(appbuilder) -> None:
     appbuilder.add_api(AggregateApi)
     appbuilder.add_api(CompletenessApi)
     appbuilder.add_api(ReportPdfApi)
+    appbuilder.add_api(ExportApi)
     appbuilder.add_api(ReportBackfillApi)
     appbuilder.add_api(ExchangeApi)
