@@ -14,6 +14,12 @@ ATTACHMENT_KEY_LINE = '''
 # Encrypts report attachments at rest (S6). Keep it secret, stable and backed up with the files.
 ATTACHMENT_KEY = {key!r}
 '''
+#: The key officers' contact details are encrypted with (S6, core.crypto).
+FIELD_KEY_LINE = '''
+# Encrypts officers' phone numbers and e-mail addresses in the database (S6). Keep it secret and
+# stable; to rotate, move it to FIELD_OLD_KEYS = [...] and run `baocao keys rotate-fields`.
+FIELD_KEY = {key!r}
+'''
 
 
 def _attachment_key() -> str:
@@ -23,7 +29,7 @@ def _attachment_key() -> str:
 def ensure_instance(path: str | Path) -> bool:
     """Create the folder and a ``config.py`` with a fresh SECRET_KEY; True when created.
 
-    An existing ``config.py`` without ``ATTACHMENT_KEY`` gets one appended.
+    An existing ``config.py`` without ``ATTACHMENT_KEY`` or ``FIELD_KEY`` gets one appended.
     """
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
@@ -41,8 +47,9 @@ def ensure_instance(path: str | Path) -> bool:
 
 
 def _ensure_attachment_key(config: Path) -> None:
-    text = config.read_text(encoding="utf-8")
-    if "ATTACHMENT_KEY" in text or os.environ.get("ATTACHMENT_KEY"):
-        return
-    config.write_text(text.rstrip("\n") + "\n" + ATTACHMENT_KEY_LINE.format(key=_attachment_key()), encoding="utf-8")
-    config.chmod(0o600)
+    for name, line in (("ATTACHMENT_KEY", ATTACHMENT_KEY_LINE), ("FIELD_KEY", FIELD_KEY_LINE)):
+        text = config.read_text(encoding="utf-8")
+        if name in text or os.environ.get(name):
+            continue
+        config.write_text(text.rstrip("\n") + "\n" + line.format(key=_attachment_key()), encoding="utf-8")
+        config.chmod(0o600)

@@ -68,8 +68,8 @@ REVIEW = (("ReportsView", ("can_entry", "can_transition")), ("ReportApi", ("can_
 REQUESTS = (("RequestsView", ("can_list", "can_show", "can_new", "can_cascade", "menu_access")),)
 
 #: Screens and APIs of the system administrator alone, whatever a role below lists: recording a
-#: report received outside the system (W7) submits it in the unit's name.
-ADMIN_ONLY = ("BackfillView", "ReportBackfillApi")
+#: report received outside the system (W7) submits it in the unit's name; the incident log (S4).
+ADMIN_ONLY = ("BackfillView", "ReportBackfillApi", "IncidentsView")
 
 ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(SYSTEM_ADMIN, _l("System administrator"), (("*", ("*",)),), personal=True),

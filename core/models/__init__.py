@@ -1,6 +1,7 @@
 """All baocao tables. Importing this package registers them on FAB's ``Model.metadata``."""
 from core.models.account import Account, PasswordHistory
 from core.models.audit import AuditEntry, AuditHead
+from core.models.incident import Incident
 from core.models.plugin_state import PluginState
 from core.models.unit import Unit, UnitHolder
 from core.models.form import (Category, CategoryCombo, CategoryOption, ComboCategory, Form, FormField, FormRule,
@@ -11,4 +12,4 @@ from core.models.report import Attachment, Notification, Report, ReportValue, Re
 __all__ = [
     "Category", "CategoryCombo", "CategoryOption", "ComboCategory", "Form", "FormField", "FormRule", "FormSection",
     "FormVersion", "Indicator", "Notification", "Period", "Report", "ReportValue", "Request", "Schedule", "Attachment", "Transition", "ValueChange",
-    "Account", "PasswordHistory", "AuditEntry", "AuditHead", "PluginState", "Unit", "UnitHolder"]
+    "Account", "PasswordHistory", "AuditEntry", "AuditHead", "Incident", "PluginState", "Unit", "UnitHolder"]

@@ -17,6 +17,7 @@ from core.views.entry import ReportsView
 from core.views.form_designer import (CategoriesView, CategoryOptionsView, CombosView, FormFieldsView,
                                       FormRulesView, FormSectionsView, FormsView, IndicatorsView, SchedulesView)
 from core.views.help import HelpView
+from core.views.incidents import IncidentsView
 from core.views.notifications import NotificationsView
 from core.views.password import PasswordView
 from core.views.requests import RequestsView
@@ -38,6 +39,8 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(AuditView, "Audit log", label=_l("Audit log"), icon="fa-history", category=ADMIN)
     appbuilder.add_view(BackfillView, "BackfillView", label=_l("Record a report received outside the system"),
                         icon="fa-inbox", category=ADMIN)
+    appbuilder.add_view(IncidentsView, "IncidentsView", label=_l("Incident log"), icon="fa-exclamation-triangle",
+                        category=ADMIN)
     appbuilder.add_view(HelpView, "Help", label=_l("Help and contacts"), icon="fa-life-ring")
     appbuilder.add_view(PasswordView, "Change password", label=_l("Change password"), icon="fa-key",
                         category=ACCOUNT, category_label=_l("My account"), category_icon="fa-user")
