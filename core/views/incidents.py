@@ -70,7 +70,7 @@ class IncidentsView(ModelView):
         "title": _l("Title"),
         "description": _l("Description"),
         "impact": _l("Impact"),
-        "category": _l("Category"),
+        "category": _l("Incident type"),
         "actions_taken": _l("Actions taken"),
         "resolution": _l("Resolution"),
         "resolved_at": _l("Resolved at"),
