@@ -109,7 +109,8 @@ class RedisRunner:
         from redis import Redis
         from rq import Queue
 
-        self.connection = Redis.from_url(url)
+        # A Redis that does not answer must not hold a request for long: see dispatch().
+        self.connection = Redis.from_url(url, socket_connect_timeout=5)
         self.queue = Queue(app.config["JOB_QUEUE"], connection=self.connection)
         self.retries = app.config["JOB_RETRIES"]
         self.intervals = app.config["JOB_RETRY_INTERVALS"]
