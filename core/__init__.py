@@ -66,9 +66,6 @@ def create_app(config: dict | None = None) -> Flask:
     import core.models  # noqa: F401  (registers tables on Model.metadata)
 
     i18n.compile_catalogues()
-    from core import url_converters
-
-    url_converters.init_app(app)  # before any route: ids too large for the database are a 404
     db.init_app(app)
     csrf.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT.parent / "migrations"), compare_type=True, render_as_batch=True)
@@ -95,4 +92,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     login_guard.init_app(app)
     security_headers.init_app(app)
+    from core import id_guard
+
+    id_guard.init_app(app)  # an id no database row can have is a 404, not a 500
     return app

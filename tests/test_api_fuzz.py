@@ -49,3 +49,14 @@ def test_no_operation_answers_a_server_error(app, admin):
 
     print(f"\nschemathesis: {operations} operations, {tried} examples tried, {len(errors)} server errors")
     assert errors == [], "\n".join(errors[:20])
+
+
+@pytest.mark.parametrize("path", ["/api/v1/report/17592186044416", "/api/v1/audit/17592186044416",
+                                  "/api/v1/unit/99999999999999999999999999999999",
+                                  "/api/v1/report/2623016422064/pdf"])
+def test_an_id_no_row_can_have_is_not_found_not_a_server_error(app, admin, path):
+    """Found by the fuzzing above: ids past the 32-bit INTEGER of every table reached the database."""
+    client = app.test_client()
+    token = api_token(client, "admin", admin["password"])
+    resp = client.get(path, headers={"Authorization": f"Bearer {token}"})
+    assert resp.status_code == 404 and resp.get_json()["message"] == "Not found"
