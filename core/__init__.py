@@ -95,4 +95,7 @@ def create_app(config: dict | None = None) -> Flask:
     security_headers.init_app(app)
     maintenance.init_app(app)
     health.init_app(app)
+    from core import id_guard
+
+    id_guard.init_app(app)  # an id no database row can have is a 404, not a 500
     return app

@@ -378,6 +378,35 @@ def reports_assign(day):
                f"{reminders['late']} late")
 
 
+# --- keys --------------------------------------------------------------------
+
+
+@main.group()
+def keys():
+    """Encryption keys of data at rest (S6)."""
+
+
+@keys.command("rotate-fields")
+def keys_rotate_fields():
+    """Re-encrypt every encrypted column under FIELD_KEY (old keys in FIELD_OLD_KEYS); plain text too."""
+    from flask_appbuilder import Model
+
+    from core import audit as _audit, crypto
+    from core.extensions import db as _db
+
+    with app_context("keys rotate-fields"):
+        try:
+            changed = crypto.reencrypt_all(_db.session.connection(), Model.metadata)
+        except ValueError as exc:  # a value under a key that is no longer configured
+            _db.session.rollback()
+            raise click.ClickException(str(exc)) from exc
+        kid = crypto.current_key_id()
+        _audit.record("keys.rotate_fields", "Key", kid, {"values": changed})
+        _db.session.commit()
+    click.echo(f"{changed} value(s) re-encrypted under key {kid}" if changed
+               else "every value is already under the current key")
+
+
 # --- audit -------------------------------------------------------------------
 
 

@@ -44,6 +44,9 @@ RATELIMIT_KEY_PREFIX = "baocao"
 RATELIMIT_HEADERS_ENABLED = True
 LOGIN_RATE_LIMIT_IP = "30 per minute"
 LOGIN_RATE_LIMIT_USER = "10 per minute"
+#: Redis down (S1): count logins in this process's memory until it is back, never refuse to log in.
+RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+RATELIMIT_SWALLOW_ERRORS = True
 #: FAB's own password forms (admin reset) check the province's policy too.
 FAB_PASSWORD_COMPLEXITY_ENABLED = True
 

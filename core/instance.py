@@ -19,6 +19,12 @@ BACKUP_KEY_LINE = '''
 # Encrypts backups (baocao backup create). Keep a copy OUTSIDE the backups: without it they cannot be read.
 BACKUP_KEY = {key!r}
 '''
+#: The key officers' contact details are encrypted with (S6, core.crypto).
+FIELD_KEY_LINE = '''
+# Encrypts officers' phone numbers and e-mail addresses in the database (S6). Keep it secret and
+# stable; to rotate, move it to FIELD_OLD_KEYS = [...] and run `baocao keys rotate-fields`.
+FIELD_KEY = {key!r}
+'''
 
 
 def _new_key() -> str:
@@ -28,7 +34,7 @@ def _new_key() -> str:
 def ensure_instance(path: str | Path) -> bool:
     """Create the folder and a ``config.py`` with a fresh SECRET_KEY; True when created.
 
-    An existing ``config.py`` without ``ATTACHMENT_KEY`` or ``BACKUP_KEY`` gets it appended.
+    An existing ``config.py`` without ``ATTACHMENT_KEY``, ``BACKUP_KEY`` or ``FIELD_KEY`` gets it appended.
     """
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
@@ -46,7 +52,8 @@ def ensure_instance(path: str | Path) -> bool:
 
 
 def _ensure_keys(config: Path) -> None:
-    for name, line in (("ATTACHMENT_KEY", ATTACHMENT_KEY_LINE), ("BACKUP_KEY", BACKUP_KEY_LINE)):
+    for name, line in (("ATTACHMENT_KEY", ATTACHMENT_KEY_LINE), ("BACKUP_KEY", BACKUP_KEY_LINE),
+                       ("FIELD_KEY", FIELD_KEY_LINE)):
         text = config.read_text(encoding="utf-8")
         if name in text or os.environ.get(name):
             continue

@@ -9,7 +9,10 @@ which the app logs once at start. Either way a job:
 * is dispatched only after the caller's transaction commits, so a worker
   never sees a job before its data, and a rolled-back request sends none;
 * is retried on failure (``JOB_RETRIES`` times) and must be idempotent;
-* with a ``key``, is not queued again while an earlier one is still waiting.
+* with a ``key``, is not queued again while an earlier one is still waiting;
+* is dropped with an error in the log when Redis cannot be reached: the caller's
+  transaction stands, and the scheduled jobs do the work later (so must a job's
+  author make sure of that).
 """
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ HEARTBEAT_KEY = "baocao:worker:heartbeat"
 @dataclass(frozen=True)
 class JobHandle:
     id: str
-    status: str  # queued, finished, failed, skipped, deferred
+    status: str  # queued, finished, failed, skipped, deferred, not_queued (Redis unreachable)
     result: Any = None
 
 
@@ -106,28 +109,37 @@ class RedisRunner:
         from redis import Redis
         from rq import Queue
 
-        self.connection = Redis.from_url(url)
+        # A Redis that does not answer must not hold a request for long: see dispatch().
+        self.connection = Redis.from_url(url, socket_connect_timeout=5)
         self.queue = Queue(app.config["JOB_QUEUE"], connection=self.connection)
         self.retries = app.config["JOB_RETRIES"]
         self.intervals = app.config["JOB_RETRY_INTERVALS"]
 
     def dispatch(self, path: str, args: list, kwargs: dict, key: str | None) -> JobHandle:
+        """Queue the job; with Redis unreachable, log and give up: the caller's work is committed, and
+        jobs are idempotent catch-ups of it that the scheduled jobs run again (the daily mail, reminders)."""
+        from redis.exceptions import RedisError
         from rq import Retry
 
         job_id = _safe_id(key) if key else None
-        if job_id:
-            existing = self.queue.fetch_job(job_id)
-            if existing is not None and existing.get_status(refresh=True) in self.WAITING:
-                return JobHandle(job_id, "skipped")
-        job = self.queue.enqueue(
-            execute,
-            path,
-            list(args),
-            dict(kwargs),
-            job_id=job_id,
-            description=path,
-            retry=Retry(max=self.retries, interval=self.intervals) if self.retries else None,
-        )
+        try:
+            if job_id:
+                existing = self.queue.fetch_job(job_id)
+                if existing is not None and existing.get_status(refresh=True) in self.WAITING:
+                    return JobHandle(job_id, "skipped")
+            job = self.queue.enqueue(
+                execute,
+                path,
+                list(args),
+                dict(kwargs),
+                job_id=job_id,
+                description=path,
+                retry=Retry(max=self.retries, interval=self.intervals) if self.retries else None,
+            )
+        except RedisError as exc:
+            log.error("job %s not queued, Redis is unreachable (%s): its work waits for the next scheduled run",
+                      path, exc)
+            return JobHandle(job_id or "not-queued", "not_queued")
         return JobHandle(job.id, "queued")
 
     def heartbeat(self) -> None:

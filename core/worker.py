@@ -6,12 +6,17 @@ follows plugin toggles without a restart.
 """
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import os
+import socket
 
 from flask import Flask
 from rq import SimpleWorker, Worker
 
 from core import jobs
+
+log = logging.getLogger(__name__)
 
 
 class AppContextMixin:
@@ -48,8 +53,47 @@ def _run_cron(redis_url: str, queue_name: str) -> None:
     scheduler.start()
 
 
+def _dead_here(connection, worker_name: str) -> bool:
+    """The worker is gone: its registration expired, or it ran on this machine and its process is dead."""
+    hostname, pid = connection.hmget(f"rq:worker:{worker_name}", "hostname", "pid")
+    if hostname is None:
+        return True
+    if hostname.decode() != socket.gethostname() or not pid:
+        return False  # another machine's worker: RQ's own expiry (about 90 s) decides
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def requeue_abandoned(queue) -> list[str]:
+    """Jobs whose worker was killed (SIGKILL, OOM, power loss) go back to work at once, not after RQ's
+    ~90 s heartbeat expiry: their started-registry entries are expired now, and RQ's own cleanup fails
+    them with ``AbandonedJobError`` and retries those with retries left (every job has ``Retry``)."""
+    from rq.executions import Execution
+
+    registry = queue.started_job_registry
+    abandoned = []
+    for job_id, execution_id in registry.get_job_and_execution_ids(cleanup=False):
+        try:
+            execution = Execution.fetch(execution_id, job_id, queue.connection)
+        except ValueError:  # its execution record expired: the worker is long gone
+            execution = None
+        if execution is None or _dead_here(queue.connection, execution.worker_name):
+            queue.connection.zadd(registry.key, {f"{job_id}:{execution_id}": 0}, xx=True)
+            abandoned.append(job_id)
+    if abandoned:
+        log.warning("retrying %d job(s) abandoned by a dead worker: %s", len(abandoned), ", ".join(abandoned))
+        registry.cleanup()
+    return abandoned
+
+
 def run_worker(app: Flask, burst: bool = False) -> None:
     jobs.scheduled(app)  # refuse to start on duplicate job names
+    requeue_abandoned(jobs.runner(app).queue)
     cron = None
     if not burst:
         cron = multiprocessing.Process(

@@ -1,4 +1,9 @@
-"""``baocao serve``: gunicorn, configured from the command line, each worker with its own app."""
+"""``baocao serve``: gunicorn, configured from the command line, each worker with its own app.
+
+Behind a reverse proxy (docs/deploy.md), ``PROXY_COUNT`` = the number of proxies in front makes
+the client's address (login limits per IP, the audit log) and scheme come from their
+``X-Forwarded-*`` headers; without it they are the proxy's.
+"""
 from gunicorn.app.base import BaseApplication
 
 
@@ -14,7 +19,16 @@ class Server(BaseApplication):
     def load(self):
         from core import create_app
 
-        return create_app()
+        return behind_proxies(create_app())
+
+
+def behind_proxies(app):
+    count = int(app.config.get("PROXY_COUNT") or 0)
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    return app
 
 
 def serve(bind: str, workers: int) -> None:

@@ -2,6 +2,7 @@
 from core.models.account import Account, PasswordHistory
 from core.models.audit import AuditEntry, AuditHead
 from core.models.backup import BackupRun, MaintenanceNotice
+from core.models.incident import Incident
 from core.models.plugin_state import PluginState
 from core.models.unit import Unit, UnitHolder
 from core.models.form import (Category, CategoryCombo, CategoryOption, ComboCategory, Form, FormField, FormRule,
@@ -15,4 +16,4 @@ __all__ = [
     "Category", "CategoryCombo", "ExportJob", "ExportTemplate", "CategoryOption", "ComboCategory", "Form", "FormField", "FormRule", "FormSection",
     "FormVersion", "Indicator", "Notification", "Period", "Report", "ReportValue", "Request", "Schedule", "Attachment", "Transition", "ValueChange",
     "ExchangeMapping", "IntakeSource", "OutboxMessage",
-    "Account", "PasswordHistory", "AuditEntry", "AuditHead", "BackupRun", "MaintenanceNotice", "PluginState", "Unit", "UnitHolder"]
+    "Account", "PasswordHistory", "AuditEntry", "AuditHead", "BackupRun", "Incident", "MaintenanceNotice", "PluginState", "Unit", "UnitHolder"]

@@ -12,6 +12,8 @@ from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, Stri
 from sqlalchemy import select
 from sqlalchemy.orm import Mapped, aliased, column_property, mapped_column, relationship
 
+from core.crypto import EncryptedText
+
 KINDS = ("board", "department", "district", "commune")
 
 
@@ -68,8 +70,9 @@ class UnitHolder(Model):
     full_name: Mapped[str] = mapped_column(String(200), nullable=False)
     title: Mapped[str | None] = mapped_column(String(200))
     department: Mapped[str | None] = mapped_column(String(200))
-    phone: Mapped[str | None] = mapped_column(String(50))
-    email: Mapped[str | None] = mapped_column(String(320))
+    #: Contact details, encrypted at rest (S6); not searchable or sortable in SQL (see core.crypto).
+    phone: Mapped[str | None] = mapped_column(EncryptedText())
+    email: Mapped[str | None] = mapped_column(EncryptedText())
     started_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
 

@@ -22,6 +22,7 @@ from core.views.form_designer import (CategoriesView, CategoryOptionsView, Combo
                                       FormRulesView, FormSectionsView, FormsView, IndicatorsView, SchedulesView)
 from core.views.help import HelpView
 from core.views.maintenance import MaintenanceNoticesView
+from core.views.incidents import IncidentsView
 from core.views.notifications import NotificationsView
 from core.views.password import PasswordView
 from core.views.requests import RequestsView
@@ -52,6 +53,8 @@ def register_views(appbuilder) -> None:
                         category=ADMIN)
     appbuilder.add_view(MaintenanceNoticesView, "MaintenanceNoticesView", label=_l("Maintenance notices"),
                         icon="fa-wrench", category=ADMIN)
+    appbuilder.add_view(IncidentsView, "IncidentsView", label=_l("Incident log"), icon="fa-exclamation-triangle",
+                        category=ADMIN)
     appbuilder.add_view(HelpView, "Help", label=_l("Help and contacts"), icon="fa-life-ring")
     appbuilder.add_view(PasswordView, "Change password", label=_l("Change password"), icon="fa-key",
                         category=ACCOUNT, category_label=_l("My account"), category_icon="fa-user")

@@ -118,7 +118,9 @@ class UnitHoldersView(ModelView):
     show_title = _l("Officer")
     list_columns = ["unit", "full_name", "title", "department", "phone", "email", "started_at", "ended_at"]
     show_columns = list_columns
-    search_columns = ["unit", "full_name", "title", "department", "phone", "email", "started_at", "ended_at"]
+    # Phone and e-mail are encrypted at rest (S6, core.crypto): SQL can neither search nor sort them.
+    search_columns = ["unit", "full_name", "title", "department", "started_at", "ended_at"]
+    order_columns = ["unit", "full_name", "title", "department", "started_at", "ended_at"]
     base_order = ("started_at", "desc")
     formatters_columns = {"ended_at": _current_marker, "title": blank, "department": blank, "phone": blank,
                           "email": blank}
