@@ -20,14 +20,15 @@ import pytest
 
 from core import accounts, roles
 from core.extensions import db
-from core.models import Account, AuditEntry, Report, Unit, UnitHolder
+from core.models import Account, AnalysisScenario, AuditEntry, Report, Unit, UnitHolder
 from tests import factories
 
 
 ID_ARGS = {"pk", "id", "account_id", "unit_id", "holder_id"}
 DENIED = {401, 403, 404}
 #: APIs with no datamodel of their own, and the model their id names (they find it in scope themselves).
-PLAIN_APIS = {"ReportPdfApi": Report, "ReportAttachmentApi": Report}
+#: Screens with no datamodel of their own, likewise.
+PLAIN_APIS = {"ReportPdfApi": Report, "ReportAttachmentApi": Report, "AnalysisView": AnalysisScenario}
 
 
 def _personal(username: str, unit_id: int, role: str) -> tuple[str, str]:
@@ -68,6 +69,11 @@ def world(app):
         x021_report = db.session.query(Report).filter_by(unit_id=ids["X021"]).one()
         assignment.request(db.session, db.session.query(Form).filter_by(code="CB-DT01").one(), "Rà soát",
                            date(2099, 1, 1), db.session.get(Unit, ids["H02"]), [ids["X021"]], by="h02")
+        # An analysis scenario district H02 shares with its own units (R7): not H01's to see or run.
+        scenario = AnalysisScenario(owner_unit_id=ids["H02"], name="Phân tích riêng của H02", shared=True,
+                                    form_id=db.session.query(Form.id).filter_by(code="CB-DT01").scalar(),
+                                    fields=["households"], group_by="unit", filters={})
+        db.session.add(scenario)
         db.session.commit()
         other = {
             Report: x021_report.id,
@@ -76,6 +82,7 @@ def world(app):
             Unit: ids["X021"],
             Account: db.session.query(Account.id).filter_by(username="x021").scalar(),
             UnitHolder: db.session.query(UnitHolder.id).filter_by(unit_id=ids["X021"]).scalar(),
+            AnalysisScenario: scenario.id,
             AuditEntry: db.session.query(AuditEntry.id).filter_by(action="account.handover")
             .order_by(AuditEntry.seq).limit(1).scalar(),
         }

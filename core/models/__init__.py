@@ -7,8 +7,10 @@ from core.models.form import (Category, CategoryCombo, CategoryOption, ComboCate
                               FormSection, FormVersion, Indicator)
 from core.models.period import Period, Schedule
 from core.models.report import Attachment, Notification, Report, ReportValue, Request, Transition, ValueChange
+from core.models.analysis import AnalysisScenario
 
 __all__ = [
+    "AnalysisScenario",
     "Category", "CategoryCombo", "CategoryOption", "ComboCategory", "Form", "FormField", "FormRule", "FormSection",
     "FormVersion", "Indicator", "Notification", "Period", "Report", "ReportValue", "Request", "Schedule", "Attachment", "Transition", "ValueChange",
     "Account", "PasswordHistory", "AuditEntry", "AuditHead", "PluginState", "Unit", "UnitHolder"]
