@@ -33,6 +33,7 @@ def set_enabled(session, name: str, enabled: bool) -> bool:
         raise PluginError(f"plugin {name} cannot be enabled: {plugin.error}")
     state = session.get(PluginState, name)
     if state is not None and state.enabled == enabled:
+        registry().refresh(session)  # this process may not have looked yet (a CLI, a job)
         return False
     actor = audit.current_actor()
     if state is None:

@@ -56,7 +56,8 @@ REPORT_ENTRY = (("Reports", ("menu_access",)),
                 ("MyReportsView", ("can_list", "menu_access")),
                 ("ReportAttachmentApi", ("can_post", "can_get")))
 #: Roll-up and completeness of one's own subtree (H2, H4): everyone who reads reports.
-TOTALS_READ = (("AggregateApi", ("can_get",)), ("CompletenessApi", ("can_get",)))
+TOTALS_READ = (("AggregateApi", ("can_get",)), ("CompletenessApi", ("can_get",)),
+               ("TotalsView", ("can_show", "menu_access")))
 REPORT_READ = (("Reports", ("menu_access",)), ("ReportsView", ("can_list", "can_show", "can_pdf", "menu_access")),
                ("ReportApi", ("can_get", "can_info")), ("ReportPdfApi", ("can_get",)),
                ("ReportAttachmentApi", ("can_get",))) + TOTALS_READ
@@ -70,7 +71,7 @@ ANALYSIS_EDIT = (("Reports", ("menu_access",)), ("AnalysisView", ("can_list", "c
 USAGE_READ = (("UsageView", ("can_list", "menu_access")),)
 #: Review (the CONTRACT workflow): a reviewer opens reports read-only, acts on them, and has an inbox.
 REVIEW = (("ReportsView", ("can_entry", "can_transition")), ("ReportApi", ("can_post",)),
-          ("CompletenessApi", ("can_post",)),  # urge (đôn đốc) the units that have not sent
+          ("CompletenessApi", ("can_post",)), ("TotalsView", ("can_urge",)),  # urge (đôn đốc) who has not sent
           ("ReviewInboxView", ("can_list", "can_approve", "menu_access")))
 #: Requests (F5, F8): a reviewing unit sends ad-hoc requests and passes reports on to its sub-units.
 REQUESTS = (("RequestsView", ("can_list", "can_show", "can_new", "can_cascade", "menu_access")),)

@@ -73,26 +73,30 @@ def totals(session, form: Form, period: Period, unit: Unit) -> Rollup:
     rules = rules_for(form)
     weights = {code: rule[len(WEIGHTED):] for code, rule in rules.items() if rule.startswith(WEIGHTED)}
     v = ReportValue
-    columns = [v.field_code, v.cell, func.sum(v.number), func.avg(v.number), func.min(v.number),
-               func.max(v.number), func.count(func.coalesce(v.number, v.text))]
-    query = select(*columns).join(Report, Report.id == v.report_id).join(Unit, Unit.id == Report.unit_id)
+    # Only the aggregates some field's rule asks for (usually just the sum): each extra one costs.
+    wanted = {"sum"} | {rule for rule in rules.values() if rule in RULES}
+    aggregates = {"sum": func.sum(v.number), "avg": func.avg(v.number), "min": func.min(v.number),
+                  "max": func.max(v.number), "count": func.count(v.number) + func.count(v.text)}
+    names = [name for name in RULES if name in wanted]
+    query = (select(v.field_code, v.cell, *(aggregates[name] for name in names))
+             .join(Report, Report.id == v.report_id).join(Unit, Unit.id == Report.unit_id))
     if weights:
         # The weight of a value: the weight field's value in the same report (its total cell).
         w = aliased(ReportValue)
         weight_field = case(*((v.field_code == code, literal(weight)) for code, weight in weights.items()))
         query = query.add_columns(func.sum(v.number * w.number), func.sum(case((v.number.is_not(None), w.number))))
         query = query.outerjoin(w, and_(w.report_id == v.report_id, w.field_code == weight_field, w.cell == ""))
-    else:
-        query = query.add_columns(literal(None), literal(None))
     query = query.where(_approved(form, period, unit)).group_by(v.field_code, v.cell)
     values = {}
-    for code, cell, total, mean, low, high, count, weighted, weight_sum in session.execute(query):
+    for row in session.execute(query):
+        code, cell = row[0], row[1]
+        found = dict(zip(names, row[2:2 + len(names)]))
         rule = rules.get(code, "sum")
         if rule.startswith(WEIGHTED):
+            weighted, weight_sum = row[2 + len(names):]
             values[(code, cell)] = (Decimal(weighted) / Decimal(weight_sum)) if weight_sum else None
         else:
-            values[(code, cell)] = {"sum": total, "avg": mean, "min": low, "max": high, "count": count}.get(
-                rule, total)
+            values[(code, cell)] = found.get(rule, found["sum"])
     reports = session.scalar(select(func.count(Report.id)).join(Unit, Unit.id == Report.unit_id)
                              .where(_approved(form, period, unit)))
     return Rollup(form, period, unit, reports or 0, values, rules)
@@ -132,10 +136,11 @@ def contributions(session, form: Form, period: Period, unit: Unit, field_code: s
     from core.models import FormVersion
 
     rows = session.execute(
-        select(Unit.code, Unit.name, Unit.level, Report.id, FormVersion.version,
-               func.coalesce(ReportValue.number, ReportValue.text))
+        select(Unit.code, Unit.name, Unit.level, Report.id, FormVersion.version, ReportValue.number,
+               ReportValue.text)
         .join(Report, Report.unit_id == Unit.id).join(FormVersion, FormVersion.id == Report.form_version_id)
         .join(ReportValue, and_(ReportValue.report_id == Report.id, ReportValue.field_code == field_code,
                                 ReportValue.cell == cell))
         .where(_approved(form, period, unit)).order_by(Unit.path))
-    return [Contribution(code, name, level, rid, version, value) for code, name, level, rid, version, value in rows]
+    return [Contribution(code, name, level, rid, version, text if number is None else number)
+            for code, name, level, rid, version, number, text in rows]

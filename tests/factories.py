@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from core import plugin_admin
 from core.extensions import db
@@ -64,8 +65,6 @@ def cao_bang_reports(codes=("04", "H01", "H02", "X011", "X012", "X021")) -> tupl
 
     Returns ``({username: one-time password}, {unit code: report id})``.
     """
-    from datetime import date
-
     from core import assignment
     from core.models import Report, Unit
 
@@ -75,3 +74,17 @@ def cao_bang_reports(codes=("04", "H01", "H02", "X011", "X012", "X021")) -> tupl
     db.session.commit()
     ids = {u.code: r.id for r, u in db.session.query(Report, Unit).join(Unit, Report.unit_id == Unit.id)}
     return one_time, ids
+
+
+def real_province(plugin: str, on: date = date(2026, 12, 5)) -> None:
+    """What ``baocao init --province PLUGIN`` loads: the plugin on, its real units (vietnam-provinces)
+    and forms; then the reports of the periods open on ``on`` assigned. Call in an app context."""
+    from core import assignment
+    from core.units import import_units, province_units
+
+    plugin_admin.set_enabled(db.session, plugin, True)
+    info = plugin_admin.registry().plugins[plugin].info
+    import_units(db.session, province_units(info.province_code).rows, source=f"init {plugin}")
+    db.session.commit()
+    assignment.assign(db.session, on)
+    db.session.commit()

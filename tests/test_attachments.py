@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import struct
-import zlib
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from core.models import Account, Attachment, AuditEntry, Report, Unit
 from tests import factories
 from tests.conftest import api_token
 from tests.factories import Row
+from tests.pki import EXE, ZIP, jpeg_bytes, make_pki, pdf_bytes, png_bytes, sign, tampered
 from workflows import Refused, transition
 
 NEW_PASSWORD = "Mật-khẩu-Tệp-2026!"
@@ -28,102 +27,13 @@ SIGNATURE_MSGID = "Attach the report as a digitally signed PDF with a valid sign
 BROKEN_MSGID = "The digital signature of this PDF is broken: the file was changed after it was signed."
 
 
-# --- tiny real files -----------------------------------------------------------------------------
-
-
-def png_bytes() -> bytes:
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    raw = b"\x00\xff\x00\x00"  # one red pixel, filter byte first
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
-
-
-def jpeg_bytes() -> bytes:
-    """SOI, a JFIF APP0 segment and EOI: recognised by its first bytes like any camera's JPEG."""
-    app0 = b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-    return b"\xff\xd8\xff\xe0" + struct.pack(">H", len(app0) + 2) + app0 + b"\xff\xd9"
-
-
-def pdf_bytes(text: bytes = b"Bao cao thang 11") -> bytes:
-    stream = b"BT /F1 12 Tf 20 50 Td (" + text + b") Tj ET"
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 100] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"This program cannot be run"
-ZIP = b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x00" * 40
-
-
-# --- a test CA, a signer and pyHanko signing -------------------------------------------------------
+# --- a test CA ------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory):
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    def name(cn):
-        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn), x509.NameAttribute(NameOID.COUNTRY_NAME, "VN")])
-
-    def usage(ca):
-        return x509.KeyUsage(digital_signature=True, content_commitment=not ca, key_cert_sign=ca, crl_sign=ca,
-                             key_encipherment=False, data_encipherment=False, key_agreement=False,
-                             encipher_only=False, decipher_only=False)
-
-    now = dt.datetime.now(dt.timezone.utc)
-    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    ca = (x509.CertificateBuilder().subject_name(name("CA thử nghiệm baocao")).issuer_name(name("CA thử nghiệm baocao"))
-          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-          .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=365))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .add_extension(usage(True), critical=True).sign(ca_key, hashes.SHA256()))
-    cert = (x509.CertificateBuilder().subject_name(name("Nguyễn Thị Lan")).issuer_name(ca.subject)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=365))
-            .add_extension(usage(False), critical=True).sign(ca_key, hashes.SHA256()))
-    root_pem = tmp_path_factory.mktemp("pki") / "root.pem"
-    root_pem.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    der = serialization.Encoding.DER
-    return {"ca": ca.public_bytes(der), "cert": cert.public_bytes(der), "root_pem": str(root_pem),
-            "key": key.private_bytes(der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())}
-
-
-def sign(pki, data: bytes) -> bytes:
-    from asn1crypto import keys, x509
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import signers
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
-
-    signer = signers.SimpleSigner(signing_cert=x509.Certificate.load(pki["cert"]),
-                                  signing_key=keys.PrivateKeyInfo.load(pki["key"]),
-                                  cert_registry=SimpleCertificateStore.from_certs([x509.Certificate.load(pki["ca"])]))
-    out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(data)),
-                           signers.PdfSignatureMetadata(field_name="ChuKySo"), signer=signer)
-    return out.getvalue()
-
-
-def tampered(signed: bytes) -> bytes:
-    """One byte of the page text changed: inside the signed byte range."""
-    at = signed.index(b"(Bao cao thang 11)") + 1
-    return signed[:at] + b"X" + signed[at + 1:]
+    """A test CA and its signer (tests/pki.py)."""
+    return make_pki(tmp_path_factory.mktemp("pki"))
 
 
 # --- helpers ---------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 A new commune officer logs in with the one-time password, is made to change it, fills the
 report, saves the draft (the values survive a reload), attaches the signed scan and submits;
-the district's officer, also on a first login, approves it from the review inbox.
+the district's officer, also on a first login, approves it from the review inbox. Đồng Nai: the
+submit is refused, in Vietnamese, until the signed scan is attached. Quảng Ngãi: the page names
+the signer of the attached digitally signed PDF; the province approves.
 Skipped only where Chromium is not installed; `.ci/run` installs it and sets
 BAOCAO_BROWSER_TESTS=required so that CI never skips it.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from contextlib import ExitStack, contextmanager
 from datetime import date
 
 import pytest
@@ -27,6 +30,19 @@ from werkzeug.serving import make_server  # noqa: E402
 from core import assignment  # noqa: E402
 from core.extensions import db  # noqa: E402
 from tests import factories  # noqa: E402
+from tests.pki import SIGNER, make_pki, pdf_bytes, sign  # noqa: E402
+
+
+@contextmanager
+def _serving(app):
+    """The app on a real HTTP server in a thread; yields its base URL."""
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{http.server_port}"
+    finally:
+        http.shutdown()
 
 
 @pytest.fixture
@@ -38,12 +54,26 @@ def server(make_app):
         username, one_time = factories.issue("X011")
         reviewer, reviewer_once = factories.issue("H01")
         db.session.commit()
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{http.server_port}", "username": username, "one_time": one_time,
-           "reviewer": reviewer, "reviewer_once": reviewer_once, "app": app}
-    http.shutdown()
+    with _serving(app) as url:
+        yield {"url": url, "username": username, "one_time": one_time,
+               "reviewer": reviewer, "reviewer_once": reviewer_once, "app": app}
+
+
+@pytest.fixture
+def province_server(make_app):
+    """``province_server(plugin, reporting, reviewing, **config)``: a server over the province as
+    ``baocao init`` loads it, with the accounts of a reporting and a reviewing unit."""
+    with ExitStack() as running:
+        def start(plugin: str, reporting: str, reviewing: str, **config) -> dict:
+            app = make_app(WTF_CSRF_ENABLED=True, **config)
+            with app.app_context():
+                factories.real_province(plugin)
+                username, one_time = factories.issue(reporting)
+                reviewer, reviewer_once = factories.issue(reviewing)
+            return {"url": running.enter_context(_serving(app)), "username": username, "one_time": one_time,
+                    "reviewer": reviewer, "reviewer_once": reviewer_once, "app": app}
+
+        yield start
 
 
 @pytest.fixture
@@ -118,3 +148,100 @@ def test_a_commune_fills_attaches_and_submits_and_its_district_approves(server, 
 
         report = db.session.query(Report).join(Unit).filter(Unit.code == "X011").one()
         assert (report.state, report.level) == ("submitted", "province")  # on to the board (Cao Bằng)
+
+
+def _state(app, unit_code: str) -> tuple[str, str]:
+    with app.app_context():
+        from core.models import Report, Unit
+
+        report = db.session.query(Report).join(Unit).filter(Unit.code == unit_code, Report.state != "draft").one()
+        return report.state, report.level
+
+
+def _open_report(page, url):
+    page.goto(url + "/reports/list/")
+    with page.expect_navigation():
+        page.click("a[href*='/entry']")
+
+
+def _submit(page):
+    with page.expect_navigation():
+        page.click("#action-submit button")
+
+
+def _approve_in_inbox(browser, server, unit_name: str):
+    """The reviewer's first login, then the review inbox: tick the report and approve it."""
+    reviewer = browser.new_page(locale="vi-VN")
+    _first_login(reviewer, server["url"], server["reviewer"], server["reviewer_once"])
+    reviewer.goto(server["url"] + "/review/")
+    assert unit_name in reviewer.inner_text("#review-table")
+    reviewer.check("#review-bulk input[name=report]")
+    with reviewer.expect_navigation():
+        reviewer.click("#review-approve")
+    reviewer.goto(server["url"] + "/review/")
+    assert reviewer.is_visible("#review-empty")  # nothing left waiting
+    return reviewer
+
+
+SCAN_VI = "Cần đính kèm bản scan báo cáo có chữ ký, đóng dấu trước khi gửi."
+
+
+def test_dong_nai_submit_is_refused_until_the_signed_scan_is_attached(province_server, page, browser):
+    server = province_server("dong_nai", "26383", "740")  # Xã An Phước; Huyện Long Thành reviews
+    _first_login(page, server["url"], server["username"], server["one_time"])
+    _open_report(page, server["url"])
+    assert "Đồng Nai" in page.content() and "Xã An Phước" in page.inner_text("#entry-facts")
+    page.fill("#in-households", "120")
+    page.fill("#in-population", "500")
+    page.fill("#in-poor_households", "20")
+    with page.expect_navigation():
+        page.click("#entry-save")
+
+    _submit(page)
+    assert page.get_by_text(SCAN_VI).is_visible()  # refused, and told why in Vietnamese
+    assert page.is_visible("#action-submit")  # still a draft: the button is there
+
+    page.set_input_files("#attach-form input[name=file]",
+                         files=[{"name": "biên bản đã ký.png", "mimeType": "image/png", "buffer": PNG}])
+    with page.expect_navigation():
+        page.click("#attach-submit")
+    assert "biên bản đã ký.png" in page.inner_text("#attachment-list")
+    _submit(page)
+    assert "Đã gửi" in page.inner_text("#entry-facts")
+    assert not page.get_by_text(SCAN_VI).is_visible()
+
+    _approve_in_inbox(browser, server, "Xã An Phước")
+    assert _state(server["app"], "26383") == ("approved", "district")
+    page.reload()
+    assert "Đã duyệt" in page.inner_text("#entry-facts")
+
+
+@pytest.fixture(scope="module")
+def signed(tmp_path_factory):
+    """A test CA and a PDF it signed, made before Playwright's event loop runs (pyHanko runs its own)."""
+    pki = make_pki(tmp_path_factory.mktemp("pki"))
+    return {"root_pem": pki["root_pem"], "pdf": sign(pki, pdf_bytes())}
+
+
+def test_quang_ngai_a_signed_pdf_shows_its_signer_and_the_province_approves(province_server, signed, page, browser):
+    server = province_server("quang_ngai_baocao", "21034", "51",  # Xã An Phú; the province reviews
+                             SIGNATURE_TRUST_ROOTS=[signed["root_pem"]])
+    _first_login(page, server["url"], server["username"], server["one_time"])
+    _open_report(page, server["url"])
+    assert "Xã An Phú" in page.inner_text("#entry-facts")
+    page.fill("#in-revenue", "1.250,5")
+    page.fill("#in-summary", "Thu ngân sách đạt tiến độ.")
+    with page.expect_navigation():
+        page.click("#entry-save")
+
+    page.set_input_files("#attach-form input[name=file]", files=[
+        {"name": "báo cáo ký số.pdf", "mimeType": "application/pdf", "buffer": signed["pdf"]}])
+    with page.expect_navigation():
+        page.click("#attach-submit")
+    listed = page.inner_text("#attachment-list")
+    assert "báo cáo ký số.pdf" in listed and f"ký số bởi {SIGNER}" in listed
+    _submit(page)
+    assert "Đã gửi" in page.inner_text("#entry-facts")
+
+    _approve_in_inbox(browser, server, "Xã An Phú")
+    assert _state(server["app"], "21034") == ("approved", "province")

@@ -25,8 +25,7 @@ VALUES = {
 def cb(app):
     with app.app_context():
         factories.province()
-        for code in ("04", "H01", "H02", "X011", "X012", "X021"):
-            factories.issue(code)
+        app.passwords = dict(factories.issue(code) for code in ("04", "H01", "H02", "X011", "X012", "X021"))
         db.session.query(Account).update({"must_change_password": False})
         assignment.assign(db.session, date(2026, 12, 5))
         db.session.commit()
@@ -187,3 +186,34 @@ def test_a_district_urges_its_missing_communes_once_a_day(cb, client):
         notes = db.session.query(Notification).filter(Notification.kind.like("urge:%")).all()
         assert [(n.unit_id == db.session.query(Unit.id).filter_by(code="X012").scalar()) for n in notes] == [True]
         assert "Đôn đốc nộp báo cáo" in notes[0].message
+
+
+def test_the_totals_screen_shows_progress_totals_drill_down_and_lets_a_district_urge(cb, client):
+    from tests.conftest import login
+
+    with cb.app_context():
+        _fill("X011")
+        _approve("X011", "H01")
+    form, period = _form_period(cb)
+    assert login(client, "h01", cb.passwords["h01"]).status_code == 302
+    page = client.get(f"/totals/?form={form}&period={period}").get_data(as_text=True)
+    assert "(X012)" in page and "(X011)" not in page.split('id="totals-missing"')[1].split("</ul>")[0]
+    assert 'id="totals-urge"' in page
+    assert ">100<" in page.replace(" ", "")  # X011's households, the district's only approved report
+    drill = client.get(f"/totals/?form={form}&period={period}&field=households&by=report").get_data(as_text=True)
+    assert "(X011)" in drill.split('id="totals-drill"')[1]
+    other = client.get(f"/totals/?form={form}&period={period}&unit=H02").get_data(as_text=True)
+    assert 'id="totals-values"' not in other  # another district: not shown
+
+    urged = client.post("/totals/urge", data={"form": form, "period": period, "unit": "H01"}, follow_redirects=True)
+    assert "X012" in urged.get_data(as_text=True)
+    with cb.app_context():
+        assert db.session.query(Notification).filter(Notification.kind.like("urge:%")).count() == 1
+
+    client.get("/logout/")
+    assert login(client, "x012", cb.passwords["x012"]).status_code == 302
+    page = client.get(f"/totals/?form={form}&period={period}").get_data(as_text=True)
+    assert 'id="totals-progress"' in page and 'id="totals-urge"' not in page
+    assert client.post("/totals/urge", data={"form": form, "period": period, "unit": "X012"}).status_code in (302, 403)
+    with cb.app_context():
+        assert db.session.query(Notification).filter(Notification.kind.like("urge:%")).count() == 1

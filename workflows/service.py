@@ -81,6 +81,9 @@ def transition(session, report: Report, action: str, actor: Account, comment: st
     """Move ``report`` by ``action``; the caller commits (or rolls back on any exception)."""
     if action not in ACTIONS:
         raise Refused(_("Unknown action %(action)s.", action=action))
+    if seen_version is not None and seen_version != report.lock_version:
+        # What the actor saw is gone: judge nothing against a state they never read.
+        raise Conflict(_("The report was changed by someone else. Reload it and try again."))
     levels = chain(report)
     step = report.review_step
     target = next_state(report.state, action, last_level=step >= len(levels) - 1, approved_once=step > 0)
@@ -156,7 +159,9 @@ MESSAGES = {
 
 def _notify(session, report: Report, row: Transition) -> None:
     """In-app: the reporting unit hears of decisions; the unit holding the report hears of work for it."""
-    text = MESSAGES[row.action] + f"{report.form.name} — {report.period.name} — {report.unit.name}"
+    # An approval that leaves the report submitted hands it to the next level: for it, work is waiting.
+    kind = "submit" if row.action == "approve" and report.state == "submitted" else row.action
+    text = MESSAGES[kind] + f"{report.form.name} — {report.period.name} — {report.unit.name}"
     if row.comment:
         text += f" ({row.comment})"
     targets = {report.unit_id}

@@ -24,6 +24,7 @@ from core.views.password import PasswordView
 from core.views.requests import RequestsView
 from core.views.review import MyReportsView, ReviewInboxView
 from core.views.plugins import PluginsView
+from core.views.totals import TotalsView
 from core.views.units import UnitHoldersView, UnitsView, UnitTreeView
 from core.views.usage import UsageView
 
@@ -66,6 +67,8 @@ def register_views(appbuilder) -> None:
                         category=REPORTS)
     appbuilder.add_view(RequestsView, "RequestsView", label=_l("Requests"), icon="fa-paper-plane",
                         category="Reports", category_label=_l("Reports"), category_icon="fa-file-text")
+    appbuilder.add_view(TotalsView, "TotalsView", label=_l("Totals and progress"), icon="fa-bar-chart",
+                        category="Reports")
     appbuilder.add_view(NotificationsView, "NotificationsView", label=_l("Notifications"), icon="fa-bell",
                         category="Reports")
     appbuilder.add_view(AnalysisView, "AnalysisView", label=_l("Analysis scenarios"), icon="fa-table",
