@@ -69,13 +69,13 @@ def test_downloads_carry_vietnamese_headers_and_the_subtrees_numbers(cb):
     rows = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"))))
     assert rows[0] == ["Mã", "Đơn vị", "Tổng số hộ", "Số hộ nghèo", "Báo cáo"]
     assert rows[1:] == [["X011", "Xã Trường Hà", "100", "10", "1"], ["X012", "Xã Lũng Nặm", "50", "30", "1"],
-                        ["", "Tổng cộng", "150", "40", "2"]]
+                        ["", "Tổng", "150", "40", "2"]]
     resp = district.get(f"/analysis/download/{pk}?period={period}&format=xlsx")
     assert resp.status_code == 200 and resp.mimetype.endswith("spreadsheetml.sheet")
     sheet = openpyxl.load_workbook(io.BytesIO(resp.data)).active
     values = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert values[0] == ["Mã", "Đơn vị", "Tổng số hộ", "Số hộ nghèo", "Báo cáo"]
-    assert values[-1] == [None, "Tổng cộng", 150, 40, 2]
+    assert values[-1] == [None, "Tổng", 150, 40, 2]
     assert [r[0] for r in values[1:-1]] == ["X011", "X012"]
 
 
@@ -86,7 +86,7 @@ def test_grouping_by_level_with_a_level_filter(cb):
     resp = board.get(f"/analysis/download/{pk}?format=csv")
     rows = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"))))
     assert rows[0][:2] == ["Mã", "Cấp"]
-    assert rows[1:] == [["commune", "Xã, phường, thị trấn", "157", "41", "3"], ["", "Tổng cộng", "157", "41", "3"]]
+    assert rows[1:] == [["commune", "Xã, phường, thị trấn", "157", "41", "3"], ["", "Tổng", "157", "41", "3"]]
 
 
 def test_only_agency_administrators_set_up_scenarios_and_unshared_ones_stay_with_their_owner(cb):

@@ -117,10 +117,10 @@ def test_the_yearly_report_is_written_whole_or_not_at_all(cb, monkeypatch):
     assert login(client, "admin", ADMIN_PASSWORD).status_code == 302
     assert "usage-yearly" in client.get("/usage/").get_data(as_text=True)
     assert client.post("/usage/yearly", data={"year": "2026"}).status_code == 302
-    if jobs.runner(cb).mode == "redis":  # a worker would run it; run the queued job here
-        from rq import SimpleWorker
+    if jobs.runner(cb).mode == "redis":  # queued: run it as `baocao worker --burst` would
+        from core.worker import AppSimpleWorker, make_worker
 
-        SimpleWorker([jobs.runner(cb).queue], connection=jobs.runner(cb).connection).work(burst=True)
+        make_worker(cb, AppSimpleWorker).work(burst=True)
     assert target.exists()
     sheet = openpyxl.load_workbook(target).active
     values = {r[0]: r for r in sheet.iter_rows(values_only=True)}
