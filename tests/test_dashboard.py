@@ -113,3 +113,50 @@ def test_a_commune_or_district_cannot_see_another_districts_data(cb, client):
     commune = signed_in(cb, "x011")  # a commune's own account reports; it has no dashboard
     assert _data(commune, form, period, "X011").status_code in (401, 403)
     assert _data(district, form, period, "H01", field="nope").status_code == 422
+
+
+def test_in_a_browser_the_charts_draw_with_vietnamese_numbers_and_no_outside_request(cb):
+    """The page on a real server in Chromium: three charts drawn, the table in 1.234,5 style, every
+    request to our own server."""
+    import shutil
+    import threading
+
+    import pytest
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        pytest.skip("Chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from werkzeug.serving import make_server
+
+    with cb.app_context():
+        for code in ("X011", "X012"):
+            _fill(code, {"households": "1234", "population": "5000", "poor_households": "10"})
+            _approve(code, "H01")
+    signed_in(cb, "04")  # sets the known password
+    http = make_server("127.0.0.1", 0, cb, threaded=True)
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{http.server_port}"
+    requested, errors = [], []
+    try:
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+            page = browser.new_page(locale="vi-VN")
+            page.on("request", lambda r: requested.append(r.url))
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(url + "/login/")
+            page.fill("input[name=username]", "04")
+            page.fill("input[name=password]", PASSWORD)
+            with page.expect_navigation():
+                page.click("input[type=submit], button[type=submit]")
+            page.goto(url + "/dashboard/")
+            page.wait_for_selector("#table-children tr")
+            page.wait_for_selector("#gauge-0")
+            assert page.inner_text("#table-children").startswith("Huyện Hà Quảng\t2.468")
+            drawn = page.evaluate("() => ['chart-children', 'chart-trend', 'gauge-0'].map("
+                                  "id => !!Chart.getChart(document.getElementById(id)))")
+            browser.close()
+    finally:
+        http.shutdown()
+    assert drawn == [True, True, True] and not errors
+    assert requested and all(r.startswith(url) for r in requested), [r for r in requested if not r.startswith(url)]
