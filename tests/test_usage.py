@@ -9,13 +9,12 @@ from datetime import datetime, timedelta
 import openpyxl
 import pytest
 
-from core import clock, jobs, roles, tabular, usage
+from core import accounts, clock, entry, jobs, roles, tabular, usage
 from core.extensions import db
 from core.models import Account
 from tests.conftest import ADMIN_PASSWORD, api_token, login
 from tests.test_dashboard import PASSWORD, signed_in
 from tests.test_rollup import VALUES, _act, _fill, _report, cb  # noqa: F401  (cb: fixture)
-from core import entry
 
 RANGE = "start=2026-01-01&end=2027-12-31"
 
@@ -35,8 +34,6 @@ def _activity(app, monkeypatch):
     login(app.test_client(), "x011", "sai-mật-khẩu")  # a failed login is not a login
     with app.app_context():
         account = db.session.query(Account).filter_by(username="x012").one()
-        from core import accounts
-
         accounts.set_password(db.session, account, PASSWORD, one_time=False)
         db.session.commit()
     api_token(app.test_client(), "x012", PASSWORD)

@@ -16,7 +16,7 @@ from sqlalchemy import or_, select
 
 from core import analysis, audit, entry, tabular, units
 from core.extensions import db
-from core.models import AnalysisScenario, Period, Unit
+from core.models import AnalysisScenario, Unit
 from core.models.analysis import GROUPINGS
 from core.models.report import STATES
 from core.rollup import APPROVED_STATES

@@ -17,12 +17,10 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 
-from core import completeness, rollup, trends, units
+from core import analysis, completeness, rollup, trends, units
 from core.api.aggregate import BadRequest, NotFound, _json, selection
 from core.extensions import db
-from core.forms import fields_of, published_versions
 from core.models import Form, Period, Report, Unit
-from core.models.form import NUMERIC_TYPES
 from core.scope import condition, current_account
 
 UNIT_CHOICES = 300  # aggregating units offered in the picker; a province has a few dozen
@@ -30,10 +28,7 @@ UNIT_CHOICES = 300  # aggregating units offered in the picker; a province has a 
 
 def numeric_fields(form: Form) -> list[dict]:
     """The form's numeric, non-disaggregated fields of its published version, in form order."""
-    version = published_versions(db.session, [form.id]).get(form.id)
-    if version is None:
-        return []
-    return [f for f in fields_of(version.definition).values() if f["type"] in NUMERIC_TYPES and not f.get("combo")]
+    return list(analysis.numeric_fields(db.session, form).values())
 
 
 def published_forms() -> list[Form]:
