@@ -58,9 +58,12 @@ REPORT_ENTRY = (("Reports", ("menu_access",)),
 #: Roll-up and completeness of one's own subtree (H2, H4): everyone who reads reports.
 TOTALS_READ = (("AggregateApi", ("can_get",)), ("CompletenessApi", ("can_get",)),
                ("TotalsView", ("can_show", "menu_access")))
+#: Export of approved values (DHIS2 JSON, ADX, CSV) of one's own subtree (R3, R4): everyone who reads
+#: reports. Import (``ExchangeApi.can_post``) is granted to no role below the system administrator.
+EXCHANGE_EXPORT = (("ExchangeApi", ("can_get",)),)
 REPORT_READ = (("Reports", ("menu_access",)), ("ReportsView", ("can_list", "can_show", "can_pdf", "menu_access")),
                ("ReportApi", ("can_get", "can_info")), ("ReportPdfApi", ("can_get",)),
-               ("ReportAttachmentApi", ("can_get",))) + TOTALS_READ
+               ("ReportAttachmentApi", ("can_get",))) + TOTALS_READ + EXCHANGE_EXPORT
 #: The dashboard (R2): charts of the subtree's totals and completeness, for leaders, reviewers and admins.
 DASHBOARD_READ = (("DashboardView", ("can_list", "can_data", "menu_access")),)
 #: Analysis scenarios (R7, R8): everyone who reads totals runs the scenarios shared with them ...
@@ -77,8 +80,9 @@ REVIEW = (("ReportsView", ("can_entry", "can_transition")), ("ReportApi", ("can_
 REQUESTS = (("RequestsView", ("can_list", "can_show", "can_new", "can_cascade", "menu_access")),)
 
 #: Screens and APIs of the system administrator alone, whatever a role below lists: recording a
-#: report received outside the system (W7) submits it in the unit's name.
-ADMIN_ONLY = ("BackfillView", "ReportBackfillApi")
+#: report received outside the system (W7) submits it in the unit's name; the data exchange's mapping
+#: tables, intake sources and outbox (R3, R6) configure what enters and leaves the system.
+ADMIN_ONLY = ("BackfillView", "ReportBackfillApi", "ExchangeMappingView", "IntakeSourceView", "OutboxView")
 
 ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(SYSTEM_ADMIN, _l("System administrator"), (("*", ("*",)),), personal=True),
@@ -87,7 +91,8 @@ ROLES: tuple[RoleSpec, ...] = (
         ("AccountsView", ("*",)),
         ("UnitHoldersView", ("*",)),
     ) + ANALYSIS_EDIT, personal=True),
-    RoleSpec(REPORTER, _l("Reporter"), SELF_SERVICE + UNIT_READ + REPORT_ENTRY + TOTALS_READ + ANALYSIS_RUN),
+    RoleSpec(REPORTER, _l("Reporter"), SELF_SERVICE + UNIT_READ + REPORT_ENTRY + TOTALS_READ + EXCHANGE_EXPORT
+             + ANALYSIS_RUN),
     RoleSpec(REVIEWER, _l("Reviewer"), SELF_SERVICE + UNIT_READ + REPORT_READ + REQUESTS + REVIEW + DASHBOARD_READ
              + ANALYSIS_RUN),
     RoleSpec(VIEWER, _l("Leader (read only)"), SELF_SERVICE + UNIT_READ + REPORT_READ + DASHBOARD_READ + ANALYSIS_RUN

@@ -83,6 +83,12 @@ def _sector_of(account: Account | None) -> str | None:
     return unit.sector if unit is not None and unit.kind == "department" and unit.active else None
 
 
+def sector_sees(account: Account | None, form) -> bool:
+    """H2/H3: a sector department reads its sector's form across every unit (totals included)."""
+    sector = _sector_of(account)
+    return bool(sector) and form is not None and getattr(form, "sector", None) == sector
+
+
 def in_scope(account: Account | None, unit: Unit | None) -> bool:
     path = scope_path(account)
     return path == "" or (path is not None and unit is not None and unit.path.startswith(path))

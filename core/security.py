@@ -105,6 +105,14 @@ class SecurityManager(FabSecurityManager):
     def forget_permissions(self) -> None:
         self._grants = None
 
+    def add_permission_role(self, role, perm_view) -> None:
+        super().add_permission_role(role, perm_view)
+        self.forget_permissions()
+
+    def del_permission_role(self, role, perm_view) -> None:
+        super().del_permission_role(role, perm_view)
+        self.forget_permissions()
+
     def is_item_public(self, permission_name, view_name):
         return (view_name, permission_name) in self._role_grants()[1]
 

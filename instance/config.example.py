@@ -30,3 +30,15 @@ SECRET_KEY = "change-me"
 #     "X011": {"path": "certificates/X011.p12", "passphrase": "..."},
 # }
 
+
+# Data exchange (R3): the national reporting system's endpoint for DHIS2 dataValueSets. When set, the
+# final approval of a top-level (board) report puts its data value set in the outbox, and a job POSTs
+# it here, retrying with growing waits while the endpoint is down. Unset: nothing is queued.
+# NATIONAL_ENDPOINT = "https://baocao.example.gov.vn/api/dataValueSets"
+# NATIONAL_TOKEN = "..."          # sent as "Authorization: Bearer ..."; keep it here only
+# NATIONAL_SYSTEM = "national"    # the mapping tables translating codes for it (default "national")
+# NATIONAL_TIMEOUT = 30           # seconds per attempt
+
+# Intake sources (R6) that need a token, by source name: sent as "Authorization: Bearer ...".
+# INTAKE_TOKENS = {"Cục Thống kê": "..."}
+# INTAKE_TIMEOUT = 60

@@ -238,6 +238,10 @@ def test_a_sector_department_sees_its_sectors_reports_across_units_and_nothing_e
     other, mine = by_form["CB-DT01"][0], by_form["YT01"][0]
     assert client.get(f"/reports/show/{other}").status_code == 404
     assert client.get(f"/reports/show/{mine}").status_code == 200
+    # H2: the department aggregates its sector across the province, and only its sector
+    assert client.get("/api/v1/aggregate/?form=YT01&period=2026&unit=04").status_code == 200
+    assert client.get("/api/v1/completeness/?form=YT01&period=2026&unit=04").get_json()["summary"][0]["expected"] == 3
+    assert client.get("/api/v1/aggregate/?form=CB-DT01&period=2026&unit=04").status_code == 404
 
 
 @pytest.mark.parametrize("username", ["x011", "lanhdao-h01"])

@@ -1,8 +1,10 @@
 """``/api/v1/aggregate/`` (roll-up with drill-down) and ``/api/v1/completeness/`` (who sent, on time).
 
 Both take ``form`` (code), ``period`` (code) and ``unit`` (code; default the
-caller's own unit). A unit outside the caller's subtree is 404, as everywhere;
-an unknown form or period is 422 naming the parameter.
+caller's own unit). A unit outside the caller's subtree is 404, as everywhere,
+except for a sector department asking about a form of its sector (H2, H3: it
+aggregates its sector across the province); an unknown form or period is 422
+naming the parameter.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from core import completeness, rollup
 from core.entry import plain
 from core.extensions import db
 from core.models import Form, Period, Unit
-from core.scope import in_scope
+from core.scope import in_scope, sector_sees
 
 
 class NotFound(Exception):
@@ -46,7 +48,7 @@ def selection() -> tuple[Form, Period, Unit]:
         errors["unit"] = [_("This field is required.")]
     if errors:
         raise BadRequest(errors)
-    if not in_scope(g.user, unit):
+    if not in_scope(g.user, unit) and not sector_sees(g.user, found["form"]):
         raise NotFound()
     return found["form"], found["period"], unit
 

@@ -5,6 +5,7 @@ from core.api.aggregate import AggregateApi, CompletenessApi
 from core.api.attachments import ReportAttachmentApi
 from core.api.audit import AuditApi
 from core.api.backfill import ReportBackfillApi
+from core.api.exchange import ExchangeApi
 from core.api.forms import FormApi, PeriodApi
 from core.api.me import MeApi
 from core.api.report_pdf import ReportPdfApi
@@ -16,6 +17,7 @@ from core.views.audit import AuditView
 from core.views.backfill import BackfillView
 from core.views.dashboard import DashboardView
 from core.views.entry import ReportsView
+from core.views.exchange import ExchangeMappingView, IntakeSourceView, OutboxView
 from core.views.form_designer import (CategoriesView, CategoryOptionsView, CombosView, FormFieldsView,
                                       FormRulesView, FormSectionsView, FormsView, IndicatorsView, SchedulesView)
 from core.views.help import HelpView
@@ -43,6 +45,12 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(AuditView, "Audit log", label=_l("Audit log"), icon="fa-history", category=ADMIN)
     appbuilder.add_view(BackfillView, "BackfillView", label=_l("Record a report received outside the system"),
                         icon="fa-inbox", category=ADMIN)
+    appbuilder.add_view(ExchangeMappingView, "ExchangeMappingView", label=_l("Code mappings"), icon="fa-exchange",
+                        category=ADMIN)
+    appbuilder.add_view(IntakeSourceView, "IntakeSourceView", label=_l("Intake sources"), icon="fa-cloud-download",
+                        category=ADMIN)
+    appbuilder.add_view(OutboxView, "OutboxView", label=_l("Outbox to the national system"), icon="fa-paper-plane-o",
+                        category=ADMIN)
     appbuilder.add_view(HelpView, "Help", label=_l("Help and contacts"), icon="fa-life-ring")
     appbuilder.add_view(PasswordView, "Change password", label=_l("Change password"), icon="fa-key",
                         category=ACCOUNT, category_label=_l("My account"), category_icon="fa-user")
@@ -86,3 +94,4 @@ def register_views(appbuilder) -> None:
     appbuilder.add_api(CompletenessApi)
     appbuilder.add_api(ReportPdfApi)
     appbuilder.add_api(ReportBackfillApi)
+    appbuilder.add_api(ExchangeApi)

@@ -20,7 +20,7 @@ from core import completeness, entry, rollup
 from core.extensions import db
 from core.forms import fields_of
 from core.models import Form, FormVersion, Period, Report, Unit
-from core.scope import condition, in_scope
+from core.scope import in_scope, sector_sees
 
 PERIOD_CHOICES = 60
 
@@ -47,7 +47,9 @@ class TotalsView(BaseView):
         form = db.session.scalar(select(Form).where(Form.code == request.args.get("form", "")))
         period = db.session.scalar(select(Period).where(Period.code == request.args.get("period", "")))
         code = request.args.get("unit") or (g.user.unit.code if g.user.unit else "")
-        unit = db.session.scalar(select(Unit).where(Unit.code == code, condition(Unit, g.user)))
+        unit = db.session.scalar(select(Unit).where(Unit.code == code))
+        if unit is not None and not in_scope(g.user, unit) and not sector_sees(g.user, form):
+            unit = None  # out of the caller's area: shown as not found
         return form, period, unit, code
 
     @expose("/")
@@ -92,7 +94,8 @@ class TotalsView(BaseView):
         form = db.session.scalar(select(Form).where(Form.code == request.form.get("form", "")))
         period = db.session.scalar(select(Period).where(Period.code == request.form.get("period", "")))
         unit = db.session.scalar(select(Unit).where(Unit.code == request.form.get("unit", "")))
-        if form is None or period is None or unit is None or not in_scope(g.user, unit):
+        if form is None or period is None or unit is None or not (in_scope(g.user, unit)
+                                                                   or sector_sees(g.user, form)):
             flash(_("Choose a form, a period and a unit of your area."), "danger")
             return redirect(url_for("TotalsView.index"))
         codes = completeness.urge(db.session, form, period, unit, by=g.user.username)
