@@ -67,6 +67,14 @@ EXPORTS = (("ExportApi", ("can_get", "can_post")),
 REPORT_READ = (("Reports", ("menu_access",)), ("ReportsView", ("can_list", "can_show", "can_pdf", "menu_access")),
                ("ReportApi", ("can_get", "can_info")), ("ReportPdfApi", ("can_get",)),
                ("ReportAttachmentApi", ("can_get",))) + TOTALS_READ + EXCHANGE_EXPORT + EXPORTS
+#: The dashboard (R2): charts of the subtree's totals and completeness, for leaders, reviewers and admins.
+DASHBOARD_READ = (("DashboardView", ("can_list", "can_data", "menu_access")),)
+#: Analysis scenarios (R7, R8): everyone who reads totals runs the scenarios shared with them ...
+ANALYSIS_RUN = (("AnalysisView", ("can_list", "can_run", "menu_access")),)
+#: ... and an agency administrator sets them up for its users.
+ANALYSIS_EDIT = (("Reports", ("menu_access",)), ("AnalysisView", ("can_list", "can_run", "can_edit", "menu_access")))
+#: Usage and status reports (R10) of one's subtree, for leaders; the yearly report is the admin's.
+USAGE_READ = (("UsageView", ("can_list", "menu_access")),)
 #: Review (the CONTRACT workflow): a reviewer opens reports read-only, acts on them, and has an inbox.
 REVIEW = (("ReportsView", ("can_entry", "can_transition")), ("ReportApi", ("can_post",)),
           ("CompletenessApi", ("can_post",)), ("TotalsView", ("can_urge",)),  # urge (đôn đốc) who has not sent
@@ -88,11 +96,13 @@ ROLES: tuple[RoleSpec, ...] = (
         ("Quản trị", ("menu_access",)),  # the Administration menu, for its Accounts entry
         ("AccountsView", ("*",)),
         ("UnitHoldersView", ("*",)),
-    ), personal=True),
+    ) + ANALYSIS_EDIT, personal=True),
     RoleSpec(REPORTER, _l("Reporter"), SELF_SERVICE + UNIT_READ + REPORT_ENTRY + TOTALS_READ + EXCHANGE_EXPORT
-             + EXPORTS),
-    RoleSpec(REVIEWER, _l("Reviewer"), SELF_SERVICE + UNIT_READ + REPORT_READ + REQUESTS + REVIEW),
-    RoleSpec(VIEWER, _l("Leader (read only)"), SELF_SERVICE + UNIT_READ + REPORT_READ, personal=True),
+             + EXPORTS + ANALYSIS_RUN),
+    RoleSpec(REVIEWER, _l("Reviewer"), SELF_SERVICE + UNIT_READ + REPORT_READ + REQUESTS + REVIEW + DASHBOARD_READ
+             + ANALYSIS_RUN),
+    RoleSpec(VIEWER, _l("Leader (read only)"), SELF_SERVICE + UNIT_READ + REPORT_READ + DASHBOARD_READ + ANALYSIS_RUN
+             + USAGE_READ, personal=True),
 )
 BY_NAME = {spec.name: spec for spec in ROLES}
 

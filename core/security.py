@@ -54,7 +54,8 @@ class SecurityManager(FabSecurityManager):
         user = super().auth_user_db(username, password)
         if user is not None:
             audit.record("login", "Account", user.id, {"username": name},
-                         actor=audit.Actor(name=user.username, id=user.id, ip=ip))
+                         actor=audit.Actor(name=user.username, id=user.id, ip=ip,
+                                           unit_code=getattr(getattr(user, "unit", None), "code", None)))
         else:
             audit.record("login_failed", "Account", account.id if account else None, {"username": name},
                          actor=audit.Actor(name=name or "anonymous", ip=ip))

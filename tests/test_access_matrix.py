@@ -20,15 +20,16 @@ import pytest
 
 from core import accounts, roles
 from core.extensions import db
-from core.models import Account, AuditEntry, ExportJob, Report, Unit, UnitHolder
+from core.models import Account, AnalysisScenario, AuditEntry, ExportJob, Report, Unit, UnitHolder
 from tests import factories
 
 
 ID_ARGS = {"pk", "id", "account_id", "unit_id", "holder_id"}
 DENIED = {401, 403, 404}
 #: APIs with no datamodel of their own, and the model their id names (they find it in scope themselves).
+#: Screens with no datamodel of their own, likewise.
 PLAIN_APIS = {"ReportPdfApi": Report, "ReportAttachmentApi": Report, "ExportApi": ExportJob,
-              "ExportsView": ExportJob}
+              "ExportsView": ExportJob, "AnalysisView": AnalysisScenario}
 
 
 def _personal(username: str, unit_id: int, role: str) -> tuple[str, str]:
@@ -75,6 +76,11 @@ def world(app):
         x021 = db.session.query(Account).filter_by(username="x021").one()
         form, period = x021_report.form, x021_report.period
         export_job = export_jobs.queue(db.session, x021, form, period, db.session.get(Unit, ids["X021"]), "csv")
+        # An analysis scenario district H02 shares with its own units (R7): not H01's to see or run.
+        scenario = AnalysisScenario(owner_unit_id=ids["H02"], name="Phân tích riêng của H02", shared=True,
+                                    form_id=db.session.query(Form.id).filter_by(code="CB-DT01").scalar(),
+                                    fields=["households"], group_by="unit", filters={})
+        db.session.add(scenario)
         db.session.commit()
         other = {
             Report: x021_report.id,
@@ -83,6 +89,7 @@ def world(app):
             Unit: ids["X021"],
             Account: db.session.query(Account.id).filter_by(username="x021").scalar(),
             UnitHolder: db.session.query(UnitHolder.id).filter_by(unit_id=ids["X021"]).scalar(),
+            AnalysisScenario: scenario.id,
             AuditEntry: db.session.query(AuditEntry.id).filter_by(action="account.handover")
             .order_by(AuditEntry.seq).limit(1).scalar(),
             ExportJob: export_job.id,

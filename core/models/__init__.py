@@ -10,9 +10,11 @@ from core.models.form import (Category, CategoryCombo, CategoryOption, ComboCate
 from core.models.period import Period, Schedule
 from core.models.export import ExportJob, ExportTemplate
 from core.models.report import Attachment, Notification, Report, ReportValue, Request, Transition, ValueChange
+from core.models.analysis import AnalysisScenario
 from core.models.exchange import ExchangeMapping, IntakeSource, OutboxMessage
 
 __all__ = [
+    "AnalysisScenario",
     "Category", "CategoryCombo", "ExportJob", "ExportTemplate", "CategoryOption", "ComboCategory", "Form", "FormField", "FormRule", "FormSection",
     "FormVersion", "Indicator", "Notification", "Period", "Report", "ReportValue", "Request", "Schedule", "Attachment", "Transition", "ValueChange",
     "ExchangeMapping", "IntakeSource", "OutboxMessage",

@@ -13,8 +13,10 @@ from core.api.report_pdf import ReportPdfApi
 from core.api.reports import ReportApi
 from core.api.units import UnitApi
 from core.views.accounts import AccountsView
+from core.views.analysis import AnalysisView
 from core.views.audit import AuditView
 from core.views.backfill import BackfillView
+from core.views.dashboard import DashboardView
 from core.views.entry import ReportsView
 from core.views.exchange import ExchangeMappingView, IntakeSourceView, OutboxView
 from core.views.exports import ExportsView
@@ -30,6 +32,7 @@ from core.views.review import MyReportsView, ReviewInboxView
 from core.views.plugins import PluginsView
 from core.views.totals import TotalsView
 from core.views.units import UnitHoldersView, UnitsView, UnitTreeView
+from core.views.usage import UsageView
 
 ADMIN = "Quản trị"
 ACCOUNT = "Account"
@@ -39,6 +42,7 @@ FORMS = "Forms"
 
 
 def register_views(appbuilder) -> None:
+    appbuilder.add_view(DashboardView, "DashboardView", label=_l("Dashboard"), icon="fa-dashboard")
     appbuilder.add_view(PluginsView, "Plugins", label=_l("Plugins"), icon="fa-plug",
                         category=ADMIN, category_label=_l("Administration"), category_icon="fa-cogs")
     appbuilder.add_view(AccountsView, "AccountsView", label=_l("Accounts"), icon="fa-users", category=ADMIN)
@@ -85,6 +89,10 @@ def register_views(appbuilder) -> None:
                         category=REPORTS)
     appbuilder.add_view(NotificationsView, "NotificationsView", label=_l("Notifications"), icon="fa-bell",
                         category="Reports")
+    appbuilder.add_view(AnalysisView, "AnalysisView", label=_l("Analysis scenarios"), icon="fa-table",
+                        category=REPORTS)
+    appbuilder.add_view(UsageView, "UsageView", label=_l("System usage report"), icon="fa-line-chart",
+                        category=REPORTS)
     appbuilder.add_api(AuditApi)
     appbuilder.add_api(UnitApi)
     appbuilder.add_api(MeApi)
