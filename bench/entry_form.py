@@ -15,8 +15,9 @@ import secrets
 import statistics
 import tempfile
 import time
-from dataclasses import dataclass
 from datetime import timedelta
+
+from bench.common import Row
 
 N = int(os.environ.get("BENCH_ENTRY_N", "30"))
 FIELDS = 300
@@ -24,13 +25,6 @@ GRIDS = 20
 RULES = 30
 TYPES = ("integer", "integer", "integer", "decimal", "percent", "text", "date", "choice", "yes_no", "long_text")
 
-
-@dataclass(frozen=True)
-class Row:
-    code: str
-    name: str
-    kind: str
-    parent_code: str | None = None
 
 
 def big_spec(code: str, fields: int, grids: int, rules: int):

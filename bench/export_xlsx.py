@@ -16,20 +16,14 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from dataclasses import dataclass
 from datetime import date
+
+from bench.common import Row
 
 UNITS = int(os.environ.get("BENCH_UNITS", "3321"))
 FIELDS = int(os.environ.get("BENCH_FIELDS", "200"))
 DAY = date(2026, 12, 5)
 
-
-@dataclass(frozen=True)
-class Row:
-    code: str
-    name: str
-    kind: str
-    parent_code: str | None = None
 
 
 def _setup(db):

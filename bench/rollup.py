@@ -14,8 +14,9 @@ import os
 import statistics
 import tempfile
 import time
-from dataclasses import dataclass
 from datetime import date
+
+from bench.common import Row
 
 UNITS = int(os.environ.get("BENCH_UNITS", "3321"))
 FIELDS = 200
@@ -29,13 +30,6 @@ WHERE r.form_id = :form AND r.period_id = :period AND r.state = 'approved'
 GROUP BY v.field_code, v.cell
 """
 
-
-@dataclass(frozen=True)
-class Row:
-    code: str
-    name: str
-    kind: str
-    parent_code: str | None = None
 
 
 def _median(fn) -> tuple[float, object]:

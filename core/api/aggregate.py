@@ -68,19 +68,26 @@ def values_json(values: dict) -> dict:
     return out
 
 
-class _SelectionApi(BaseApi):
+class SelectionApi(BaseApi):
+    """An API over (form, period, unit) of the query string: one way to refuse a bad or foreign one."""
+
     allow_browser_login = True
+
+    def refused(self, exc: Exception):
+        """The answer to :class:`BadRequest` (422 naming each parameter) or :class:`NotFound` (404)."""
+        if isinstance(exc, NotFound):
+            return self.response_404()
+        return self.response(422, message=_("The request is not understood."), errors=exc.errors)
 
     def checked(self, answer):
         try:
-            return answer(*selection())
-        except BadRequest as exc:
-            return self.response(422, message=_("The request is not understood."), errors=exc.errors)
-        except NotFound:
-            return self.response_404()
+            chosen = selection()
+        except (BadRequest, NotFound) as exc:
+            return self.refused(exc)
+        return answer(*chosen)
 
 
-class AggregateApi(_SelectionApi):
+class AggregateApi(SelectionApi):
     resource_name = "aggregate"
     openapi_spec_tag = "Aggregation"
     method_permission_name = {"get": "get"}
@@ -124,7 +131,7 @@ class AggregateApi(_SelectionApi):
         return self.checked(answer)
 
 
-class CompletenessApi(_SelectionApi):
+class CompletenessApi(SelectionApi):
     resource_name = "completeness"
     openapi_spec_tag = "Aggregation"
     method_permission_name = {"get": "get", "urge": "post"}

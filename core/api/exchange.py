@@ -18,10 +18,10 @@ and nothing written.
 from __future__ import annotations
 
 from flask import Response, g, request
-from flask_appbuilder.api import BaseApi, expose, protect, safe
+from flask_appbuilder.api import expose, protect, safe
 from flask_babel import gettext as _
 
-from core.api.aggregate import BadRequest, NotFound, selection
+from core.api.aggregate import BadRequest, NotFound, SelectionApi, selection
 from core.exchange import CONTENT_TYPES, FORMATS, FormatError, codec
 from core.exchange.mapping import Mapper
 from core.exchange.values import export, import_values
@@ -42,10 +42,9 @@ def _format(default: str | None = None) -> str | None:
     return _BY_TYPE.get(subtype, "json")
 
 
-class ExchangeApi(BaseApi):
+class ExchangeApi(SelectionApi):
     resource_name = "exchange"
     openapi_spec_tag = "Data exchange"
-    allow_browser_login = True
     method_permission_name = {"export_values": "get", "import_values": "post"}
 
     def _unknown_format(self):
@@ -75,10 +74,8 @@ class ExchangeApi(BaseApi):
             return self._unknown_format()
         try:
             form, period, unit = selection()
-        except BadRequest as exc:
-            return self.response(422, message=_("The request is not understood."), errors=exc.errors)
-        except NotFound:
-            return self.response_404()
+        except (BadRequest, NotFound) as exc:
+            return self.refused(exc)
         value_set = export(db.session, form, period, unit, Mapper(db.session, request.args.get("system")))
         body = codec(fmt).dumps(value_set)
         name = f"{form.code}_{period.code}_{unit.code}.{'xml' if fmt == 'adx' else fmt}"

@@ -14,11 +14,11 @@ from __future__ import annotations
 import io
 
 from flask import g, request, send_file, url_for
-from flask_appbuilder.api import BaseApi, expose, protect, safe
+from flask_appbuilder.api import expose, protect, safe
 from flask_babel import gettext as _
 
 from core import audit, exports
-from core.api.aggregate import BadRequest, NotFound, selection
+from core.api.aggregate import BadRequest, NotFound, SelectionApi, selection
 from core.exports import document, jobs
 from core.extensions import db
 from core.models import ExportJob
@@ -62,16 +62,10 @@ def job_json(job: ExportJob) -> dict:
     return body
 
 
-class ExportApi(BaseApi):
+class ExportApi(SelectionApi):
     resource_name = "export"
     openapi_spec_tag = "Exports"
-    allow_browser_login = True
     method_permission_name = {"get": "get", "queue": "post", "job": "get", "job_file": "get"}
-
-    def _refused(self, exc: Exception):
-        if isinstance(exc, NotFound):
-            return self.response_404()
-        return self.response(422, message=_("The request is not understood."), errors=exc.errors)
 
     @expose("/", methods=["GET"])
     @protect()
@@ -93,7 +87,7 @@ class ExportApi(BaseApi):
         try:
             form, period, unit, fmt = checked_selection()
         except (BadRequest, NotFound) as exc:
-            return self._refused(exc)
+            return self.refused(exc)
         out = io.BytesIO()
         try:
             document.export(db.session, form, period, unit, fmt, out)
@@ -126,7 +120,7 @@ class ExportApi(BaseApi):
         try:
             form, period, unit, fmt = checked_selection()
         except (BadRequest, NotFound) as exc:
-            return self._refused(exc)
+            return self.refused(exc)
         job = jobs.queue(db.session, g.user, form, period, unit, fmt)
         db.session.commit()  # the job runs after this (inline without Redis)
         job = db.session.get(ExportJob, job.id)
