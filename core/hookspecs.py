@@ -141,3 +141,14 @@ def maintenance_lead_time() -> float:
     notice shows from this many hours before its start until its end; an emergency notice
     shows at once. First answer wins; core's default is 24 (QN-R Đ14.6), Hà Nội answers 48.
     """
+
+
+@hookspec(firstresult=True)
+def export_template(form) -> str | None:
+    """The path of a Word (.docx) template for ``form``'s DOCX exports (R1), or None.
+
+    A province that distributes its forms as Word files ships them in its plugin. A template the
+    board uploads for the form wins over it; the plugin's wins over a board upload for every form
+    and over core's default. The template is rendered with docxtpl (see docs/exports.md).
+    """
+

@@ -158,6 +158,34 @@ def test_without_an_uploaded_template_the_default_docx_has_every_column(approved
     assert rows[rows.index(header) + 3][1] == _total(approved)
 
 
+class _DongNaiLetterhead:
+    """Đồng Nai's export_template answer, alone (its other hooks would replace Cao Bằng's hierarchy)."""
+
+    from core import hookimpl
+
+    @hookimpl
+    def export_template(self, form):
+        from plugins import dong_nai
+
+        return dong_nai.export_template(form)
+
+
+def test_a_province_plugin_ships_its_word_template_and_a_board_upload_for_the_form_wins(approved, client):
+    approved.extensions["baocao.plugins"].pm.register(_DongNaiLetterhead(), name="dn-letterhead")
+    text, rows = _docx_text(_get(client, approved, fmt="docx").data)
+    head = " ".join(c for r in rows for c in r)
+    assert "UBND TỈNH ĐỒNG NAI" in head and "BAN DÂN TỘC TỈNH CAO BẰNG" in head
+    with approved.app_context():
+        from core.exports import templates
+        from core.models import Form
+
+        form = db.session.query(Form).filter_by(code=_form_period(approved)[0]).one()
+        templates.store(db.session, form, _word_template(), "mau_rieng.docx", "admin")
+        db.session.commit()
+    text, rows = _docx_text(_get(client, approved, fmt="docx").data)
+    assert "UBND TỈNH ĐỒNG NAI" not in text + " ".join(c for r in rows for c in r)
+
+
 def test_the_pdf_names_the_units_with_diacritics_and_the_total(approved, client):
     from pypdf import PdfReader
 

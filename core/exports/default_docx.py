@@ -36,7 +36,8 @@ def _centered(cell, *lines: tuple[str, bool, bool]) -> None:
         run.bold, run.italic = bold, italic
 
 
-def make(target: Path = DEFAULT) -> Path:
+def make(target: Path = DEFAULT, issuer: str | None = None) -> Path:
+    """Write the template; ``issuer`` is the line above the unit's name (a province's "UBND TỈNH …")."""
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -53,7 +54,8 @@ def make(target: Path = DEFAULT) -> Path:
 
     head = doc.add_table(rows=1, cols=2)
     _no_borders(head)
-    _centered(head.cell(0, 0), ("{{ unit.name|upper }}", True, False), ("{{ labels.number }}: {{ number }}", False, False))
+    _centered(head.cell(0, 0), *([(issuer, False, False)] if issuer else []), ("{{ unit.name|upper }}", True, False),
+              ("{{ labels.number }}: {{ number }}", False, False))
     _centered(head.cell(0, 1), ("{{ labels.nation|upper }}", True, False), ("{{ labels.motto }}", True, False))
 
     title = doc.add_paragraph()

@@ -3,8 +3,10 @@
 A template is kept once under ``<instance>/export_templates/<sha256>.docx``
 (written to a temporary file and renamed, never half-written) with an
 :class:`~core.models.ExportTemplate` row. The newest active template of a form
-is used; else the newest active one for every form (``form_id`` None); else
-the one shipped in ``core/templates/exports/default.docx``.
+is used; else the province plugin's (``export_template`` hook: Đồng Nai
+distributes its forms as Word files); else the newest active one for every
+form (``form_id`` None); else the one shipped in
+``core/templates/exports/default.docx``.
 """
 from __future__ import annotations
 
@@ -37,14 +39,22 @@ def path_of(sha256: str) -> Path:
 
 
 def path_for(session, form: Form) -> Path:
-    row = session.scalar(select(ExportTemplate).where(ExportTemplate.active.is_(True),
-                                                      (ExportTemplate.form_id == form.id)
-                                                      | ExportTemplate.form_id.is_(None))
-                         .order_by(ExportTemplate.form_id.is_(None), ExportTemplate.id.desc()).limit(1))
-    if row is None:
-        return DEFAULT
-    path = path_of(row.sha256)
-    return path if path.exists() else DEFAULT
+    """The board's upload for this form; else the province plugin's (``export_template`` hook); else the
+    board's upload for every form; else core's default."""
+    rows = session.scalars(select(ExportTemplate).where(ExportTemplate.active.is_(True),
+                                                        (ExportTemplate.form_id == form.id)
+                                                        | ExportTemplate.form_id.is_(None))
+                           .order_by(ExportTemplate.form_id.is_(None), ExportTemplate.id.desc())).all()
+    own = next((r for r in rows if r.form_id is not None and path_of(r.sha256).exists()), None)
+    if own is not None:
+        return path_of(own.sha256)
+    from core import plugin_admin
+
+    answer = plugin_admin.registry().hook.export_template(form=form)
+    if answer and Path(answer).is_file():
+        return Path(answer)
+    shared = next((r for r in rows if r.form_id is None and path_of(r.sha256).exists()), None)
+    return path_of(shared.sha256) if shared is not None else DEFAULT
 
 
 def check(data: bytes) -> None:

@@ -3,6 +3,8 @@ of 22 August 2023.
 
 Later issues add the unit hierarchy, forms, reporting periods, approval chain, etc. through hooks.
 """
+from pathlib import Path
+
 from core import hookimpl
 from core.contracts import Contact, Level, PluginInfo, ScheduleSpec
 
@@ -72,3 +74,15 @@ def workflow_guards(report, action, actor):
     from core.attachments import scan_guard
 
     return scan_guard(report, action)
+
+
+#: The province's report template (Word), as it distributes its forms; made with
+#: ``python -m core.exports.default_docx plugins/dong_nai/templates/bao_cao.docx`` and the issuer line.
+TEMPLATE = Path(__file__).resolve().parent / "templates" / "bao_cao.docx"
+
+
+@hookimpl
+def export_template(form):
+    """Đồng Nai's forms go out on the province's letterhead (UBND TỈNH ĐỒNG NAI above the unit)."""
+    return str(TEMPLATE)
+
