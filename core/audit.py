@@ -34,8 +34,9 @@ from core.models.audit import GENESIS_HASH, AuditEntry, AuditHead
 QUIET_COLUMNS = frozenset(
     {"last_login", "login_count", "fail_login_count", "changed_on", "created_on", "changed_at"}
 )
-#: Columns whose values never reach the log: only the fact that they changed.
-SECRET_COLUMNS = frozenset({"password", "secret", "token", "api_key", "key"})
+#: Columns whose values never reach the log: only the fact that they changed. Officers' phone and
+#: e-mail are encrypted at rest in their own table (S6); the log must not keep them in clear.
+SECRET_COLUMNS = frozenset({"password", "secret", "token", "api_key", "key", "phone", "email"})
 REDACTED = "***"
 _SKIP_TABLES = frozenset({AuditEntry.__tablename__, AuditHead.__tablename__})
 _PENDING = "baocao_audit_pending"

@@ -281,6 +281,11 @@ def test_handover_ends_the_previous_holder_adds_the_new_one_and_forces_a_new_pas
     assert holder.get("/").headers["Location"].endswith("/account/password/form")
     handovers = [d for a, _, d in actions(app, account_id) if a == "account.handover"]
     assert (handovers[-1]["from"], handovers[-1]["to"]) == ("Trần Thị An", "Nguyễn Văn Bình")
+    with app.app_context():  # S6: the contact details stay in the encrypted roster, not in the log
+        from core.models import AuditEntry
+
+        logged = " ".join(e.changes or "" for e in db.session.query(AuditEntry))
+    assert "0912345678" not in logged and "binh@xa-a-mot.gov.vn" not in logged
 
 
 def test_a_personal_account_cannot_be_handed_over(app, admin_client, units):
