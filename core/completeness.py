@@ -66,7 +66,7 @@ def _sent():
 
 
 def _on_time():
-    return func.date(Report.submitted_at) <= Report.deadline  # as Report.late judges it
+    return clock.local_date(Report.submitted_at) <= Report.deadline  # the day in Vietnam, as Report.late
 
 
 def _where(form: Form, period: Period, unit: Unit):

@@ -595,7 +595,7 @@ def days_left(deadline: date, on: date | None = None) -> int:
 def deadline_text(report: Report, on: date | None = None) -> str:
     """"còn 5 ngày", "hôm nay là hạn", "quá hạn 3 ngày"; for a sent report, whether it was on time."""
     if report.submitted_at is not None and not is_editable(report):
-        late = (report.submitted_at.date() - report.deadline).days
+        late = (clock.local_day(report.submitted_at) - report.deadline).days
         return _("sent %(n)d day(s) late", n=late) if late > 0 else _("sent on time")
     left = days_left(report.deadline, on)
     if left > 0:

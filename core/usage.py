@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, select, true
 from sqlalchemy.orm import aliased
 
-from core import audit, tabular
+from core import audit, clock, tabular
 from core.completeness import SENT_STATES
 from core.models import Account, AuditEntry, Report, Transition, Unit
 from core.rollup import subtree
@@ -75,7 +75,7 @@ def usage(session, unit: Unit | None, start: date, end: date) -> list[UnitUsage]
         .join(Report, Report.id == Transition.report_id).join(Unit, Unit.id == Report.unit_id)
         .where(Transition.action == "submit", Transition.at >= since, Transition.at < until, in_tree)
         .group_by(Unit.code)).all())
-    on_time = case((func.date(Report.submitted_at) <= Report.deadline, 1), else_=0)
+    on_time = case((clock.local_date(Report.submitted_at) <= Report.deadline, 1), else_=0)
     sent = {code: (count, int(ok or 0)) for code, count, ok in session.execute(
         select(Unit.code, func.count(Report.id), func.sum(on_time)).join(Unit, Unit.id == Report.unit_id)
         .where(Report.state.in_(SENT_STATES), Report.submitted_at >= since, Report.submitted_at < until, in_tree)

@@ -217,3 +217,24 @@ def test_the_totals_screen_shows_progress_totals_drill_down_and_lets_a_district_
     assert client.post("/totals/urge", data={"form": form, "period": period, "unit": "X012"}).status_code in (302, 403)
     with cb.app_context():
         assert db.session.query(Notification).filter(Notification.kind.like("urge:%")).count() == 1
+
+
+@pytest.mark.parametrize("utc_hour, on_time", [(16, True), (17, False)])
+def test_on_time_is_judged_on_the_day_in_vietnam(cb, client, monkeypatch, utc_hour, on_time):
+    """16:xx UTC on the deadline is 23:xx in Vietnam (on time); 17:xx UTC is past midnight there (late)."""
+    from core import clock
+
+    with cb.app_context():
+        report = _report("X011")
+        assert entry.save(db.session, report, VALUES["X011"]) == {}
+        db.session.commit()
+        sent = datetime.combine(report.deadline, datetime.min.time()).replace(hour=utc_hour, minute=30)
+        monkeypatch.setattr(clock, "utcnow", lambda: sent)
+        _act("X011", "submit", "x011")
+        monkeypatch.undo()
+        pk = report.id
+    form, period = _form_period(cb)
+    rows = client.get(f"/api/v1/completeness/?form={form}&period={period}&unit=04",
+                      headers=_headers(cb, "04")).get_json()["units"]
+    assert next(u for u in rows if u["unit_code"] == "X011")["on_time"] is on_time
+    assert client.get(f"/api/v1/report/{pk}", headers=_headers(cb, "04")).get_json()["result"]["late"] is (not on_time)

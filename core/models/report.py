@@ -14,6 +14,7 @@ from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, I
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Mapped, aliased, column_property, mapped_column, relationship
 
+from core import clock
 from core.models.form import Form, FormVersion
 from core.models.period import Period
 from core.models.unit import Unit
@@ -149,7 +150,7 @@ Report.unit_code = column_property(
     deferred=True)
 #: Sent after the deadline, or not sent and the deadline has passed.
 Report.late = column_property(
-    or_(and_(Report.submitted_at.is_not(None), func.date(Report.submitted_at) > Report.deadline),
+    or_(and_(Report.submitted_at.is_not(None), clock.local_date(Report.submitted_at) > Report.deadline),
         and_(Report.submitted_at.is_(None), Report.deadline < _TODAY)),
     deferred=True)
 # FAB's SQLAInterface reads ``unique`` and ``nullable`` off every mapped column.
