@@ -103,7 +103,8 @@ def _keys() -> list[bytes]:
             log.warning("ATTACHMENT_KEY is not set: attachments are encrypted with a key derived from "
                         "SECRET_KEY; set ATTACHMENT_KEY in instance/config.py for production")
         return [derived]
-    return [_decode_key(configured), derived]
+    old = [_decode_key(k) for k in current_app.config.get("ATTACHMENT_OLD_KEYS") or []]
+    return [_decode_key(configured), *old, derived]
 
 
 def generate_key() -> str:
@@ -147,10 +148,10 @@ def path_of(sha256: str) -> Path:
     return storage_root() / sha256[:2] / sha256
 
 
-def _write_once(sha256: str, plain: bytes) -> Path:
+def _write_once(sha256: str, plain: bytes, replace: bool = False) -> Path:
     """Encrypt into a temporary file beside the target, then rename: never a half-written file."""
     target = path_of(sha256)
-    if target.exists():
+    if target.exists() and not replace:
         return target  # content-addressed: the same plaintext is already stored
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
@@ -165,6 +166,32 @@ def _write_once(sha256: str, plain: bytes) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def rotate() -> int:
+    """Re-encrypt every stored file under the current ``ATTACHMENT_KEY`` (S6 key rotation).
+
+    Files are read with any configured key (``ATTACHMENT_OLD_KEYS`` included) and rewritten by
+    rename, one at a time, so an interrupted rotation leaves every file readable; run it again to
+    finish. Returns the number of files rewritten.
+    """
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    current, rewritten = _keys()[0], 0
+    for path in sorted(storage_root().glob("??/*")):
+        if not re.fullmatch(r"[0-9a-f]{64}", path.name):
+            continue
+        blob = path.read_bytes()
+        nonce, body = blob[len(FILE_MAGIC):len(FILE_MAGIC) + NONCE_BYTES], blob[len(FILE_MAGIC) + NONCE_BYTES:]
+        try:
+            AESGCM(current).decrypt(nonce, body, path.name.encode())
+            continue  # already under the current key
+        except InvalidTag:
+            pass
+        _write_once(path.name, decrypt(blob, path.name), replace=True)
+        rewritten += 1
+    return rewritten
 
 
 def open_plain(attachment: Attachment) -> bytes:

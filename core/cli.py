@@ -407,6 +407,23 @@ def keys_rotate_fields():
                else "every value is already under the current key")
 
 
+@keys.command("rotate-attachments")
+def keys_rotate_attachments():
+    """Re-encrypt every attachment file under ATTACHMENT_KEY (old keys in ATTACHMENT_OLD_KEYS)."""
+    from core import attachments
+    from core import audit as _audit
+    from core.extensions import db as _db
+
+    with app_context("keys rotate-attachments"):
+        try:
+            rewritten = attachments.rotate()
+        except ValueError as exc:  # a file under a key that is no longer configured
+            raise click.ClickException(str(exc)) from exc
+        _audit.record("keys.rotate_attachments", "Key", None, {"files": rewritten})
+        _db.session.commit()
+    click.echo(f"{rewritten} file(s) re-encrypted" if rewritten else "every file is already under the current key")
+
+
 # --- audit -------------------------------------------------------------------
 
 

@@ -356,3 +356,25 @@ def test_quang_ngai_refuses_to_submit_without_a_valid_signed_pdf(app, pki):
         assert db.session.get(Report, report_id).state == "submitted"
         stored = db.session.execute(select(Attachment.kind).where(Attachment.report_id == report_id)).scalars()
         assert sorted(stored) == ["scan", "signed_pdf"]
+
+
+def test_the_attachment_key_rotates_old_files_stay_readable_and_are_re_encrypted(make_app):
+    """S6: a new ATTACHMENT_KEY with the old one in ATTACHMENT_OLD_KEYS reads every file; the rotation
+    command rewrites them under the new key, after which the old key is no longer needed."""
+
+    old, new = attachments.generate_key(), attachments.generate_key()
+    app = make_app(ATTACHMENT_KEY=old)
+    with app.app_context():
+        factories.province()
+        assignment.assign(db.session, date(2026, 12, 5))
+        report = _report("X011")
+        row = attachments.store(db.session, report, io.BytesIO(png_bytes()), "scan.png", uploaded_by="x011")
+        db.session.commit()
+        sha = row.sha256
+    rotated = make_app(ATTACHMENT_KEY=new, ATTACHMENT_OLD_KEYS=[old])
+    with rotated.app_context():
+        assert attachments.open_plain(db.session.query(Attachment).filter_by(sha256=sha).one()) == png_bytes()
+        assert attachments.rotate() == 1 and attachments.rotate() == 0
+    alone = make_app(ATTACHMENT_KEY=new)
+    with alone.app_context():
+        assert attachments.open_plain(db.session.query(Attachment).filter_by(sha256=sha).one()) == png_bytes()
