@@ -56,7 +56,7 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 
 ZIP = b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x00" * 40
 
 
-def make_pki(directory: Path) -> dict:
+def make_pki(directory: Path, signer: str = SIGNER) -> dict:
     """A test CA and a signer: DER ``ca``, ``cert``, ``key`` and the CA's PEM path ``root_pem``."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -78,7 +78,7 @@ def make_pki(directory: Path) -> dict:
           .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=365))
           .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
           .add_extension(usage(True), critical=True).sign(ca_key, hashes.SHA256()))
-    cert = (x509.CertificateBuilder().subject_name(name(SIGNER)).issuer_name(ca.subject)
+    cert = (x509.CertificateBuilder().subject_name(name(signer)).issuer_name(ca.subject)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=365))
             .add_extension(usage(False), critical=True).sign(ca_key, hashes.SHA256()))

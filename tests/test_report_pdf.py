@@ -1,7 +1,6 @@
 """W3, second half: a report as a PDF, in Vietnamese, signed with its unit's certificate when one is configured."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 import logging
 
@@ -22,35 +21,18 @@ VALUES = {"households": 1234, "population": 5000, "poor_households": 20, "notes"
 def unit_p12(tmp_path_factory):
     """A test CA and a PKCS#12 of the commune Xã Trường Hà, under a passphrase."""
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.serialization import pkcs12
-    from cryptography.x509.oid import NameOID
 
-    def name(cn):
-        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn), x509.NameAttribute(NameOID.COUNTRY_NAME, "VN")])
+    from tests.pki import make_pki
 
-    def usage(ca):
-        return x509.KeyUsage(digital_signature=True, content_commitment=not ca, key_cert_sign=ca, crl_sign=ca,
-                             key_encipherment=False, data_encipherment=False, key_agreement=False,
-                             encipher_only=False, decipher_only=False)
-
-    now = dt.datetime.now(dt.timezone.utc)
-    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    ca = (x509.CertificateBuilder().subject_name(name("CA thử nghiệm baocao")).issuer_name(name("CA thử nghiệm baocao"))
-          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-          .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=365))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .add_extension(usage(True), critical=True).sign(ca_key, hashes.SHA256()))
-    cert = (x509.CertificateBuilder().subject_name(name("Xã Trường Hà")).issuer_name(ca.subject)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=365))
-            .add_extension(usage(False), critical=True).sign(ca_key, hashes.SHA256()))
     folder = tmp_path_factory.mktemp("pki")
-    (folder / "root.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    pki = make_pki(folder, signer="Xã Trường Hà")
+    key = serialization.load_der_private_key(pki["key"], password=None)
+    cert, ca = x509.load_der_x509_certificate(pki["cert"]), x509.load_der_x509_certificate(pki["ca"])
     (folder / "X011.p12").write_bytes(pkcs12.serialize_key_and_certificates(
         b"x011", key, cert, [ca], serialization.BestAvailableEncryption(PASSPHRASE.encode())))
-    return {"p12": str(folder / "X011.p12"), "root_pem": str(folder / "root.pem")}
+    return {"p12": str(folder / "X011.p12"), "root_pem": pki["root_pem"]}
 
 
 def _cb(app) -> tuple[dict, dict]:
