@@ -14,8 +14,9 @@ from core.models.analysis import AnalysisScenario
 from core.models.exchange import ExchangeMapping, IntakeSource, OutboxMessage
 
 __all__ = [
-    "AnalysisScenario",
-    "Category", "CategoryCombo", "ExportJob", "ExportTemplate", "CategoryOption", "ComboCategory", "Form", "FormField", "FormRule", "FormSection",
-    "FormVersion", "Indicator", "Notification", "Period", "Report", "ReportValue", "Request", "Schedule", "Attachment", "Transition", "ValueChange",
-    "ExchangeMapping", "IntakeSource", "OutboxMessage",
-    "Account", "PasswordHistory", "AuditEntry", "AuditHead", "BackupRun", "Incident", "MaintenanceNotice", "PluginState", "Unit", "UnitHolder"]
+    "Account", "AnalysisScenario", "Attachment", "AuditEntry", "AuditHead", "BackupRun", "Category",
+    "CategoryCombo", "CategoryOption", "ComboCategory", "ExchangeMapping", "ExportJob", "ExportTemplate", "Form",
+    "FormField", "FormRule", "FormSection", "FormVersion", "Incident", "Indicator", "IntakeSource",
+    "MaintenanceNotice", "Notification", "OutboxMessage", "PasswordHistory", "Period", "PluginState", "Report",
+    "ReportValue", "Request", "Schedule", "Transition", "Unit", "UnitHolder", "ValueChange",
+]
