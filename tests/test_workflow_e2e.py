@@ -13,122 +13,12 @@ have no API: they are read where an officer reads them, on the home page.
 """
 from __future__ import annotations
 
-import html
-import io
-import re
-from dataclasses import dataclass
-
 import pytest
-from flask.testing import FlaskClient
 
 from core.extensions import db
-from tests import factories
-from tests.conftest import api_token, login
+from tests.conftest import api_token
+from tests.officers import FILLED, SCAN_VI, SIGNATURE_VI, VIETNAMESE, Officer, ok, set_up_province, sign_in, steps, the_report
 from tests.pki import EXE, SIGNER, make_pki, pdf_bytes, png_bytes, sign, tampered
-
-#: What a commune officer types into the ethnic-affairs table (DT01).
-FILLED = {"households": 120, "population": 500, "poor_households": 20}
-#: The guards' reasons, as the officers read them.
-SCAN_VI = "Cần đính kèm bản scan báo cáo có chữ ký, đóng dấu trước khi gửi."
-SIGNATURE_VI = "Cần đính kèm báo cáo dạng tệp PDF đã ký số, chữ ký số còn nguyên vẹn và hợp lệ, trước khi gửi."
-#: Letters only Vietnamese text has: a message with none of them is still English.
-VIETNAMESE = set("ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹăâđêôơưáàãéèíìóòõúùýĩũ")
-
-
-# --- officers on the API ---------------------------------------------------------------------------
-
-
-@dataclass
-class Officer:
-    """One account, signed in to the API after its forced password change."""
-
-    app: object
-    client: FlaskClient
-    username: str
-    headers: dict
-
-    def get(self, pk: int):
-        return self.client.get(f"/api/v1/report/{pk}", headers=self.headers)
-
-    def report(self, pk: int) -> dict:
-        resp = self.get(pk)
-        assert resp.status_code == 200, resp.get_json()
-        return resp.get_json()["result"]
-
-    def reports(self) -> list[dict]:
-        resp = self.client.get("/api/v1/report/", headers=self.headers)
-        assert resp.status_code == 200, resp.get_json()
-        return resp.get_json()["result"]
-
-    def put(self, pk: int, values: dict):
-        return self.client.put(f"/api/v1/report/{pk}/values", headers=self.headers, json={"values": values})
-
-    def act(self, pk: int, action: str, comment: str = "", **extra):
-        return self.client.post(f"/api/v1/report/{pk}/transition", headers=self.headers,
-                                json={"action": action, "comment": comment, **extra})
-
-    def upload(self, pk: int, data: bytes, name: str):
-        return self.client.post(f"/api/v1/report/{pk}/attachments", headers=self.headers,
-                                data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
-
-    def notices(self) -> list[str]:
-        """The unread notifications of the officer's own unit, as the home page lists them."""
-        web = self.app.test_client()
-        assert login(web, self.username, factories.NEW_PASSWORD).status_code == 302
-        page = web.get("/").get_data(as_text=True)
-        box = re.search(r'id="notifications">(.*?)</ul>', page, re.S)
-        items = re.findall(r'<li class="list-group-item">(.*?)</li>', box.group(1), re.S) if box else []
-        return [html.unescape(i).strip() for i in items]
-
-
-def sign_in(app, username: str, one_time: str) -> Officer:
-    """First login through the API: the one-time password only opens ``/me/password``; then log in again."""
-    client = app.test_client()
-    first = {"Authorization": f"Bearer {api_token(client, username, one_time)}"}
-    assert client.get("/api/v1/report/", headers=first).status_code == 403  # A3: change it first
-    resp = client.post("/api/v1/me/password", headers=first,
-                       json={"old_password": one_time, "new_password": factories.NEW_PASSWORD})
-    assert resp.status_code == 200, resp.get_json()
-    token = api_token(client, username, factories.NEW_PASSWORD)
-    return Officer(app, client, username, {"Authorization": f"Bearer {token}"})
-
-
-class Officers(dict):
-    """``{unit code: Officer}``: the unit's account is issued and signed in when first asked for."""
-
-    def __init__(self, app):
-        super().__init__()
-        self.app = app
-
-    def __missing__(self, code: str) -> Officer:
-        with self.app.app_context():
-            username, one_time = factories.issue(code)
-        self[code] = sign_in(self.app, username, one_time)
-        return self[code]
-
-
-def set_up_province(app, plugin: str) -> Officers:
-    """The province as ``baocao init`` loads it, and the reports due on 5/12/2026; its officers."""
-    with app.app_context():
-        factories.real_province(plugin)
-    return Officers(app)
-
-
-def the_report(officer: Officer, form: str) -> int:
-    """The id of the officer's unit's first report of ``form``, as its report list shows it."""
-    mine = sorted((r for r in officer.reports() if r["form_code"] == form), key=lambda r: r["period_code"])
-    assert mine, officer.reports()
-    return mine[0]["id"]
-
-
-def ok(resp, status: int = 200) -> dict:
-    assert resp.status_code == status, (resp.status_code, resp.get_json())
-    return resp.get_json()
-
-
-def steps(detail: dict) -> list[tuple]:
-    return [(h["action"], h["from"], h["to"], h["actor"], h["unit"], h["comment"]) for h in detail["history"]]
-
 
 # --- Cao Bằng: commune → district → board ---------------------------------------------------------
 
