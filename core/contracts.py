@@ -28,6 +28,19 @@ class PluginInfo:
 
 
 @dataclass(frozen=True)
+class Feature:
+    """A part of a plugin another province can switch on alone, e.g. Hà Nội's deadlines.
+
+    A plugin lists its features in ``FEATURES = {"deadlines": Feature(...)}``; each appears on the
+    Plugins screen as ``<plugin>.<name>`` and, when on, contributes only ``hooks``.
+    """
+
+    title: str
+    hooks: tuple[str, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Contact:
     """Where users turn for help or to report an incident (REQUIREMENTS S9)."""
 

@@ -4,7 +4,7 @@
 Later issues add the unit hierarchy, forms, reporting periods, approval chain, etc. through hooks.
 """
 from core import hookimpl
-from core.contracts import Contact, PasswordPolicy, PeriodDate, PeriodRule, PeriodType, PluginInfo, ScheduleSpec
+from core.contracts import Contact, Feature, PasswordPolicy, PeriodDate, PeriodRule, PeriodType, PluginInfo, ScheduleSpec
 
 _QUY_CHE = "Quy chế ban hành kèm theo Quyết định …/QĐ-UBND năm 2026 của UBND thành phố Hà Nội"
 
@@ -111,3 +111,12 @@ def workflow_guards(report, action, actor):
 def maintenance_lead_time():
     """Điều 8 khoản 5, Điều 13 khoản 4: thông báo bảo trì, nâng cấp trước 48 giờ; sự cố khẩn cấp thông báo ngay."""
     return 48
+
+
+#: Parts another province may switch on alone, on top of its own plugin (Plugins screen: ``ha_noi.deadlines``).
+FEATURES = {
+    "deadlines": Feature("Thời hạn báo cáo của Hà Nội (14/3, 14/6, 14/9, 14/12)", ("period_rules",),
+                         "Điều 10 khoản 3: các mốc chốt số liệu và hạn gửi báo cáo quý, 6 tháng, năm."),
+    "maintenance_notice": Feature("Thông báo bảo trì trước 48 giờ", ("maintenance_lead_time",),
+                                  "Điều 8 khoản 5, Điều 13 khoản 4."),
+}
