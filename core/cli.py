@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 
@@ -158,13 +159,47 @@ def plugins():
 
 @plugins.command("list")
 def plugins_list():
-    """One row per plugin: name, version, enabled, hooks (tab-separated)."""
+    """One row per plugin: name, version, enabled, hooks, error, precedence (tab-separated).
+
+    Precedence is the rank in which enabled plugins answer first-answer-wins hooks (1 first).
+    """
     with app_context("plugins list") as app:
         registry = app.extensions["baocao.plugins"]
-        click.echo("name\tversion\tenabled\thooks\terror")
+        click.echo("name\tversion\tenabled\thooks\terror\tprecedence")
         for name, plugin in sorted(registry.plugins.items()):
             enabled = "yes" if name in registry.enabled else "no"
-            click.echo(f"{name}\t{plugin.version}\t{enabled}\t{','.join(plugin.hooks)}\t{plugin.error or ''}")
+            rank = registry.order.index(name) + 1 if name in registry.order else ""
+            click.echo(f"{name}\t{plugin.version}\t{enabled}\t{','.join(plugin.hooks)}\t{plugin.error or ''}\t{rank}")
+
+
+@plugins.command("hooks")
+def plugins_hooks():
+    """One row per hook: how answers combine and who answers, in call order (tab-separated)."""
+    with app_context("plugins hooks") as app:
+        click.echo("hook\tcombination\tanswered by")
+        for row in app.extensions["baocao.plugins"].answers():
+            combination = "first answer wins" if row["firstresult"] else "all combined"
+            click.echo(f"{row['hook']}\t{combination}\t{' > '.join(row['plugins'])}")
+
+
+@plugins.command("new")
+@click.argument("name")
+@click.option("--province", default=None, help="Province name or code whose real units the plugin loads "
+              "(default: NAME, when it names a province).")
+@click.option("--output", "-o", default=None, type=click.Path(file_okay=False),
+              help="Directory to create (default: ./baocao-NAME).")
+def plugins_new(name, province, output):
+    """Scaffold plugin NAME as its own distribution, with a test that passes."""
+    from core.scaffold import ScaffoldError, create
+
+    target = Path(output or f"baocao-{name.replace('_', '-')}")
+    try:
+        written = create(name, target, province)
+    except ScaffoldError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for path in written:
+        click.echo(f"created {path}")
+    click.echo(f"next: cd {target} && pip install -e '.[test]' && pytest")
 
 
 def _toggle(name: str, enabled: bool) -> None:

@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from core import audit
+from core.clock import utcnow
 from core.models import PluginState
 
 
@@ -35,18 +36,32 @@ def set_enabled(session, name: str, enabled: bool) -> bool:
     if state is not None and state.enabled == enabled:
         registry().refresh(session)  # this process may not have looked yet (a CLI, a job)
         return False
+    if enabled:
+        _refuse_overlap(session, plugin)
     actor = audit.current_actor()
+    # Set here, to the microsecond: the switch-on time orders precedence (core.plugin_manager).
     if state is None:
-        session.add(PluginState(name=name, enabled=enabled, changed_by=actor.name))
+        session.add(PluginState(name=name, enabled=enabled, changed_by=actor.name, changed_at=utcnow()))
     else:
         state.enabled = enabled
         state.changed_by = actor.name
+        state.changed_at = utcnow()
     audit.record("plugin.enable" if enabled else "plugin.disable", "Plugin", name, {"version": plugin.version}, session=session)
     session.flush()
     registry().refresh(session)
     if enabled and "register_forms" in plugin.hooks:
         sync_forms(session)
     return True
+
+
+def _refuse_overlap(session, plugin) -> None:
+    """A feature and the whole plugin it is part of would answer its hooks twice: one or the other."""
+    on = {s.name for s in states(session).values() if s.enabled}
+    if plugin.parent and plugin.parent in on:
+        raise PluginError(f"{plugin.parent} is enabled and already includes {plugin.name}")
+    parts = sorted(n for n, p in registry().plugins.items() if p.parent == plugin.name and n in on)
+    if parts:
+        raise PluginError(f"disable {', '.join(parts)} first: {plugin.name} includes it")
 
 
 def sync_forms(session) -> dict[str, str]:

@@ -5,6 +5,19 @@ and distributions that declare a ``baocao`` entry point. Each is imported
 once per process; a plugin that fails to import, or whose hooks do not match
 the specs, is kept with its error and never registered, and the app starts.
 
+A plugin may also list *features* (``FEATURES = {"deadlines": Feature(...)}``): parts another
+province can switch on alone. Each is offered as its own plugin, ``<plugin>.<feature>``, that
+contributes only the feature's hooks.
+
+Precedence, for ``firstresult`` hooks (the order in which answers are asked for):
+
+1. features, the one switched on most recently first;
+2. whole plugins, the one switched on most recently first;
+3. core defaults (``core/defaults``, ``trylast``).
+
+So a feature switched on over a province always wins the hooks it names, and of two provinces
+the one switched on later answers. Hooks that collect lists ask everyone in the same order.
+
 Which plugins are on lives in the ``plugin_state`` table. Every process keeps
 the set it last saw; :meth:`PluginRegistry.refresh` compares it with the
 table (one small query) and, when it differs, builds a fresh
@@ -21,13 +34,13 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass, field
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 
 import pluggy
 from sqlalchemy import select
 
 from core import hookspecs
-from core.contracts import PluginInfo
+from core.contracts import Feature, PluginInfo
 
 log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "baocao"
@@ -43,6 +56,9 @@ class LoadedPlugin:
     info: PluginInfo | None = None
     error: str | None = None
     hooks: list[str] = field(default_factory=list)
+    #: For a feature plugin: the plugin it is part of, and the feature.
+    parent: str | None = None
+    feature: Feature | None = None
 
     @property
     def loadable(self) -> bool:
@@ -94,8 +110,30 @@ def _load(name: str, source: str, importer) -> LoadedPlugin:
     return plugin
 
 
+def features(plugin: LoadedPlugin) -> list[LoadedPlugin]:
+    """The plugin's ``FEATURES`` as plugins of their own; a feature naming a hook the plugin lacks is an error."""
+    if not plugin.loadable:
+        return []
+    found = []
+    for key, feature in (getattr(plugin.module, "FEATURES", None) or {}).items():
+        part = LoadedPlugin(name=f"{plugin.name}.{key}", source=plugin.source, parent=plugin.name,
+                            feature=feature if isinstance(feature, Feature) else None)
+        missing = sorted(set(getattr(feature, "hooks", ())) - set(plugin.hooks))
+        if part.feature is None or missing or not feature.hooks:
+            part.error = (f"feature {key} of {plugin.name} must be a Feature whose hooks the plugin implements"
+                          + (f" (missing: {', '.join(missing)})" if missing else ""))
+        else:
+            part.module = SimpleNamespace(__name__=part.name, **{h: getattr(plugin.module, h) for h in feature.hooks})
+            part.hooks = sorted(feature.hooks)
+        part.info = PluginInfo(name=part.name, title=f"{plugin.title}: {feature.title}" if part.feature else part.name,
+                               version=plugin.version, description=getattr(feature, "description", ""),
+                               regulation=plugin.info.regulation, issuer=plugin.info.issuer)
+        found.append(part)
+    return found
+
+
 def discover(packages: tuple[str, ...] = ("plugins",)) -> dict[str, LoadedPlugin]:
-    """Every plugin this process can see: modules of ``packages``, then entry points."""
+    """Every plugin this process can see: modules of ``packages``, then entry points, each followed by its features."""
     found: dict[str, LoadedPlugin] = {}
     for package in packages:
         pkg = importlib.import_module(package)
@@ -112,6 +150,9 @@ def discover(packages: tuple[str, ...] = ("plugins",)) -> dict[str, LoadedPlugin
             )
             continue
         found[ep.name] = _load(ep.name, ep.dist.name if ep.dist else "entry point", ep.load)
+    for plugin in list(found.values()):
+        for part in features(plugin):
+            found.setdefault(part.name, part)
     return found
 
 
@@ -121,8 +162,8 @@ class PluginRegistry:
     def __init__(self, plugins: dict[str, LoadedPlugin], defaults: list[ModuleType]):
         self.plugins = plugins
         self.defaults = defaults
-        self._enabled: frozenset[str] = frozenset()
-        self._pm = self._build(self._enabled)
+        self._order: tuple[str, ...] = ()
+        self._pm = self._build(self._order)
         self._lock = threading.Lock()
         self._checked_at: float | None = None
 
@@ -136,33 +177,43 @@ class PluginRegistry:
 
     @property
     def enabled(self) -> frozenset[str]:
-        return self._enabled
+        return frozenset(self._order)
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        """The enabled plugins in precedence order: the first answers ``firstresult`` hooks first."""
+        return self._order
 
     @property
     def checked_at(self) -> float | None:
         """When this process last read ``plugin_state`` (monotonic): others re-read their data with it."""
         return self._checked_at
 
-    def _build(self, enabled: frozenset[str]) -> pluggy.PluginManager:
+    def _build(self, order: tuple[str, ...]) -> pluggy.PluginManager:
         pm = new_manager()
         for module in self.defaults:
             pm.register(module, name=f"core.defaults.{module.__name__.rsplit('.', 1)[-1]}")
-        for name, plugin in self.plugins.items():
-            if name in enabled and plugin.loadable:
-                pm.register(plugin.module, name=name)
+        for name in reversed(order):  # pluggy asks the last registered first
+            pm.register(self.plugins[name].module, name=name)
         pm.check_pending()
         return pm
 
-    def apply(self, enabled: frozenset[str]) -> bool:
-        """Switch to ``enabled`` (names from the database); True when anything changed."""
-        enabled = frozenset(n for n in enabled if n in self.plugins and self.plugins[n].loadable)
-        if enabled == self._enabled:
+    def precedence(self, switched_on: list[str]) -> tuple[str, ...]:
+        """``switched_on`` (oldest switch first) in precedence order: features, then plugins, newest first."""
+        usable = [n for n in dict.fromkeys(switched_on) if n in self.plugins and self.plugins[n].loadable]
+        newest_first = usable[::-1]
+        return tuple(sorted(newest_first, key=lambda n: self.plugins[n].parent is None))
+
+    def apply(self, switched_on) -> bool:
+        """Switch to the plugins ``switched_on`` (names, oldest switch first); True when anything changed."""
+        order = self.precedence(list(switched_on))
+        if order == self._order:
             return False
         with self._lock:
-            if enabled != self._enabled:
-                self._pm = self._build(enabled)
-                log.info("plugins now enabled: %s", ", ".join(sorted(enabled)) or "none")
-                self._enabled = enabled
+            if order != self._order:
+                self._pm = self._build(order)
+                log.info("plugins now enabled: %s", ", ".join(order) or "none")
+                self._order = order
         return True
 
     def refresh(self, session, max_age: float | None = None) -> bool:
@@ -178,10 +229,20 @@ class PluginRegistry:
         if max_age and self._checked_at is not None and now - self._checked_at < max_age:
             return False
         self._checked_at = now
-        names = session.execute(select(PluginState.name).where(PluginState.enabled.is_(True))).scalars()
-        return self.apply(frozenset(names))
+        names = session.execute(select(PluginState.name).where(PluginState.enabled.is_(True))
+                                .order_by(PluginState.changed_at, PluginState.name)).scalars()
+        return self.apply(list(names))
 
     def answering(self, hook_name: str) -> list[str]:
         """Plugin names implementing a hook, in call order (first answers first)."""
         caller = getattr(self._pm.hook, hook_name)
         return [self._pm.get_name(impl.plugin) for impl in reversed(caller.get_hookimpls())]
+
+    def answers(self) -> list[dict]:
+        """Every hook with who answers it, in call order: the Plugins screen's "who answers" table."""
+        rows = []
+        for name in sorted(n for n in dir(hookspecs) if hasattr(getattr(hookspecs, n), f"{hookspecs.PROJECT}_spec")):
+            spec = getattr(getattr(hookspecs, name), f"{hookspecs.PROJECT}_spec")
+            firstresult = bool(spec.get("firstresult"))
+            rows.append({"hook": name, "firstresult": firstresult, "plugins": self.answering(name)})
+        return rows

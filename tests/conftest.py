@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import create_engine, insert, inspect, text
 
 from core import create_app, normalise_db_url
+from core.testing import api_token  # noqa: F401  (tests import it from here)
 
 PG_URL = os.environ.get("DATABASE_URL")
 REDIS_URL = os.environ.get("REDIS_URL")
@@ -165,13 +166,6 @@ def change_password(client, old: str, new: str):
     """The self-service change form, as a user fills it."""
     return client.post("/account/password/form", data={
         "old_password": old, "new_password": new, "confirm_password": new}, follow_redirects=False)
-
-
-def api_token(client, username: str, password: str) -> str:
-    resp = client.post("/api/v1/security/login",
-                       json={"username": username, "password": password, "provider": "db", "refresh": True})
-    assert resp.status_code == 200, resp.get_json()
-    return resp.get_json()["access_token"]
 
 
 @pytest.fixture

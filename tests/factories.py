@@ -8,7 +8,7 @@ from core import plugin_admin
 from core.extensions import db
 from tests.conftest import change_password, login
 
-NEW_PASSWORD = "Đổi-Mật-Khẩu-2026!"
+from core.testing import NEW_PASSWORD  # noqa: E402,F401  (one password for every walk)
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,9 @@ import io
 import re
 from dataclasses import dataclass
 
-from flask.testing import FlaskClient
-
+from core import testing
 from tests import factories
-from tests.conftest import api_token, login
+from tests.conftest import login
 
 #: What a commune officer types into the ethnic-affairs table (DT01).
 FILLED = {"households": 120, "population": 500, "poor_households": 20}
@@ -30,33 +29,8 @@ VIETNAMESE = set("ạảấầẩẫậắằẳẵặẹẻẽếềểễệ�
 
 
 @dataclass
-class Officer:
-    """One account, signed in to the API after its forced password change."""
-
-    app: object
-    client: FlaskClient
-    username: str
-    headers: dict
-
-    def get(self, pk: int):
-        return self.client.get(f"/api/v1/report/{pk}", headers=self.headers)
-
-    def report(self, pk: int) -> dict:
-        resp = self.get(pk)
-        assert resp.status_code == 200, resp.get_json()
-        return resp.get_json()["result"]
-
-    def reports(self) -> list[dict]:
-        resp = self.client.get("/api/v1/report/", headers=self.headers)
-        assert resp.status_code == 200, resp.get_json()
-        return resp.get_json()["result"]
-
-    def put(self, pk: int, values: dict):
-        return self.client.put(f"/api/v1/report/{pk}/values", headers=self.headers, json={"values": values})
-
-    def act(self, pk: int, action: str, comment: str = "", **extra):
-        return self.client.post(f"/api/v1/report/{pk}/transition", headers=self.headers,
-                                json={"action": action, "comment": comment, **extra})
+class Officer(testing.Officer):
+    """:class:`core.testing.Officer`, plus attachments and the home page's notifications."""
 
     def upload(self, pk: int, data: bytes, name: str):
         return self.client.post(f"/api/v1/report/{pk}/attachments", headers=self.headers,
@@ -73,15 +47,8 @@ class Officer:
 
 
 def sign_in(app, username: str, one_time: str) -> Officer:
-    """First login through the API: the one-time password only opens ``/me/password``; then log in again."""
-    client = app.test_client()
-    first = {"Authorization": f"Bearer {api_token(client, username, one_time)}"}
-    assert client.get("/api/v1/report/", headers=first).status_code == 403  # A3: change it first
-    resp = client.post("/api/v1/me/password", headers=first,
-                       json={"old_password": one_time, "new_password": factories.NEW_PASSWORD})
-    assert resp.status_code == 200, resp.get_json()
-    token = api_token(client, username, factories.NEW_PASSWORD)
-    return Officer(app, client, username, {"Authorization": f"Bearer {token}"})
+    """First login through the API, then the forced password change (:func:`core.testing.sign_in`)."""
+    return testing.sign_in(app, username, one_time, Officer)
 
 
 class Officers(dict):

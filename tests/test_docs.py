@@ -1,9 +1,14 @@
 """The hook reference in docs/plugins.md stays in step with core/hookspecs.py."""
 import inspect
 import re
+from datetime import date
 from pathlib import Path
+from types import ModuleType, SimpleNamespace
+
+from croniter import croniter
 
 from core import hookspecs
+from core.plugin_manager import new_manager
 
 DOC = (Path(__file__).resolve().parents[1] / "docs" / "plugins.md").read_text(encoding="utf-8")
 
@@ -22,3 +27,78 @@ def test_every_hookspec_says_when_it_runs_and_how_answers_combine():
     for name in _specs():
         doc = inspect.getdoc(getattr(hookspecs, name)) or ""
         assert len(doc.splitlines()) >= 2, f"{name} needs a docstring"
+
+
+# --- every hook's example in docs/plugins.md runs -------------------------------------------------
+
+REFERENCE = DOC[DOC.index("## Hook reference"):DOC.index("## Testing a plugin")]
+EXAMPLES = {m.group(1): re.findall(r"```python\n(.*?)```", m.group(2), re.S)
+            for m in re.finditer(r"^### `(\w+)\(.*?\n(.*?)(?=^### |\Z)", REFERENCE, re.S | re.M)}
+
+
+def example(name: str) -> ModuleType:
+    """The hook's example, run as a module of its own, registered as a plugin on a fresh manager."""
+    blocks = EXAMPLES[name]
+    assert len(blocks) == 1, f"{name}: one runnable example, found {len(blocks)}"
+    module = ModuleType(f"docs_example_{name}")
+    module.__file__ = str(Path(__file__).resolve().parents[1] / "docs" / "plugins.md")
+    exec(compile(blocks[0], f"docs/plugins.md:{name}", "exec"), module.__dict__)
+    assert callable(getattr(module, name, None)), f"{name}: the example must define {name}()"
+    pm = new_manager()
+    pm.register(module, name=module.__name__)
+    pm.check_pending()  # a misspelt hook or a wrong argument name fails here
+    return pm.hook
+
+
+def test_every_hook_has_exactly_one_runnable_example():
+    assert set(EXAMPLES) == _specs()
+    for name in EXAMPLES:
+        example(name)
+
+
+def test_the_list_hooks_examples_return_what_core_reads():
+    from core.contracts import Contact, Level, PasswordPolicy, PeriodRule, ScheduledJob
+
+    (contacts,), (jobs,) = example("support_contacts").support_contacts(), example("scheduled_jobs").scheduled_jobs()
+    assert contacts and all(isinstance(c, Contact) and c.organisation for c in contacts)
+    assert jobs and all(isinstance(j, ScheduledJob) and croniter.is_valid(j.cron) and ":" in j.func for j in jobs)
+    assert croniter.is_valid(example("backup_schedule").backup_schedule())
+    assert example("maintenance_lead_time").maintenance_lead_time() == 48
+    levels = example("hierarchy_levels").hierarchy_levels()
+    assert all(isinstance(level, Level) for level in levels)
+    assert {level.reviewed_by for level in levels} - {None} <= {level.code for level in levels}
+    assert isinstance(example("password_policy").password_policy(), PasswordPolicy)
+    rules = example("period_rules").period_rules()
+    assert rules and all(isinstance(r, PeriodRule) for r in rules)
+
+
+def test_the_period_rules_example_dates_quy_i_as_ha_noi_does():
+    from core.periods import build, merge
+
+    ruleset = merge(example("period_rules").period_rules())
+    q1, q3 = build("2026Q1", ruleset), build("2026Q3", ruleset)
+    assert (q3.start, q3.end) == (date(2026, 6, 15), date(2026, 9, 14))
+    assert (q1.start, q1.end, q1.deadline) == (date(2026, 1, 1), date(2026, 3, 14), date(2026, 3, 14))
+
+
+def test_the_register_forms_example_syncs_into_the_database(app):
+    from core import forms
+    from core.extensions import db
+
+    (specs,) = example("register_forms").register_forms()
+    with app.app_context():
+        assert [forms.sync_spec(db.session, spec, "docs") for spec in specs] == ["created"] * len(specs)
+
+
+def test_the_workflow_examples_answer_for_a_report():
+    hook = example("approval_chain")
+    assert hook.approval_chain(form=None, unit=SimpleNamespace(level="commune")) == ["district", "province"]
+    guard = example("workflow_guards")
+    own, other = SimpleNamespace(unit_id=7), SimpleNamespace(unit_id=3)
+    assert guard.workflow_guards(report=own, action="approve", actor=own) == [["Không được tự duyệt báo cáo của đơn vị mình."]]
+    assert guard.workflow_guards(report=own, action="approve", actor=other) == [[]]
+    done = SimpleNamespace(to_state="approved")
+    assert example("after_transition").after_transition(report=SimpleNamespace(id=1, unit_id=7), transition=done) == []
+    rules = example("aggregation_rules").aggregation_rules(form=SimpleNamespace(code="CB-DT01"))
+    assert rules == [{"poverty_rate": "wavg:households", "largest_village": "max"}]
+    assert example("export_template").export_template(form=None).endswith("bao_cao.docx")

@@ -1,4 +1,4 @@
-"""The Plugins screen: what is installed, which hooks each answers, and a toggle."""
+"""The Plugins screen: what is installed, which hooks each answers, a toggle, and who answers each hook."""
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
@@ -23,7 +23,8 @@ class PluginsView(BaseView):
             {"plugin": p, "enabled": p.name in registry.enabled, "state": states.get(p.name)}
             for p in registry.plugins.values()
         ]
-        return self.render_template("baocao/plugins.html", rows=rows)
+        return self.render_template("baocao/plugins.html", rows=rows, answers=registry.answers(),
+                                    titles={n: p.title for n, p in registry.plugins.items()})
 
     @expose("/<name>/toggle", methods=["POST"])
     @has_access
