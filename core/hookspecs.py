@@ -2,9 +2,10 @@
 
 Each spec says when core calls it and how answers from several plugins
 combine. Hooks marked ``firstresult`` stop at the first non-``None`` answer;
-the order is: plugins registered later run first, entry-point plugins after
-the bundled ``plugins.*`` modules, and core defaults (``trylast``) last.
-All others return a list per plugin, and core concatenates them.
+the order (``core.plugin_manager``, docs/plugins.md) is: features first, then
+whole plugins, each the most recently enabled first, and core defaults
+(``trylast``) last. All others return a list per plugin, and core
+concatenates them in that order.
 
 Plugins import the markers from :mod:`core` (``from core import hookimpl``)
 and return dataclasses from :mod:`core.contracts`.
