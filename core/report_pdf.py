@@ -100,7 +100,7 @@ def place_of(unit) -> str:
     from core import plugin_admin
 
     registry = plugin_admin.registry()
-    for name in sorted(registry.enabled):
+    for name in registry.order:  # of two provinces, the one on top (docs/plugins.md) signs
         info = registry.plugins[name].info
         if info is not None and info.province_code and (found := _province_name(info.province_code)):
             return found

@@ -13,7 +13,7 @@ class HelpView(BaseView):
     def index(self):
         registry = plugin_admin.registry()
         contacts = [c for batch in registry.hook.support_contacts() for c in batch or []]
-        plugins = [registry.plugins[name] for name in sorted(registry.enabled)]
+        plugins = [registry.plugins[name] for name in registry.order]
         return self.render_template("baocao/help.html", contacts=contacts, plugins=plugins)
 
     @expose("/plugin/<name>")
