@@ -137,8 +137,8 @@ def period_rules():
 _RELIGIONS = (
     "Phật giáo", "Công giáo", "Tin lành", "Cao Đài", "Phật giáo Hòa Hảo", "Hồi giáo", "Tôn giáo Baha'i",
     "Tịnh độ Cư sĩ Phật hội Việt Nam", "Cơ đốc Phục lâm", "Phật hội Tứ Ân Hiếu nghĩa", "Bửu Sơn Kỳ Hương",
-    "Minh Sư đạo", "Minh Lý đạo - Tam Tông Miếu", "Bà-la-môn giáo", "Giáo hội Các Thánh hữu Ngày sau của Chúa Giê-su Ky-tô",
-    "Phật giáo Hiếu Nghĩa Tà Lơn",
+    "Minh Sư đạo", "Minh Lý đạo - Tam Tông Miếu", "Bà-la-môn giáo",
+    "Giáo hội Các Thánh hữu Ngày sau của Chúa Giê-su Ky-tô", "Phật giáo Hiếu Nghĩa Tà Lơn",
 )
 RELIGION = CategorySpec("ton_giao", "Tôn giáo",
                         tuple(Choice(f"{i:02d}", name) for i, name in enumerate(_RELIGIONS, start=1)))
@@ -254,4 +254,6 @@ FEATURES = {
                          "Điều 10 khoản 3: các mốc chốt số liệu và hạn gửi báo cáo quý, 6 tháng, năm."),
     "maintenance_notice": Feature("Thông báo bảo trì trước 48 giờ", ("maintenance_lead_time",),
                                   "Điều 8 khoản 5, Điều 13 khoản 4."),
+    "signed_scan": Feature("Gửi báo cáo kèm bản scan phiếu đã ký, đóng dấu", ("workflow_guards",),
+                           "Điều 10 khoản 4: đính kèm phiếu báo cáo đã ký làm căn cứ pháp lý trước khi gửi."),
 }
