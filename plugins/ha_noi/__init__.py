@@ -17,6 +17,8 @@ What each hook answers, article by article:
   forced change at first login, Điều 9 khoản 2 and Điều 10 khoản 2, applies as is).
 * ``maintenance_lead_time`` — Điều 8 khoản 5, Điều 13 khoản 4: 48 hours; emergencies at once (core).
 * ``support_contacts`` — Điều 12 khoản 1, 3, Điều 13 khoản 6, Điều 14, Điều 15.
+* ``aggregation_rules`` — Điều 3 khoản 3: every figure of both forms is a count, summed up to the city
+  (core's default).
 * ``backup_schedule`` — Điều 8 khoản 6–7 set no frequency ("theo lộ trình, điều kiện thực tế"):
   core's default (twice a working week, weekly restore test) is kept.
 * ``scheduled_jobs`` — Điều 8 khoản 9, Điều 7 khoản 10: core's yearly usage report and its usage

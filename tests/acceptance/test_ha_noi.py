@@ -199,10 +199,12 @@ def test_dieu_5_khoan_4_dieu_10_khoan_4_data_in_the_prescribed_format_and_consis
     assert ok(ba_vi.act(pk, "submit"))["state"] == "submitted"
 
 
-def test_dieu_1_khoan_2_dieu_7_khoan_8_state_secrets_stay_out_of_the_system(hn):
+def test_dieu_1_khoan_2_dieu_7_khoan_8_state_secrets_stay_out_of_the_system(app, hn):
     """Điều 1 khoản 2, Điều 7 khoản 8 (S12): the xã confirms the report holds no state secret, or it cannot send it."""
     ba_vi = hn[BA_VI]
     pk = the_report(ba_vi, "HN-TG01")
+    screen = web(app, ba_vi.username).get(f"/reports/{pk}/entry").get_data(as_text=True)
+    assert "không thuộc danh mục bí mật nhà nước" in screen
     refused = ba_vi.put(pk, {**TG01, "no_state_secret": "no"})
     assert refused.status_code == 422
     assert any("bí mật nhà nước" in m for m in refused.get_json()["errors"]["_rules"])
@@ -470,6 +472,8 @@ def test_dieu_10_khoan_4_the_signed_stamped_scan_goes_with_the_report(hn):
     seen = city.report(pk)
     assert [a["filename"] for a in seen["attachments"]] == ["phiếu TG01 đã ký, đóng dấu.png"]
     assert seen["allowed_actions"] == ["approve", "return"]
+    printed = city.client.get(f"/api/v1/report/{pk}/pdf", headers=city.headers)
+    assert printed.status_code == 200 and printed.data.startswith(b"%PDF")
 
 
 def test_dieu_10_khoan_5_the_so_approves_or_returns_and_the_unit_corrects_in_time(hn):
