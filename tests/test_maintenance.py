@@ -119,6 +119,19 @@ def test_a_page_costs_the_same_statements_whether_or_not_the_notices_are_re_read
     assert sum("from plugin_state" in s.lower() for s in seen) == 1
 
 
+def test_a_planned_notice_with_the_lead_time_is_accepted_unticked(app, admin):
+    client = app.test_client()
+    login(client, "admin", ADMIN_PASSWORD)
+    start = clock.utcnow() + timedelta(hours=7 + 30)  # 30 h ahead, in province time
+    resp = client.post("/maintenance/add", data={"starts_at": start.strftime("%Y-%m-%d %H:00:00"),
+                                                 "ends_at": (start + timedelta(hours=2)).strftime("%Y-%m-%d %H:00:00"),
+                                                 "message": MESSAGE})
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    with app.app_context():
+        notice = db.session.execute(select(MaintenanceNotice)).scalar_one()
+        assert notice.emergency is False
+
+
 def test_the_admin_announces_in_province_time_and_planned_work_needs_the_lead_time(app, admin):
     client = app.test_client()
     login(client, "admin", ADMIN_PASSWORD)

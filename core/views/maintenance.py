@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import format_datetime, gettext as _, lazy_gettext as _l, to_user_timezone, to_utc
+from wtforms import BooleanField
 
 from core import clock, maintenance
 from core.models import MaintenanceNotice
@@ -45,6 +46,10 @@ class MaintenanceNoticesView(ModelView):
         "emergency": _l("An emergency notice is shown at once; a planned one from the lead time before it starts."),
     }
     formatters_columns = {name: _local for name in (*TIME_COLUMNS, "created_at")}
+    # FAB makes the non-nullable column a required checkbox, which refuses every planned (unticked) notice.
+    add_form_extra_fields = edit_form_extra_fields = {
+        "emergency": BooleanField(_l("Emergency"), description=description_columns["emergency"]),
+    }
 
     def prefill_form(self, form, pk):
         """The edit form shows the stored UTC times in the province's time zone."""
