@@ -91,11 +91,36 @@ class InitResult:
     demo_accounts: list[tuple[str, str]] = field(default_factory=list)
 
 
+def load_units(session, province: str) -> list[str]:
+    """The province's real divisions (vietnam-provinces), then its agencies (``agency_units``).
+
+    What ``baocao init`` loads; all or nothing (the caller commits). Returns what changed.
+    """
+    from dataclasses import replace
+
+    from core.units import import_units, province_units
+
+    registry = plugin_admin.registry()
+    info = registry.plugins[province].info
+    if info is None or not info.province_code:
+        return []
+    changes = []
+    found = province_units(info.province_code)
+    imported = import_units(session, found.rows, source=f"init {province}")
+    if imported.created or imported.updated:
+        changes.append(f"units of {found.name} ({found.structure}): {imported.created} created, "
+                       f"{imported.updated} updated")
+    agencies = [replace(spec, parent_code=spec.parent_code or found.code)
+                for batch in registry.hook.agency_units() for spec in batch or []]
+    imported = import_units(session, agencies, source=f"init {province}") if agencies else None
+    if imported and (imported.created or imported.updated):
+        changes.append(f"agencies of {found.name}: {imported.created} created, {imported.updated} updated")
+    return changes
+
+
 def init_province(province: str, demo: bool = False) -> InitResult:
     """Migrate, enable ``province`` (and ``example`` for a demo), load its real units and forms,
     assign the reports whose period is open, create the admin."""
-    from core.units import import_units, province_units
-
     result = InitResult()
     migrate_to_head()
     registry = plugin_admin.registry()
@@ -110,13 +135,7 @@ def init_province(province: str, demo: bool = False) -> InitResult:
     for name in wanted:
         if plugin_admin.set_enabled(db.session, name, True):
             result.changes.append(f"enabled plugin {name}")
-    info = registry.plugins[province].info
-    if info is not None and info.province_code:
-        found = province_units(info.province_code)
-        imported = import_units(db.session, found.rows, source=f"init {province}")
-        if imported.created or imported.updated:
-            result.changes.append(f"units of {found.name} ({found.structure}): {imported.created} created, "
-                                  f"{imported.updated} updated")
+    result.changes += load_units(db.session, province)
     synced = plugin_admin.sync_forms(db.session)
     result.changes += [f"form {code} {'created' if code not in forms_before else what}"
                        for code, what in synced.items() if code not in forms_before or what == "updated"]

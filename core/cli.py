@@ -46,6 +46,7 @@ def init(province, demo):
     from core.bootstrap import init_province
     from core.instance import ensure_instance
     from core.plugin_admin import PluginError
+    from core.units import UnitImportError
 
     instance = default_instance_path()
     if ensure_instance(instance):
@@ -53,7 +54,7 @@ def init(province, demo):
     with app_context("init"):
         try:
             result = init_province(province, demo=demo)
-        except (PluginError, LookupError) as exc:
+        except (PluginError, LookupError, UnitImportError) as exc:
             raise click.ClickException(str(exc).splitlines()[0]) from exc
     for change in result.changes:
         click.echo(change)

@@ -85,6 +85,22 @@ class Level:
 
 
 @dataclass(frozen=True)
+class UnitSpec:
+    """An agency of the province that is not an administrative division (H1, H3).
+
+    vietnam-provinces knows the province, its districts and communes; the sở, ban, ngành that
+    report and verify their sector's data come from the plugin. ``parent_code`` None puts the unit
+    directly under the province's root unit (the board).
+    """
+
+    code: str
+    name: str
+    kind: str = "department"
+    parent_code: str | None = None
+    sector: str | None = None
+
+
+@dataclass(frozen=True)
 class PasswordPolicy:
     """How strong passwords must be and how accounts are protected (REQUIREMENTS A3, A4).
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pluggy
 
-from core.contracts import Contact, FormSpec, Level, PasswordPolicy, PeriodRule, ScheduledJob
+from core.contracts import Contact, FormSpec, Level, PasswordPolicy, PeriodRule, ScheduledJob, UnitSpec
 
 PROJECT = "baocao"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -47,6 +47,17 @@ def hierarchy_levels() -> list[Level]:
     Read whenever units are imported, validated or displayed. First answer
     wins: an enabled province plugin overrides core's default two-level
     government (province bodies; communes, wards, special zones).
+    """
+
+
+@hookspec
+def agency_units() -> list[UnitSpec]:
+    """The province's agencies that are not administrative divisions: sở, ban, ngành (H1, H3).
+
+    Called by ``baocao init`` after it loads the province's real divisions from
+    vietnam-provinces; each unit is created or updated by code, under ``parent_code`` or, when
+    that is None, under the province's root unit. Lists of all enabled plugins are concatenated;
+    the import is all or nothing, like ``baocao units import``.
     """
 
 

@@ -80,11 +80,10 @@ def real_province(plugin: str, on: date = date(2026, 12, 5)) -> None:
     """What ``baocao init --province PLUGIN`` loads: the plugin on, its real units (vietnam-provinces)
     and forms; then the reports of the periods open on ``on`` assigned. Call in an app context."""
     from core import assignment
-    from core.units import import_units, province_units
+    from core.bootstrap import load_units
 
     plugin_admin.set_enabled(db.session, plugin, True)
-    info = plugin_admin.registry().plugins[plugin].info
-    import_units(db.session, province_units(info.province_code).rows, source=f"init {plugin}")
+    load_units(db.session, plugin)
     db.session.commit()
     assignment.assign(db.session, on)
     db.session.commit()

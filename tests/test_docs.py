@@ -57,7 +57,7 @@ def test_every_hook_has_exactly_one_runnable_example():
 
 
 def test_the_list_hooks_examples_return_what_core_reads():
-    from core.contracts import Contact, Level, PasswordPolicy, PeriodRule, ScheduledJob
+    from core.contracts import Contact, Level, PasswordPolicy, PeriodRule, ScheduledJob, UnitSpec
 
     (contacts,), (jobs,) = example("support_contacts").support_contacts(), example("scheduled_jobs").scheduled_jobs()
     assert contacts and all(isinstance(c, Contact) and c.organisation for c in contacts)
@@ -70,6 +70,8 @@ def test_the_list_hooks_examples_return_what_core_reads():
     assert isinstance(example("password_policy").password_policy(), PasswordPolicy)
     rules = example("period_rules").period_rules()
     assert rules and all(isinstance(r, PeriodRule) for r in rules)
+    (agencies,) = example("agency_units").agency_units()
+    assert agencies and all(isinstance(u, UnitSpec) and u.kind == "department" for u in agencies)
 
 
 def test_the_period_rules_example_dates_quy_i_as_ha_noi_does():

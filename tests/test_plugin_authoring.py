@@ -54,7 +54,7 @@ def test_the_docs_province_example_is_a_whole_province_in_fewer_than_150_lines(d
     assert len(PROVINCE_EXAMPLE.splitlines()) < 150
     plugin = dien_bien.extensions["baocao.plugins"].plugins["dien_bien"]
     assert (plugin.source, plugin.error) == ("baocao-dien-bien", None)
-    assert {"hierarchy_levels", "register_forms", "period_rules", "approval_chain", "workflow_guards",
+    assert {"hierarchy_levels", "register_forms", "agency_units", "period_rules", "approval_chain", "workflow_guards",
             "password_policy", "backup_schedule", "maintenance_lead_time", "support_contacts"} <= set(plugin.hooks)
 
 
@@ -70,7 +70,10 @@ def test_the_docs_province_example_runs_a_report_from_commune_to_board(dien_bien
         assign(db.session, date(2026, 12, 5))
         db.session.commit()
         commune_code = db.session.query(Unit.code).filter_by(kind="commune").order_by(Unit.code).first()[0]
+        departments = {u.code: (u.name, u.parent.code, u.sector) for u in db.session.query(Unit).filter_by(kind="department")}
     assert communes >= 40  # Điện Biên's real communes and wards (2025)
+    assert departments == {"DB-SYT": ("Sở Y tế tỉnh Điện Biên", "11", "y_te"),
+                           "DB-SGDDT": ("Sở Giáo dục và Đào tạo tỉnh Điện Biên", "11", "giao_duc")}
 
     commune, board = testing.officer(dien_bien, commune_code), testing.officer(dien_bien, "11")
     report = next(r for r in commune.reports() if r["form_code"] == "DB-DT01")
@@ -237,3 +240,29 @@ def test_the_cli_lists_precedence_and_who_answers(cli):
     hooks = {line.split("\t")[0]: line.split("\t") for line in cli("plugins", "hooks").output.splitlines()[1:]}
     assert hooks["period_rules"][1:] == ["first answer wins", "ha_noi.deadlines > core.defaults.periods"]
     assert hooks["password_policy"][2].startswith("cao_bang > ")
+
+
+def test_init_refuses_a_bad_agency_with_one_line_and_writes_nothing(cli, make_app, tmp_path, monkeypatch):
+    install_as_distribution(tmp_path / "site", "baocao_lai_chau_bad", '''
+from core import hookimpl
+from core.contracts import PluginInfo, UnitSpec
+
+PLUGIN_INFO = PluginInfo(name="lai_chau_bad", title="Lai Châu", province_code="12")
+
+
+@hookimpl
+def agency_units():
+    return [UnitSpec("LC-SYT", "Sở Y tế", parent_code="KHONG-CO")]
+''', "lai_chau_bad")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    try:
+        result = cli("init", "--province", "lai_chau_bad")
+        assert result.exit_code == 1
+        assert result.output.strip().splitlines()[-1] == (
+            "Error: 1 problem(s): line 1: parent KHONG-CO is unknown (parents must come first)")
+        with make_app().app_context():
+            from core.models import Unit
+
+            assert db.session.query(Unit).count() == 0  # not even the province's communes
+    finally:
+        sys.modules.pop("baocao_lai_chau_bad", None)
