@@ -1,7 +1,24 @@
 """Plugin for Cao Bằng's four-tier ethnic-affairs database software, per Decision 09/2022/QĐ-UBND
-of 12 April 2022.
+of 12 April 2022 (Quy chế quản lý, sử dụng và khai thác phần mềm hệ thống thông tin cơ sở dữ liệu về
+công tác dân tộc).
 
-Later issues add the unit hierarchy, forms, reporting periods, approval chain, etc. through hooks.
+What each article asks, and where it is met:
+
+* Điều 5 khoản 1 (S2): ``backup_schedule`` — twice per working week (Tuesday, Friday 02:00); core's
+  weekly restore test covers "định kỳ kiểm tra và phục hồi thử".
+* Điều 6 (H1–H5): ``hierarchy_levels`` — "mô hình bốn cấp": Ban Dân tộc; sở, ban, ngành; huyện,
+  thành phố; xã, phường, thị trấn — four kinds of unit on three review tiers.
+* Điều 6 khoản 3, Điều 9 khoản 3 (W2, W6): ``approval_chain`` — commune → district → board.
+* Điều 7 khoản 1, Điều 9 khoản 4 (F1, F3): ``register_forms`` — CB-DT01, yearly from the communes;
+  the board designs monthly, quarterly, yearly and phase forms in core's form designer, on core's
+  national period rule (Nghị định 09/2019/NĐ-CP; the Quy chế names no dates).
+* Điều 7 khoản 2 điểm b (A3), khoản 5, 6, 8 (A5, A6, A7): core's accounts already match.
+* Điều 7 khoản 7 (A4): ``password_policy`` — 8 characters, four classes, changed every 6 months.
+* Điều 8 (S9): ``support_contacts``.
+* Điều 9 khoản 1 (W8): core's requests (the board's "văn bản đề nghị") already match.
+* Maintenance notices: core's default (24 hours); the Quy chế names no lead time.
+* Not software: Điều 10 (Nghị định 85/2016 security level), Điều 11 khoản 1 điểm a (24/7 operation),
+  the written handover and the 7-day roster of Điều 7 khoản 6, budgets (Điều 5 khoản 5).
 """
 from core import hookimpl
 from core.contracts import Contact, Level, PasswordPolicy, PluginInfo, ScheduleSpec
