@@ -30,6 +30,13 @@ def dn(app):
 
 
 @pytest.fixture
+def app(make_app):
+    """The app with a cheap password hash: a walk signs in dozens of officers (the hash is a deployment
+    setting; what the articles ask does not depend on it)."""
+    return make_app(FAB_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
+
+
+@pytest.fixture
 def web_admin(app, admin):
     """The board's system administrator on the screens (accounts have no API)."""
     client = app.test_client()
