@@ -455,3 +455,25 @@ def test_dieu_10_an_toan_he_thong_thong_tin_theo_cap_do():
 @pytest.mark.skip(reason="24/7 operation depends on the hosting and the board's operators, not on code")
 def test_dieu_11_khoan_1_diem_a_hoat_dong_lien_tuc_24_7():
     """Điều 11 khoản 1 điểm a, Điều 5 khoản 2 (S1): hoạt động thông suốt, liên tục 24 giờ/ngày, 7 ngày/tuần."""
+
+
+def test_dieu_7_khoan_3_ban_dan_toc_khoi_tao_he_thong_bon_cap(cli, make_app):
+    """Điều 7 khoản 3, Điều 5 khoản 1 (A1, H1): ``baocao init --province cao_bang --demo`` loads the real
+    units of the four-tier model and one account per tier, each with a one-time password."""
+    result = cli("init", "--province", "cao_bang", "--demo")
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert any(line.startswith("units of Tỉnh Cao Bằng (2020):") for line in lines)
+    issued = [line.split("\t") for line in lines if "\t" in line]
+    assert issued[-1][0] == "admin" and len(issued) == 4
+    app = make_app()
+    with app.app_context():
+        from core.models import Account, Unit
+
+        levels = dict(db.session.query(Unit.level, db.func.count()).group_by(Unit.level).all())
+        assert levels == {"province": 1, "district": 10, "commune": 161}
+        demo = db.session.query(Account).filter(Account.unit_account.is_(True)).all()
+        assert sorted(a.unit.level for a in demo) == ["commune", "district", "province"]
+        assert all(a.must_change_password for a in demo)
+    again = cli("init", "--province", "cao_bang", "--demo")
+    assert again.output.strip().splitlines()[-1] == "already initialised: nothing changed"

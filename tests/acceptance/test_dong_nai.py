@@ -390,3 +390,29 @@ def test_dieu_10_khoan_1_diem_a_hoat_dong_lien_tuc_24_7():
                          "to the board; only their outcome is recorded in the software")
 def test_dieu_6_khoan_4_va_khoan_7_van_ban_gui_ban_dan_toc():
     """Điều 6 khoản 4, 6, 7 (A9): danh sách công chức và đề nghị thêm, sửa, đóng, xóa tài khoản bằng văn bản."""
+
+
+def test_dieu_6_khoan_3_ban_dan_toc_khoi_tao_he_thong_voi_don_vi_that(cli, make_app):
+    """Điều 6 khoản 3, Điều 4 khoản 1 (A1): ``baocao init --province dong_nai --demo`` loads the real units,
+    the forms and one account per tier, each with a one-time password."""
+    result = cli("init", "--province", "dong_nai", "--demo")
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert any(line.startswith("units of Tỉnh Đồng Nai (2020):") for line in lines)
+    issued = [line.split("\t") for line in lines if "\t" in line]
+    assert issued[-1][0] == "admin" and len(issued) == 4
+    app = make_app()
+    with app.app_context():
+        from core.models import Account, Form, Report, Unit
+
+        kinds = dict(db.session.query(Unit.kind, db.func.count()).group_by(Unit.kind).all())
+        assert kinds == {"board": 1, "district": 11, "commune": 159}
+        assert {f.code for f in db.session.query(Form)} >= {"DN-DT01", "DN-CS01"}
+        demo = db.session.query(Account).filter(Account.unit_account.is_(True)).all()
+        assert sorted(a.unit.kind for a in demo) == ["board", "commune", "district"]
+        assert all(a.must_change_password for a in demo)
+        assert {(r.form.code, r.unit.kind) for r in db.session.query(Report).filter(Report.request_id.is_not(None))
+                } == {("DN-DT01", "commune"), ("DN-DT01", "district"), ("DN-CS01", "commune"),
+                      ("DN-CS01", "district")}
+    again = cli("init", "--province", "dong_nai", "--demo")
+    assert again.output.strip().splitlines()[-1] == "already initialised: nothing changed"
