@@ -374,6 +374,9 @@ def test_dieu_9_khoan_2_dung_dinh_dang_quy_dinh(cb):
     rule = commune.put(pk, {"households": 10, "minority_households": 12, "population": 40, "poor_households": 1})
     assert rule.status_code == 422
     assert "Số hộ dân tộc thiểu số không được lớn hơn tổng số hộ." in str(rule.get_json()["errors"])
+    blank_near_poor = commune.put(pk, {"households": 10, "population": 40, "poor_households": 12})
+    assert blank_near_poor.status_code == 422
+    assert "Số hộ nghèo không được lớn hơn tổng số hộ." in str(blank_near_poor.get_json()["errors"])
     assert commune.report(pk)["values"]["households"] is None
 
 

@@ -280,6 +280,9 @@ def test_dieu_8_khoan_2_du_lieu_dung_dinh_dang_quy_dinh(dn):
     assert refused.status_code == 422
     assert "Số hộ nghèo và cận nghèo không được lớn hơn tổng số hộ." in str(refused.get_json()["errors"])
     assert commune.report(pk)["values"]["poor_households"] is None
+    blank_near_poor = commune.put(pk, {"households": 10, "population": 40, "poor_households": 12})
+    assert blank_near_poor.status_code == 422
+    assert "Số hộ nghèo không được lớn hơn tổng số hộ." in str(blank_near_poor.get_json()["errors"])
     missing = commune.act(pk, "submit")  # required values not entered
     assert missing.status_code in (409, 422) and commune.report(pk)["state"] == "draft"
 
