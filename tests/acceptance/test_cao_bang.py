@@ -236,7 +236,8 @@ def test_dieu_7_khoan_2_moi_don_vi_mot_tai_khoan_doi_mat_khau_lan_dau(app, cb):
     client = app.test_client()
     headers = {"Authorization": f"Bearer {api_token(client, username, one_time)}"}
     assert client.get("/api/v1/report/", headers=headers).status_code == 403
-    same = client.post("/api/v1/me/password", headers=headers, json={"old_password": one_time, "new_password": one_time})
+    same = client.post("/api/v1/me/password", headers=headers,
+                       json={"old_password": one_time, "new_password": one_time})
     assert same.status_code == 422
     assert client.post("/api/v1/me/password", headers=headers,
                        json={"old_password": one_time, "new_password": NEW}).status_code == 200

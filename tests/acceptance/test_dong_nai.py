@@ -15,8 +15,8 @@ import pytest
 
 from core.extensions import db
 from tests import factories
-from tests.conftest import api_token, change_password, login
-from tests.officers import FILLED, SCAN_VI, VIETNAMESE, Officer, ok, set_up_province, sign_in, the_report
+from tests.conftest import api_token, login
+from tests.officers import FILLED, SCAN_VI, VIETNAMESE, Officer, ok, set_up_province, the_report
 from tests.pki import EXE, png_bytes
 
 #: Tỉnh Đồng Nai (Ban Dân tộc tỉnh), Huyện Long Thành, its Xã An Phước and Xã Bình An; Thành phố Biên Hòa.
@@ -96,7 +96,8 @@ def test_dieu_5_khoan_4_moi_don_vi_chi_khai_thac_du_lieu_minh_quan_ly(dn):
 def test_dieu_2_khoan_3_tong_hop_trong_pham_vi_xa_huyen_toan_tinh(dn):
     """Điều 2 khoản 3, Điều 5 khoản 1 và 3 (H2): data rolled up per commune, district and the province."""
     commune, neighbour, district, board = dn[COMMUNE], dn[NEIGHBOUR], dn[DISTRICT], dn[BOARD]
-    for officer, values in ((commune, FILLED), (neighbour, {"households": 80, "population": 310, "poor_households": 5})):
+    other = {"households": 80, "population": 310, "poor_households": 5}
+    for officer, values in ((commune, FILLED), (neighbour, other)):
         ok(district.act(_sent(officer, values=values), "approve"))
 
     def totals(officer, unit):
@@ -169,7 +170,8 @@ def test_dieu_6_khoan_2_diem_b_lan_dau_phai_doi_mat_khau_mac_dinh(app, dn):
     client = app.test_client()
     headers = {"Authorization": f"Bearer {api_token(client, username, one_time)}"}
     assert client.get("/api/v1/report/", headers=headers).status_code == 403
-    same = client.post("/api/v1/me/password", headers=headers, json={"old_password": one_time, "new_password": one_time})
+    same = client.post("/api/v1/me/password", headers=headers,
+                       json={"old_password": one_time, "new_password": one_time})
     assert same.status_code == 422 and same.get_json()["message"]
     short = client.post("/api/v1/me/password", headers=headers, json={"old_password": one_time, "new_password": "Ab1!"})
     assert short.status_code == 422 and VIETNAMESE.intersection(short.get_json()["message"].lower())
