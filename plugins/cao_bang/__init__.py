@@ -1,7 +1,26 @@
 """Plugin for Cao Bằng's four-tier ethnic-affairs database software, per Decision 09/2022/QĐ-UBND
-of 12 April 2022.
+of 12 April 2022 (Quy chế quản lý, sử dụng và khai thác phần mềm hệ thống thông tin cơ sở dữ liệu về
+công tác dân tộc).
 
-Later issues add the unit hierarchy, forms, reporting periods, approval chain, etc. through hooks.
+What each article asks, and where it is met:
+
+* Điều 5 khoản 1 (S2): ``backup_schedule`` — twice per working week (Tuesday, Friday 02:00); core's
+  weekly restore test covers "định kỳ kiểm tra và phục hồi thử".
+* Điều 6 (H1–H5): ``hierarchy_levels`` — "mô hình bốn cấp": Ban Dân tộc; sở, ban, ngành; huyện,
+  thành phố; xã, phường, thị trấn — four kinds of unit on three review tiers.
+* Điều 6 khoản 3, Điều 9 khoản 3 (W2, W6): ``approval_chain`` — commune → district → board.
+* Điều 7 khoản 1, Điều 9 khoản 4 (F1, F3): ``register_forms`` — CB-DT01, yearly from the communes;
+  the board designs monthly, quarterly, yearly and phase forms in core's form designer, on core's
+  national period rule (Nghị định 09/2019/NĐ-CP; the Quy chế names no dates).
+* Điều 7 khoản 2 điểm b (A3), khoản 5, 6, 8 (A5, A6, A7): core's accounts already match.
+* Điều 7 khoản 7 (A4): ``password_policy`` — 8 characters, four classes, changed every 6 months.
+* Điều 8 (S9): ``support_contacts``.
+* Điều 9 khoản 1 (W8): core's requests (the board's "văn bản đề nghị") already match.
+* Maintenance notices: core's default (24 hours); the Quy chế names no lead time.
+* Not met by a hook: Điều 6 khoản 2 (H3) — sector agencies verifying the final data of their sector
+  across districts; a department reviews only the reports the hierarchy routes to it.
+* Not software: Điều 10 (Nghị định 85/2016 security level), Điều 11 khoản 1 điểm a (24/7 operation),
+  the written handover and the 7-day roster of Điều 7 khoản 6, budgets (Điều 5 khoản 5).
 """
 from core import hookimpl
 from core.contracts import Contact, Level, PasswordPolicy, PluginInfo, ScheduleSpec
@@ -65,13 +84,26 @@ def password_policy():
     return PasswordPolicy(min_length=8, max_age_days=180)
 
 
+def _with_own_checks(form):
+    """Điều 3 khoản 4, Điều 9 khoản 2: the poor households are checked against all households even when
+    the near-poor are left blank (the catalogue's rule on both is skipped while one value is missing)."""
+    from dataclasses import replace
+
+    from core.contracts import RuleSpec
+
+    return replace(form, rules=form.rules + (
+        RuleSpec("poor_at_most_households", "poor_households <= households",
+                 "Số hộ nghèo không được lớn hơn tổng số hộ."),))
+
+
 @hookimpl
 def register_forms():
     """Điều 9: dữ liệu về công tác dân tộc cập nhật theo kỳ báo cáo (tháng, quý, năm, giai đoạn)."""
     from core.catalogues import ethnic_population_form
 
-    return [ethnic_population_form("CB-DT01", "Biểu DT01: Hộ, nhân khẩu, hộ nghèo theo dân tộc (Cao Bằng)",
-                                   (ScheduleSpec("yearly", ("commune",)),))]
+    return [_with_own_checks(ethnic_population_form(
+        "CB-DT01", "Biểu DT01: Hộ, nhân khẩu, hộ nghèo theo dân tộc (Cao Bằng)",
+        (ScheduleSpec("yearly", ("commune",)),)))]
 
 
 @hookimpl

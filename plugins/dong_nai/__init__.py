@@ -1,7 +1,28 @@
 """Plugin for Đồng Nai's ethnic-affairs data system (csdldantoc), per Decision 2034/QĐ-UBND
-of 22 August 2023.
+of 22 August 2023 (Quy chế quản lý, vận hành, khai thác Hệ thống thông tin dữ liệu công tác dân tộc).
 
-Later issues add the unit hierarchy, forms, reporting periods, approval chain, etc. through hooks.
+What each article asks, and where it is met:
+
+* Điều 5 (H1–H5): ``hierarchy_levels`` — Ban Dân tộc tỉnh; sở, ban, ngành and huyện, thành phố; xã.
+  Đ6.2a issues accounts to the board, departments and districts; communes get one too when the
+  board needs their data ("tùy theo yêu cầu báo cáo số liệu", Đ2.3 counts "phạm vi từng xã").
+* Điều 6 khoản 1, Điều 8 khoản 4 (F1): ``register_forms`` — DN-DT01 (communes, yearly) and DN-CS01
+  (sở, ban, ngành and huyện, yearly); the board edits or adds forms in core's form designer.
+* Điều 6 khoản 2 điểm b (A3), khoản 5–7 (A5–A7): core's accounts already match (forced change at
+  first login, reset, handover, close-not-delete); the password policy is core's default (10 chars,
+  four classes, 180 days): the Quy chế names no rule of its own.
+* Điều 7 (S9): ``support_contacts`` — Ban Dân tộc tỉnh (the numbers of Điều 7 khoản 1) and Sở TT&TT.
+* Điều 8 khoản 1–2 (W1): ``workflow_guards`` — a printed, signed and stamped scan before "gửi".
+* Điều 8 khoản 3 (W2): core's default approval chain matches: the managing unit (the parent) checks,
+  approves or returns.
+* Phụ lục "Biểu mẫu … định dạng file word" (R1): ``export_template`` — the province's Word template.
+* Reporting periods: core's national rule (Nghị định 09/2019/NĐ-CP, cited by the Decision) — the
+  Quy chế names no dates. Backups and maintenance notices: core's defaults (twice per working week,
+  24 hours' notice); the Quy chế is silent on both.
+* Not met by a hook: Điều 5 khoản 2 (H3) — departments verifying the final data of their sector across
+  districts; a department reviews only the reports the hierarchy routes to it.
+* Not software: Điều 9 (Nghị định 85/2016 security level), Điều 10 khoản 1 điểm a (24/7 operation),
+  Tổ công tác, budgets (Điều 4 khoản 4, Điều 10 khoản 3).
 """
 from pathlib import Path
 
@@ -59,13 +80,62 @@ def hierarchy_levels():
     ]
 
 
+def _policy_form():
+    """Điều 5 khoản 2–3: sở, ban, ngành and huyện report the ethnic policies of their sector or district."""
+    from core.contracts import FieldSpec, FormSpec, RuleSpec, SectionSpec
+
+    return FormSpec(
+        code="DN-CS01", name="Biểu CS01: Kết quả thực hiện chính sách dân tộc (Đồng Nai)", sector="dan_toc",
+        description=("Sở, ban, ngành và UBND huyện, thành phố báo cáo kết quả thực hiện các chính sách dân tộc "
+                     "trong phạm vi ngành, địa bàn quản lý (Điều 5 khoản 2, khoản 3 Quy chế 2034/QĐ-UBND)."),
+        sections=(
+            SectionSpec("beneficiaries", "Đối tượng thụ hưởng", (
+                FieldSpec("policies", "Số chính sách dân tộc đang thực hiện", required=True, min=0,
+                          unit_of_measure="chính sách"),
+                FieldSpec("beneficiary_households", "Số hộ đồng bào dân tộc thiểu số được hỗ trợ", required=True,
+                          min=0, unit_of_measure="hộ"),
+                FieldSpec("beneficiary_people", "Số người dân tộc thiểu số được hỗ trợ", min=0,
+                          unit_of_measure="người"),
+            )),
+            SectionSpec("funding", "Kinh phí", (
+                FieldSpec("funds_planned", "Kinh phí được giao", type="decimal", min=0, unit_of_measure="triệu đồng"),
+                FieldSpec("funds_spent", "Kinh phí đã giải ngân", type="decimal", min=0,
+                          unit_of_measure="triệu đồng"),
+                FieldSpec("difficulties", "Khó khăn, vướng mắc và kiến nghị", type="long_text"),
+            )),
+        ),
+        rules=(
+            RuleSpec("spent_within_planned", "funds_spent <= funds_planned",
+                     "Kinh phí đã giải ngân không được lớn hơn kinh phí được giao."),
+            RuleSpec("people_cover_households", "beneficiary_people >= beneficiary_households",
+                     "Số người được hỗ trợ không được nhỏ hơn số hộ được hỗ trợ."),
+        ),
+        schedules=(ScheduleSpec("yearly", ("district",)),),
+    )
+
+
+def _with_own_checks(form):
+    """Điều 3 khoản 4, Điều 8 khoản 2: the poor households are checked against all households even when
+    the near-poor are left blank (the catalogue's rule on both is skipped while one value is missing)."""
+    from dataclasses import replace
+
+    from core.contracts import RuleSpec
+
+    return replace(form, rules=form.rules + (
+        RuleSpec("poor_at_most_households", "poor_households <= households",
+                 "Số hộ nghèo không được lớn hơn tổng số hộ."),))
+
+
 @hookimpl
 def register_forms():
-    """Điều 8: các cơ quan, đơn vị cập nhật dữ liệu về công tác dân tộc theo biểu mẫu."""
+    """Điều 6 khoản 1, Điều 8 khoản 1 và 4: các cơ quan, đơn vị cập nhật dữ liệu theo biểu mẫu, kỳ báo cáo
+    thiết kế sẵn — DT01 from the communes, CS01 from the sở, ban, ngành and huyện, thành phố, every year."""
     from core.catalogues import ethnic_population_form
 
-    return [ethnic_population_form("DN-DT01", "Biểu DT01: Hộ, nhân khẩu, hộ nghèo theo dân tộc (Đồng Nai)",
-                                   (ScheduleSpec("yearly", ("commune",)),))]
+    return [_with_own_checks(ethnic_population_form(
+                "DN-DT01", "Biểu DT01: Hộ, nhân khẩu, hộ nghèo theo dân tộc (Đồng Nai)",
+                (ScheduleSpec("yearly", ("commune",)),))),
+            _policy_form()]
 
 
 @hookimpl
