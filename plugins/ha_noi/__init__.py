@@ -30,7 +30,7 @@ What each hook answers, article by article:
 from core import hookimpl
 from core.contracts import (
     CategorySpec, Choice, ComboSpec, Contact, Feature, FieldSpec, FormSpec, IndicatorSpec, Level, PasswordPolicy,
-    PeriodDate, PeriodRule, PeriodType, PluginInfo, RuleSpec, ScheduleSpec, SectionSpec,
+    PeriodDate, PeriodRule, PeriodType, PluginInfo, RuleSpec, ScheduleSpec, SectionSpec, UnitSpec,
 )
 
 #: Điều 10 khoản 2: where the units reach the system.
@@ -89,6 +89,19 @@ def hierarchy_levels():
         Level(code="province", name="Thành phố (Sở Dân tộc và Tôn giáo; các sở, ban, ngành Thành phố)",
               kinds=("board", "department")),
         Level(code="commune", name="Ủy ban nhân dân xã, phường", kinds=("commune",), reviewed_by="province"),
+    ]
+
+
+@hookimpl
+def agency_units():
+    """Điều 2, Điều 10 khoản 2: các sở, ban, ngành Thành phố là đơn vị sử dụng (not in vietnam-provinces)."""
+    return [
+        UnitSpec("HN-SNV", "Sở Nội vụ thành phố Hà Nội", sector="noi_vu"),
+        UnitSpec("HN-SYT", "Sở Y tế thành phố Hà Nội", sector="y_te"),
+        UnitSpec("HN-SGDDT", "Sở Giáo dục và Đào tạo thành phố Hà Nội", sector="giao_duc"),
+        UnitSpec("HN-SVHTT", "Sở Văn hóa và Thể thao thành phố Hà Nội", sector="van_hoa"),
+        UnitSpec("HN-STC", "Sở Tài chính thành phố Hà Nội", sector="tai_chinh"),
+        UnitSpec("HN-CA", "Công an thành phố Hà Nội", sector="cong_an"),
     ]
 
 

@@ -34,13 +34,6 @@ def cb(app):
 
 
 @pytest.fixture
-def app(make_app):
-    """The app with a cheap password hash: a walk signs in dozens of officers (the hash is a deployment
-    setting; what the articles ask does not depend on it)."""
-    return make_app(FAB_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
-
-
-@pytest.fixture
 def web_admin(app, admin):
     """The board's system administrator on the screens."""
     client = app.test_client()
@@ -92,18 +85,20 @@ def test_dieu_6_mo_hinh_bon_cap_ban_dan_toc_so_nganh_huyen_xa(app, cb):
     """Điều 6 (H1): Ban Dân tộc; sở, ban, ngành; huyện, thành phố; xã, phường, thị trấn."""
     from core.units import import_units
 
-    with app.app_context():  # the board adds a sở, ban, ngành beside the districts
-        import_units(db.session, [Row("SDT-YT", "Sở Y tế tỉnh Cao Bằng", "department", BOARD)], source="Ban Dân tộc")
+    with app.app_context():  # the board adds a sở, ban, ngành the plugin does not list
+        import_units(db.session, [Row("SDT-TP", "Sở Tư pháp tỉnh Cao Bằng", "department", BOARD)], source="Ban Dân tộc")
         db.session.commit()
     board = cb[BOARD]
     units = {u["code"]: u for u in ok(_get(board, "/api/v1/unit/?q=(page_size:100)"))["result"]}
     assert (units[BOARD]["level"], units[BOARD]["parent_code"]) == ("province", None)
     assert (units[CITY]["name"], units[CITY]["level"]) == ("Thành phố Cao Bằng", "district")
-    department = ok(_get(cb["SDT-YT"], "/api/v1/unit/"))["result"]
-    assert [(u["code"], u["level"], u["parent_code"]) for u in department] == [("SDT-YT", "district", BOARD)]
+    for code in ("SDT-TP", "CB-SYT"):  # added by the board; loaded by `baocao init` from the plugin
+        department = ok(_get(cb[code], "/api/v1/unit/"))["result"]
+        assert [(u["code"], u["level"], u["parent_code"]) for u in department] == [(code, "district", BOARD)]
     commune = ok(_get(cb[COMMUNE], "/api/v1/unit/"))["result"]
     assert [(u["name"], u["level"], u["parent_code"]) for u in commune] == [("Xã Vĩnh Quang", "commune", CITY)]
-    assert ok(_get(board, "/api/v1/unit/"))["count"] == 173  # the province, 10 huyện/thành phố, 161 xã; the sở
+    # the province, 10 huyện/thành phố, 161 xã; the plugin's 6 sở, ngành and the one the board added
+    assert ok(_get(board, "/api/v1/unit/"))["count"] == 1 + 10 + 161 + 6 + 1
 
 
 def test_dieu_6_khoan_5_don_vi_chi_khai_thac_trong_pham_vi_minh_quan_ly(cb):
@@ -468,6 +463,7 @@ def test_dieu_7_khoan_3_ban_dan_toc_khoi_tao_he_thong_bon_cap(cli, make_app):
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert any(line.startswith("units of Tỉnh Cao Bằng (2020):") for line in lines)
+    assert "agencies of Tỉnh Cao Bằng: 6 created, 0 updated" in lines  # the sở, ngành of agency_units
     issued = [line.split("\t") for line in lines if "\t" in line]
     assert issued[-1][0] == "admin" and len(issued) == 4
     app = make_app()
@@ -475,7 +471,7 @@ def test_dieu_7_khoan_3_ban_dan_toc_khoi_tao_he_thong_bon_cap(cli, make_app):
         from core.models import Account, Unit
 
         levels = dict(db.session.query(Unit.level, db.func.count()).group_by(Unit.level).all())
-        assert levels == {"province": 1, "district": 10, "commune": 161}
+        assert levels == {"province": 1, "district": 10 + 6, "commune": 161}  # huyện and sở share a tier
         demo = db.session.query(Account).filter(Account.unit_account.is_(True)).all()
         assert sorted(a.unit.level for a in demo) == ["commune", "district", "province"]
         assert all(a.must_change_password for a in demo)

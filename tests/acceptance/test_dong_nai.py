@@ -30,13 +30,6 @@ def dn(app):
 
 
 @pytest.fixture
-def app(make_app):
-    """The app with a cheap password hash: a walk signs in dozens of officers (the hash is a deployment
-    setting; what the articles ask does not depend on it)."""
-    return make_app(FAB_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
-
-
-@pytest.fixture
 def web_admin(app, admin):
     """The board's system administrator on the screens (accounts have no API)."""
     client = app.test_client()
@@ -75,7 +68,10 @@ def test_dieu_5_ba_cap_ban_dan_toc_so_nganh_huyen_xa(dn):
     assert (units[DISTRICT]["name"], units[DISTRICT]["level"], units[DISTRICT]["parent_code"]) == (
         "Huyện Long Thành", "district", BOARD)
     count = ok(_get(board, "/api/v1/unit/"))["count"]
-    assert count == 171  # the province, its 11 huyện/thành phố and 159 xã, phường, thị trấn
+    assert count == 177  # the province, its 11 huyện/thành phố, 159 xã, phường, thị trấn, and 6 sở, ngành
+    health = ok(_get(dn["DN-SYT"], "/api/v1/unit/"))["result"]
+    assert [(u["name"], u["level"], u["parent_code"]) for u in health] == [
+        ("Sở Y tế tỉnh Đồng Nai", "district", BOARD)]  # a sở sits on the huyện's tier (Điều 5 khoản 2)
     commune = ok(_get(dn[COMMUNE], "/api/v1/unit/"))["result"]
     assert [(u["code"], u["name"], u["level"], u["parent_code"]) for u in commune] == [
         (COMMUNE, "Xã An Phước", "commune", DISTRICT)]
@@ -404,6 +400,7 @@ def test_dieu_6_khoan_3_ban_dan_toc_khoi_tao_he_thong_voi_don_vi_that(cli, make_
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert any(line.startswith("units of Tỉnh Đồng Nai (2020):") for line in lines)
+    assert "agencies of Tỉnh Đồng Nai: 6 created, 0 updated" in lines
     issued = [line.split("\t") for line in lines if "\t" in line]
     assert issued[-1][0] == "admin" and len(issued) == 4
     app = make_app()
@@ -411,7 +408,7 @@ def test_dieu_6_khoan_3_ban_dan_toc_khoi_tao_he_thong_voi_don_vi_that(cli, make_
         from core.models import Account, Form, Report, Unit
 
         kinds = dict(db.session.query(Unit.kind, db.func.count()).group_by(Unit.kind).all())
-        assert kinds == {"board": 1, "district": 11, "commune": 159}
+        assert kinds == {"board": 1, "district": 11, "department": 6, "commune": 159}
         assert {f.code for f in db.session.query(Form)} >= {"DN-DT01", "DN-CS01"}
         demo = db.session.query(Account).filter(Account.unit_account.is_(True)).all()
         assert sorted(a.unit.kind for a in demo) == ["board", "commune", "district"]

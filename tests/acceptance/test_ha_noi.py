@@ -647,6 +647,7 @@ def test_dieu_2_dieu_10_khoan_2_baocao_init_loads_ha_noi_with_its_forms_and_demo
     lines = result.output.strip().splitlines()
     assert any(line.startswith("units of Thành phố Hà Nội (2025): 127 created") for line in lines), lines
     assert {"form HN-DT01 created", "form HN-TG01 created"} <= set(lines)
+    assert "agencies of Thành phố Hà Nội: 6 created, 0 updated" in lines
     accounts = [line.split("\t") for line in lines if "\t" in line]
     assert accounts[-1][0] == "admin" and len(accounts) == 3  # the city, its first commune, the admin
     app = make_app()
@@ -655,5 +656,5 @@ def test_dieu_2_dieu_10_khoan_2_baocao_init_loads_ha_noi_with_its_forms_and_demo
         from core.models import Unit
 
         kinds = dict(db.session.query(Unit.kind, db.func.count()).group_by(Unit.kind).all())
-        assert kinds == {"board": 1, "commune": COMMUNES}
+        assert kinds == {"board": 1, "department": 6, "commune": COMMUNES}  # sở, ngành from agency_units
     assert cli("init", "--province", "ha_noi").output.strip().splitlines()[-1] == "already initialised: nothing changed"
