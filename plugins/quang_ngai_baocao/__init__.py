@@ -29,7 +29,7 @@ What each article asks of the software, and which hook answers it:
   (form QN-BC02) and by the operator to the province (core's yearly usage job).
 """
 from core import hookimpl
-from core.contracts import Contact, FieldSpec, FormSpec, PluginInfo, RuleSpec, ScheduleSpec, SectionSpec
+from core.contracts import Contact, Feature, FieldSpec, FormSpec, PluginInfo, RuleSpec, ScheduleSpec, SectionSpec
 
 _QUY_CHE = "Quy chế ban hành kèm theo Quyết định 239/QĐ-UBND"
 
@@ -158,3 +158,10 @@ def workflow_guards(report, action, actor):
 def maintenance_lead_time():
     """Điều 14 khoản 6: thông báo cho các đơn vị trước 24 giờ khi bảo trì, nâng cấp hệ thống."""
     return 24
+
+
+#: Parts another province may switch on alone, on top of its own plugin (Plugins screen).
+FEATURES = {
+    "digital_signature": Feature("Ký số báo cáo trước khi gửi", ("workflow_guards",),
+                                 "Điều 7 khoản 2 điểm c, Điều 9 khoản 1: báo cáo kèm tệp PDF đã ký số hợp lệ."),
+}

@@ -124,11 +124,13 @@ def test_dieu_4_khoan_3_dieu_5_khoan_2_quan_tri_co_quan_chi_quan_ly_nguoi_dung_c
     own = finance_admin.post("/accounts/issue", data={"unit": "STC"})
     assert own.status_code == 200 and 'id="otp-password"' in own.get_data(as_text=True)
     other = finance_admin.post("/accounts/issue", data={"unit": "CT"})
-    assert other.status_code in (200, 404) and 'id="otp-password"' not in other.get_data(as_text=True)
+    assert other.status_code == 200 and 'id="otp-password"' not in other.get_data(as_text=True)  # refused
+    choices = finance_admin.get("/accounts/issue").get_data(as_text=True)
+    assert "Sở Tài chính" in choices and "Thuế tỉnh Quảng Ngãi" not in choices
     listed = finance_admin.get("/accounts/list/").get_data(as_text=True)
     assert "Sở Tài chính" in listed and "Thuế tỉnh Quảng Ngãi" not in listed
     officer = signed_in(app, "nv.stc", roles.REPORTER, "STC")  # a user of the agency cannot manage accounts
-    assert officer.post("/accounts/issue", data={"unit": "STC"}).status_code in (302, 403)
+    assert officer.post("/accounts/issue", data={"unit": "STC"}).status_code == 403
 
 
 def test_dieu_4_khoan_4_dieu_5_khoan_3_kich_ban_phan_tich_tao_du_lieu_moi(app, qn):
@@ -252,7 +254,8 @@ def test_dieu_7_khoan_3_theo_doi_don_doc_cac_co_quan_cap_nhat_du_lieu(qn):
     assert states[COMMUNE] == "approved" and states[WARD] == "draft"
     urged = ok(board.client.post(f"/api/v1/completeness/urge?form=QN-PT01&period={period}", headers=board.headers))
     assert WARD in urged["reminded"] and COMMUNE not in urged["reminded"]
-    assert qn[WARD].notices()
+    assert any(n.startswith("Đôn đốc nộp báo cáo: Chỉ tiêu thống kê chủ yếu cấp xã") for n in qn[WARD].notices())
+    assert not any(n.startswith("Đôn đốc") for n in qn[COMMUNE].notices())
 
 
 def test_dieu_7_khoan_5_bao_cao_hang_nam_truoc_31_12(app, qn):
@@ -267,6 +270,12 @@ def test_dieu_7_khoan_5_bao_cao_hang_nam_truoc_31_12(app, qn):
     _admin(app)
     screen = _web(app, "admin", ADMIN_PASSWORD)
     assert screen.post("/usage/yearly", data={"year": str(year)}).status_code == 302
+    from core import jobs
+
+    if jobs.runner(app).mode == "redis":  # queued: run it as `baocao worker --burst` would
+        from core.worker import AppSimpleWorker, make_worker
+
+        make_worker(app, AppSimpleWorker).work(burst=True)
     download = screen.get(f"/usage/yearly/{year}")
     assert download.status_code == 200 and download.data[:2] == b"PK"  # an XLSX workbook
 
