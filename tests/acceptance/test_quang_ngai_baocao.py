@@ -35,6 +35,9 @@ BOARD, COMMUNE, WARD = "51", "21034", "21025"
 REPORT = {"revenue": 1250.5, "revenue_plan": 15000, "spending": 980, "jobs_created": 42, "poverty_rate": 4.0,
           "summary": "Thu ngân sách đạt tiến độ; giải quyết việc làm cho 42 lao động."}
 
+#: Password hashing is not under test here: a cheap KDF keeps the walk fast (production: scrypt).
+FAST_HASH = "pbkdf2:sha256:1000"
+
 
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory):
@@ -48,7 +51,8 @@ def signed(pki):
 
 @pytest.fixture
 def app(make_app, pki):
-    return make_app(SIGNATURE_TRUST_ROOTS=[pki["root_pem"]], PLUGIN_REFRESH_SECONDS=0,
+    return make_app(FAB_PASSWORD_HASH_METHOD=FAST_HASH, SIGNATURE_TRUST_ROOTS=[pki["root_pem"]],
+                    PLUGIN_REFRESH_SECONDS=0,
                     NATIONAL_ENDPOINT="https://baocao.chinhphu.vn/api/datavaluesets")
 
 

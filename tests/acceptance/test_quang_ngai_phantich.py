@@ -36,10 +36,13 @@ AGENCIES = [Row("VPUB", "Văn phòng Ủy ban nhân dân tỉnh", "department", 
             Row("CT", "Thuế tỉnh Quảng Ngãi", "department", BOARD)]
 STATISTICS = {"population": 18250, "births": 61, "deaths": 27, "rice_area": 412.5, "rice_output": 2390}
 
+#: Password hashing is not under test here: a cheap KDF keeps the walk fast (production: scrypt).
+FAST_HASH = "pbkdf2:sha256:1000"
+
 
 @pytest.fixture
 def app(make_app):
-    return make_app(PLUGIN_REFRESH_SECONDS=0)
+    return make_app(FAB_PASSWORD_HASH_METHOD=FAST_HASH, PLUGIN_REFRESH_SECONDS=0)
 
 
 @pytest.fixture
