@@ -20,7 +20,8 @@ What each article asks of the software, and which hook or core part answers it:
 * Điều 7 khoản 1, Điều 9 khoản 2 (S2): backup copies — core's default ``backup_schedule``.
 * Điều 7 khoản 3 (H4): Sở TT&TT urges agencies to update their data — core completeness and urge.
 * Điều 7 khoản 5 (R10): yearly report before 31 December — core's yearly usage job (15/12).
-* Điều 8 khoản 1–2: each agency reports yearly on the data it provides (form QN-PT02).
+* Điều 8 khoản 1–2: each agency reports yearly on the data it provides (form QN-PT02); the operator
+  at the province tier approves — core's default ``approval_chain`` (the parent unit's tier) matches.
 * Điều 9 khoản 2: maintenance announced before it starts — the regulation names no lead time, so
   core's default ``maintenance_lead_time`` (24 hours) applies.
 * Điều 9 khoản 3 (R10): the platform's monthly status report — ``scheduled_jobs``.

@@ -540,7 +540,7 @@ def test_dieu_21_khoan_4_ban_giao_co_so_du_lieu():
     """Điều 21 khoản 4 (S2, R11): định kỳ sao lưu, bàn giao cơ sở dữ liệu về cơ quan đầu mối của tỉnh."""
 
 
-def test_baocao_init_demo_nap_don_vi_that_cua_quang_ngai(cli, make_app):
+def test_dieu_2_dieu_7_khoan_1_baocao_init_demo_nap_don_vi_that_cua_quang_ngai(cli, make_app):
     """Điều 2, Điều 7 khoản 1 (H1, F7): ``baocao init --province quang_ngai_baocao --demo``."""
     result = cli("init", "--province", PLUGIN, "--demo")
     assert result.exit_code == 0, result.output

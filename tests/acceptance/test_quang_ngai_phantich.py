@@ -343,7 +343,7 @@ def test_dieu_9_khoan_3_bao_cao_tinh_hinh_hoat_dong_hang_thang(app, qn):
     assert rows["STC"][3] == 0
 
 
-def test_baocao_init_demo_nap_don_vi_va_bieu_mau(cli):
+def test_dieu_2_dieu_5_khoan_4_baocao_init_demo_nap_don_vi_va_bieu_mau(cli):
     """Điều 2, Điều 5 khoản 4: ``baocao init --province quang_ngai_phantich --demo``."""
     result = cli("init", "--province", PLUGIN, "--demo")
     assert result.exit_code == 0, result.output
