@@ -170,3 +170,17 @@ def test_an_admin_records_a_paper_report_after_an_outage(cb, admin, monkeypatch)
         assert row.actor == "admin" and "19/12/2026 16:30" in row.comment  # as the province's clock showed
         _act("X012", "approve", "h01")  # the normal chain goes on
         assert _report("X012").level == "province"
+
+
+def test_refusals_name_the_action_and_state_in_vietnamese_not_their_codes(cb):
+    """S10: "Bạn không được thực hiện thao tác Duyệt …", not "… thao tác approve …"."""
+    with cb.app_context():
+        assert entry.save(db.session, _report("X011"), FILLED) == {}
+        _act("X011", "submit", "x011")
+        with pytest.raises(Forbidden) as forbidden:
+            transition(db.session, _report("X011"), "approve", _actor("x011"))
+        with pytest.raises(Refused) as refused:
+            transition(db.session, _report("X011"), "submit", _actor("x011"))
+        db.session.rollback()
+    assert str(forbidden.value) == "Bạn không được thực hiện thao tác Duyệt với báo cáo này."
+    assert str(refused.value) == "Không thể thực hiện thao tác Gửi báo cáo khi báo cáo đang ở trạng thái Đã gửi."

@@ -40,6 +40,19 @@ class CommentRequired(Refused):
     """A comment is required for this action (422 naming the field)."""
 
 
+def _action_name(action: str) -> str:
+    """The action as the screens name it (S10: "Duyệt", not "approve")."""
+    from core.views.review import action_label
+
+    return action_label(action)
+
+
+def _state_name(state: str) -> str:
+    from core.entry import state_label
+
+    return state_label(state)
+
+
 def chain(report: Report) -> list[str]:
     levels = plugin_admin.registry().hook.approval_chain(form=report.form, unit=report.unit)
     return list(levels) or [report.unit.level]
@@ -89,9 +102,9 @@ def transition(session, report: Report, action: str, actor: Account, comment: st
     target = next_state(report.state, action, last_level=step >= len(levels) - 1, approved_once=step > 0)
     if target is None:
         raise Refused(_("Action %(action)s is not possible while the report is %(state)s.",
-                        action=action, state=report.state))
+                        action=_action_name(action), state=_state_name(report.state)))
     if not may_act(actor, report, action, levels):
-        raise Forbidden(_("You may not %(action)s this report.", action=action))
+        raise Forbidden(_("You may not %(action)s this report.", action=_action_name(action)))
     comment = (comment or "").strip()
     if action in NEEDS_COMMENT and not comment:
         raise CommentRequired(_("A comment is required for this action."), errors={"comment": [
