@@ -110,8 +110,12 @@ def load_units(session, province: str) -> list[str]:
     if imported.created or imported.updated:
         changes.append(f"units of {found.name} ({found.structure}): {imported.created} created, "
                        f"{imported.updated} updated")
-    agencies = [replace(spec, parent_code=spec.parent_code or found.code)
-                for batch in registry.hook.agency_units() for spec in batch or []]
+    # Two plugins of one province (Quảng Ngãi's two systems) may both list a sở: the first in
+    # precedence order describes it.
+    agencies = {}
+    for spec in (spec for batch in registry.hook.agency_units() for spec in batch or []):
+        agencies.setdefault(spec.code, replace(spec, parent_code=spec.parent_code or found.code))
+    agencies = list(agencies.values())
     imported = import_units(session, agencies, source=f"init {province}") if agencies else None
     if imported and (imported.created or imported.updated):
         changes.append(f"agencies of {found.name}: {imported.created} created, {imported.updated} updated")

@@ -266,3 +266,17 @@ def agency_units():
             assert db.session.query(Unit).count() == 0  # not even the province's communes
     finally:
         sys.modules.pop("baocao_lai_chau_bad", None)
+
+
+def test_two_systems_of_one_province_list_a_department_once(app):
+    """Quảng Ngãi's reporting and analysis plugins both list the Sở Tài chính: init creates it once."""
+    from core.bootstrap import load_units
+    from core.models import Unit
+
+    _switch(app, ("quang_ngai_phantich", True), ("quang_ngai_baocao", True))
+    with app.app_context():
+        changes = load_units(db.session, "quang_ngai_baocao")
+        db.session.commit()
+        departments = sorted(code for (code,) in db.session.query(Unit.code).filter_by(kind="department"))
+    assert "agencies of Tỉnh Quảng Ngãi: 7 created, 0 updated" in changes
+    assert departments == ["CT", "SGDDT", "SNN", "SNV", "STC", "SYT", "VPUB"]

@@ -29,7 +29,8 @@ What each article asks of the software, and which hook answers it:
   (form QN-BC02) and by the operator to the province (core's yearly usage job).
 """
 from core import hookimpl
-from core.contracts import Contact, Feature, FieldSpec, FormSpec, PluginInfo, RuleSpec, ScheduleSpec, SectionSpec
+from core.contracts import (Contact, Feature, FieldSpec, FormSpec, PluginInfo, RuleSpec, ScheduleSpec, SectionSpec,
+                            UnitSpec)
 
 _QUY_CHE = "Quy chế ban hành kèm theo Quyết định 239/QĐ-UBND"
 
@@ -130,6 +131,18 @@ def _usage_report() -> FormSpec:
         ),
         schedules=(ScheduleSpec("six_monthly", _ALL), ScheduleSpec("yearly", _ALL)),
     )
+
+
+@hookimpl
+def agency_units():
+    """Điều 2: các sở, ban, ngành thực hiện báo cáo trên Hệ thống (not in vietnam-provinces)."""
+    return [
+        UnitSpec("STC", "Sở Tài chính", sector="tai_chinh"),
+        UnitSpec("SNV", "Sở Nội vụ", sector="noi_vu"),
+        UnitSpec("SYT", "Sở Y tế", sector="y_te"),
+        UnitSpec("SGDDT", "Sở Giáo dục và Đào tạo", sector="giao_duc"),
+        UnitSpec("SNN", "Sở Nông nghiệp và Môi trường", sector="nong_nghiep"),
+    ]
 
 
 @hookimpl

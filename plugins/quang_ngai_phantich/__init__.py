@@ -28,7 +28,7 @@ What each article asks of the software, and which hook or core part answers it:
 """
 from core import hookimpl
 from core.contracts import (Contact, FieldSpec, FormSpec, IndicatorSpec, PluginInfo, RuleSpec, ScheduledJob,
-                            ScheduleSpec, SectionSpec)
+                            ScheduleSpec, SectionSpec, UnitSpec)
 
 _QUY_CHE = "Quy chế ban hành kèm theo Quyết định 1415/QĐ-UBND"
 
@@ -129,6 +129,17 @@ def _data_supply_report() -> FormSpec:
                         "Số nhóm dữ liệu đã cung cấp không được lớn hơn số nhóm trong kế hoạch."),),
         schedules=(ScheduleSpec("yearly", ("province",)),),
     )
+
+
+@hookimpl
+def agency_units():
+    """Điều 2: văn phòng, sở, ban, ngành và cơ quan Trung ương đóng trên địa bàn tham gia khai thác ở cấp tỉnh."""
+    return [
+        UnitSpec("VPUB", "Văn phòng Ủy ban nhân dân tỉnh", sector="tong_hop"),
+        UnitSpec("STC", "Sở Tài chính", sector="tai_chinh"),
+        UnitSpec("SNN", "Sở Nông nghiệp và Môi trường", sector="nong_nghiep"),
+        UnitSpec("CT", "Thuế tỉnh Quảng Ngãi", sector="thue"),
+    ]
 
 
 @hookimpl

@@ -120,11 +120,15 @@ def _units(officer: Officer) -> list[dict]:
 
 
 def test_dieu_2_khoan_1_so_nganh_va_xa_phuong_dac_khu_thuc_hien_bao_cao(qn):
-    """Điều 2 khoản 1 (H1): UBND các xã, phường, đặc khu dưới tỉnh; mỗi đơn vị là một đơn vị báo cáo."""
+    """Điều 2 khoản 1 (H1): các sở, ban, ngành và UBND các xã, phường, đặc khu dưới tỉnh; mỗi đơn vị là một đơn vị
+    báo cáo."""
     units = _units(qn[BOARD])
     by_code = {u["code"]: u for u in units}
     assert by_code[BOARD]["level"] == "province" and by_code[BOARD]["parent_code"] in (None, "")
-    below = [u for u in units if u["code"] != BOARD]
+    departments = [u for u in units if u["kind"] == "department"]
+    assert {u["name"] for u in departments} >= {"Sở Tài chính", "Sở Nội vụ", "Sở Y tế"}  # agency_units, at init
+    assert {(u["level"], u["parent_code"]) for u in departments} == {("province", BOARD)}
+    below = [u for u in units if u["code"] != BOARD and u["kind"] != "department"]
     assert len(below) > 90 and {u["level"] for u in below} == {"commune"}
     assert {u["parent_code"] for u in below} == {BOARD}
     names = [u["name"] for u in below]
