@@ -4,7 +4,7 @@ Ethnic groups follow the General Statistics Office's list of the 54 ethnic
 groups of Viet Nam (Quyết định 121-TCTK/PPCĐ, 02/3/1979), with its codes;
 province plugins use them so that their data adds up nationally.
 """
-from core.contracts import CategorySpec, Choice, ComboSpec, FormSpec
+from core.contracts import CategorySpec, Choice, ComboSpec, FormSpec, UnitSpec
 
 _ETHNIC = (
     "Kinh", "Tày", "Thái", "Hoa", "Khmer", "Mường", "Nùng", "Mông", "Dao", "Gia Rai", "Ngái", "Ê Đê", "Ba Na",
@@ -76,3 +76,20 @@ def ethnic_population_form(code: str, name: str, schedules: tuple) -> FormSpec:
         ),
         schedules=schedules,
     )
+
+
+#: The sở, ngành that keep ethnic-affairs data in a province organised as before 2025 (code, name, sector).
+SECTOR_DEPARTMENTS_2020 = (
+    ("SYT", "Sở Y tế", "y_te"),
+    ("SGDDT", "Sở Giáo dục và Đào tạo", "giao_duc"),
+    ("SLDTBXH", "Sở Lao động - Thương binh và Xã hội", "lao_dong"),
+    ("SNNPTNT", "Sở Nông nghiệp và Phát triển nông thôn", "nong_nghiep"),
+    ("SVHTTDL", "Sở Văn hóa, Thể thao và Du lịch", "van_hoa"),
+    ("CA", "Công an", "cong_an"),
+)
+
+
+def sector_departments(prefix: str, province: str) -> list[UnitSpec]:
+    """:data:`SECTOR_DEPARTMENTS_2020` of ``province`` ("tỉnh Cao Bằng") for ``agency_units``, coded ``PREFIX-SYT``."""
+    return [UnitSpec(f"{prefix}-{code}", f"{name} {province}", sector=sector)
+            for code, name, sector in SECTOR_DEPARTMENTS_2020]

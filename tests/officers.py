@@ -86,3 +86,8 @@ def ok(resp, status: int = 200) -> dict:
 
 def steps(detail: dict) -> list[tuple]:
     return [(h["action"], h["from"], h["to"], h["actor"], h["unit"], h["comment"]) for h in detail["history"]]
+
+
+def shown_one_time(page: str) -> str:
+    """The one-time password the account screen shows once, as the officer reads it (unescaped)."""
+    return html.unescape(re.search(r'id="otp-password"[^>]*>([^<]*)<', page).group(1))

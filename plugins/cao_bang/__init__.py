@@ -23,7 +23,7 @@ What each article asks, and where it is met:
   the written handover and the 7-day roster of Điều 7 khoản 6, budgets (Điều 5 khoản 5).
 """
 from core import hookimpl
-from core.contracts import Contact, Level, PasswordPolicy, PluginInfo, ScheduleSpec, UnitSpec
+from core.contracts import Contact, Level, PasswordPolicy, PluginInfo, ScheduleSpec
 
 _QUY_CHE = "Quy chế ban hành kèm theo Quyết định 09/2022/QĐ-UBND"
 
@@ -81,14 +81,9 @@ def hierarchy_levels():
 @hookimpl
 def agency_units():
     """Điều 6 khoản 2: các sở, ban, ngành cập nhật và xác thực dữ liệu của ngành (not in vietnam-provinces)."""
-    return [
-        UnitSpec("CB-SYT", "Sở Y tế tỉnh Cao Bằng", sector="y_te"),
-        UnitSpec("CB-SGDDT", "Sở Giáo dục và Đào tạo tỉnh Cao Bằng", sector="giao_duc"),
-        UnitSpec("CB-SLDTBXH", "Sở Lao động - Thương binh và Xã hội tỉnh Cao Bằng", sector="lao_dong"),
-        UnitSpec("CB-SNNPTNT", "Sở Nông nghiệp và Phát triển nông thôn tỉnh Cao Bằng", sector="nong_nghiep"),
-        UnitSpec("CB-SVHTTDL", "Sở Văn hóa, Thể thao và Du lịch tỉnh Cao Bằng", sector="van_hoa"),
-        UnitSpec("CB-CA", "Công an tỉnh tỉnh Cao Bằng", sector="cong_an"),
-    ]
+    from core.catalogues import sector_departments
+
+    return sector_departments("CB", "tỉnh Cao Bằng")
 
 
 @hookimpl

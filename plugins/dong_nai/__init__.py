@@ -27,7 +27,7 @@ What each article asks, and where it is met:
 from pathlib import Path
 
 from core import hookimpl
-from core.contracts import Contact, Level, PluginInfo, ScheduleSpec, UnitSpec
+from core.contracts import Contact, Level, PluginInfo, ScheduleSpec
 
 _QUY_CHE = "Quy chế ban hành kèm theo Quyết định 2034/QĐ-UBND"
 
@@ -129,14 +129,9 @@ def _with_own_checks(form):
 @hookimpl
 def agency_units():
     """Điều 5 khoản 2: các sở, ban, ngành cập nhật và xác thực dữ liệu của ngành (not in vietnam-provinces)."""
-    return [
-        UnitSpec("DN-SYT", "Sở Y tế tỉnh Đồng Nai", sector="y_te"),
-        UnitSpec("DN-SGDDT", "Sở Giáo dục và Đào tạo tỉnh Đồng Nai", sector="giao_duc"),
-        UnitSpec("DN-SLDTBXH", "Sở Lao động - Thương binh và Xã hội tỉnh Đồng Nai", sector="lao_dong"),
-        UnitSpec("DN-SNNPTNT", "Sở Nông nghiệp và Phát triển nông thôn tỉnh Đồng Nai", sector="nong_nghiep"),
-        UnitSpec("DN-SVHTTDL", "Sở Văn hóa, Thể thao và Du lịch tỉnh Đồng Nai", sector="van_hoa"),
-        UnitSpec("DN-CA", "Công an tỉnh tỉnh Đồng Nai", sector="cong_an"),
-    ]
+    from core.catalogues import sector_departments
+
+    return sector_departments("DN", "tỉnh Đồng Nai")
 
 
 @hookimpl

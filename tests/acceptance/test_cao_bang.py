@@ -9,9 +9,7 @@ those the software cannot meet are skipped with why.
 """
 from __future__ import annotations
 
-import html
 import io
-import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -21,7 +19,7 @@ from core.extensions import db
 from tests import factories
 from tests.conftest import api_token, login
 from tests.factories import Row
-from tests.officers import FILLED, VIETNAMESE, Officer, ok, set_up_province, steps, the_report
+from tests.officers import FILLED, VIETNAMESE, Officer, ok, set_up_province, steps, the_report, shown_one_time
 
 #: Tỉnh Cao Bằng (Ban Dân tộc), Thành phố Cao Bằng and its Xã Vĩnh Quang and Xã Hưng Đạo; Huyện Bảo Lâm.
 BOARD, CITY, COMMUNE, NEIGHBOUR, OTHER_DISTRICT = "04", "040", "01693", "01705", "042"
@@ -31,14 +29,6 @@ NEW = "Cb-2026#an-toàn"
 @pytest.fixture
 def cb(app):
     return set_up_province(app, "cao_bang")
-
-
-@pytest.fixture
-def web_admin(app, admin):
-    """The board's system administrator on the screens."""
-    client = app.test_client()
-    assert login(client, admin["username"], admin["password"]).status_code == 302
-    return client
 
 
 def _get(officer: Officer, url: str):
@@ -59,7 +49,7 @@ def _own(officer: Officer, code: str) -> list[dict]:
 
 
 def _otp(resp) -> str:
-    return html.unescape(re.search(r'id="otp-password"[^>]*>([^<]*)<', resp.get_data(as_text=True)).group(1))
+    return shown_one_time(resp.get_data(as_text=True))
 
 
 def _login_api(app, username: str, password: str):

@@ -9,14 +9,15 @@ tác, the Decision's own articles) have no test; those the software cannot meet 
 from __future__ import annotations
 
 import io
-import re
 
 import pytest
 
 from core.extensions import db
 from tests import factories
 from tests.conftest import api_token, login
-from tests.officers import FILLED, SCAN_VI, VIETNAMESE, Officer, ok, set_up_province, the_report
+from tests.officers import (
+    FILLED, SCAN_VI, VIETNAMESE, Officer, ok, set_up_province, the_report, shown_one_time,
+)
 from tests.pki import EXE, png_bytes
 
 #: Tỉnh Đồng Nai (Ban Dân tộc tỉnh), Huyện Long Thành, its Xã An Phước and Xã Bình An; Thành phố Biên Hòa.
@@ -27,14 +28,6 @@ SCAN = (png_bytes(), "bieu-mau-da-ky-dong-dau.png")
 @pytest.fixture
 def dn(app):
     return set_up_province(app, "dong_nai")
-
-
-@pytest.fixture
-def web_admin(app, admin):
-    """The board's system administrator on the screens (accounts have no API)."""
-    client = app.test_client()
-    assert login(client, admin["username"], admin["password"]).status_code == 302
-    return client
 
 
 def _get(officer: Officer, url: str):
@@ -186,7 +179,7 @@ def test_dieu_6_khoan_4_va_khoan_6_danh_sach_cong_chuc_va_thay_nguoi_quan_ly(app
         "full_name": "Nguyễn Thị Hoa", "title": "Công chức Văn phòng - Thống kê", "department": "UBND xã An Phước",
         "phone": "0913456789", "email": "hoa.anphuoc@dongnai.gov.vn"})
     assert resp.status_code == 200
-    one_time = re.search(r'id="otp-password"[^>]*>([^<]*)<', resp.get_data(as_text=True)).group(1)
+    one_time = shown_one_time(resp.get_data(as_text=True))
     page = web_admin.get(f"/accounts/show/{account_id}").get_data(as_text=True)
     assert "Nguyễn Thị Hoa" in page and "Công chức Văn phòng - Thống kê" in page
     old = app.test_client()
@@ -208,11 +201,9 @@ def test_dieu_6_khoan_4_va_khoan_6_danh_sach_cong_chuc_va_thay_nguoi_quan_ly(app
 
 def test_dieu_6_khoan_5_mat_mat_khau_thi_ban_dan_toc_cap_lai(app, dn, web_admin):
     """Điều 6 khoản 5 (A5): a lost password is reissued by the board as a one-time password."""
-    import html
-
     commune = dn[COMMUNE]
     resp = web_admin.post(f"/accounts/reset/{_account_id(app, commune.username)}")
-    one_time = html.unescape(re.search(r'id="otp-password"[^>]*>([^<]*)<', resp.get_data(as_text=True)).group(1))
+    one_time = shown_one_time(resp.get_data(as_text=True))
     client = app.test_client()
     assert client.post("/api/v1/security/login", json={"username": commune.username, "password": factories.NEW_PASSWORD,
                                                        "provider": "db"}).status_code == 401

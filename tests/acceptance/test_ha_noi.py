@@ -25,7 +25,10 @@ import pytest
 from core import clock
 from tests import factories
 from tests.conftest import api_token, login
-from tests.officers import SCAN_VI, VIETNAMESE, Officer, Officers, ok, set_up_province, sign_in, steps, the_report
+from tests.officers import (
+    SCAN_VI, VIETNAMESE, Officer, Officers, ok, set_up_province, sign_in, steps, the_report,
+    shown_one_time,
+)
 from tests.pki import EXE, png_bytes
 
 #: Thành phố Hà Nội (the Sở's tier) and three of its 126 xã, phường.
@@ -45,20 +48,6 @@ TG01 = {"worship_places": 6, "worship_by_religion": {"01": 4, "02": 2}, "belief_
 @pytest.fixture
 def hn(app):
     return set_up_province(app, "ha_noi")
-
-
-@pytest.fixture
-def sysadmin(app, admin):
-    client = app.test_client()
-    return Officer(app, client, admin["username"],
-                   {"Authorization": f"Bearer {api_token(client, admin['username'], admin['password'])}"})
-
-
-@pytest.fixture
-def admin_web(app, admin):
-    client = app.test_client()
-    assert login(client, admin["username"], admin["password"]).status_code == 302
-    return client
 
 
 def web(app, username: str, password: str = factories.NEW_PASSWORD):
@@ -225,7 +214,7 @@ def test_dieu_5_khoan_2_dieu_9_khoan_2_dieu_13_khoan_3_accounts_are_not_shared()
 # --- Điều 6: sharing with other systems (R4, R5) ----------------------------------------------------------
 
 
-def test_dieu_6_approved_data_is_shared_as_it_is_and_consumers_cannot_change_it(hn, sysadmin):
+def test_dieu_6_approved_data_is_shared_as_it_is_and_consumers_cannot_change_it(hn, api_admin):
     """Điều 6 khoản 1–3 (R4, R5): the approved values go out unchanged as DHIS2 data; only the administrator may
     import, and never over an approved report."""
     ba_vi, city = hn[BA_VI], hn[CITY]
@@ -235,11 +224,11 @@ def test_dieu_6_approved_data_is_shared_as_it_is_and_consumers_cannot_change_it(
     doc = ok(city.client.get(url, headers=city.headers))
     got = {v["dataElement"]: v["value"] for v in doc["dataValues"] if v["orgUnit"] == BA_VI}
     assert got["households"] == "2140" and got["poor_households"] == "42"
-    body = ok(sysadmin.client.get(url, headers=sysadmin.headers))
+    body = ok(api_admin.client.get(url, headers=api_admin.headers))
     changed = {**body, "dataValues": [{**v, "value": "1"} for v in body["dataValues"]]}
     assert city.client.post(url, json=changed, headers=city.headers).status_code == 403
     assert ba_vi.client.post(url, json=changed, headers=ba_vi.headers).status_code == 403
-    assert sysadmin.client.post(url, json=changed, headers=sysadmin.headers).status_code == 422  # approved: refused
+    assert api_admin.client.post(url, json=changed, headers=api_admin.headers).status_code == 422  # approved: refused
     assert ba_vi.report(pk)["values"]["households"] == 2140
 
 
@@ -308,29 +297,29 @@ def test_dieu_9_khoan_3_dieu_13_khoan_5_least_privilege(app, hn):
 
 
 def test_dieu_9_khoan_4_dieu_19_khoan_6_the_administrator_locks_an_attacking_account_and_it_is_traced(
-        app, hn, admin_web, sysadmin):
+        app, hn, web_admin, api_admin):
     """Điều 9 khoản 4 (A10), Điều 13 khoản 2, Điều 19 khoản 6 (S5): the admin locks the account at once, with a reason;
     the lock is in the audit log, which only the administrator reads."""
     ba_vi = hn[BA_VI]
     reason = "Phát hiện truy cập bất thường từ địa chỉ lạ, theo báo cáo của đơn vị vận hành"
-    resp = admin_web.post(f"/accounts/lock/{account_id(app, ba_vi.username)}", data={"reason": reason})
+    resp = web_admin.post(f"/accounts/lock/{account_id(app, ba_vi.username)}", data={"reason": reason})
     assert resp.status_code == 302
     assert ba_vi.client.get("/api/v1/report/", headers=ba_vi.headers).status_code in (401, 403)
     assert login(app.test_client(), ba_vi.username, factories.NEW_PASSWORD).headers["Location"].startswith("/login/")
-    log = ok(sysadmin.client.get("/api/v1/audit/?q=(page_size:100)", headers=sysadmin.headers))["result"]
+    log = ok(api_admin.client.get("/api/v1/audit/?q=(page_size:100)", headers=api_admin.headers))["result"]
     locks = [e for e in log if e["action"] == "account.lock"]
     assert locks and locks[0]["actor"] == "admin" and reason in str(locks[0]["changes"])
 
 
-def test_dieu_9_khoan_5_dieu_10_khoan_2_handover_to_a_new_officer_who_sets_a_new_password(app, hn, admin_web):
+def test_dieu_9_khoan_5_dieu_10_khoan_2_handover_to_a_new_officer_who_sets_a_new_password(app, hn, web_admin):
     """Điều 9 khoản 5, Điều 10 khoản 2 (A2, A6, A15): the account passes to a named officer (roster: name, title,
     department, phone, e-mail); the previous password stops; the new holder must change the one-time one."""
     ba_vi = hn[BA_VI]
     pk = account_id(app, ba_vi.username)
     holder = {"full_name": "Đinh Thị Hương", "title": "Công chức Văn hóa - Xã hội",
               "department": "Ủy ban nhân dân xã Ba Vì", "phone": "0243 386 1234", "email": "huongdt@hanoi.gov.vn"}
-    page = admin_web.post(f"/accounts/handover/{pk}", data=holder).get_data(as_text=True)
-    one_time = re.search(r'id="otp-password"[^>]*>([^<]*)<', page).group(1)
+    page = web_admin.post(f"/accounts/handover/{pk}", data=holder).get_data(as_text=True)
+    one_time = shown_one_time(page)
     assert login(app.test_client(), ba_vi.username, factories.NEW_PASSWORD).headers["Location"].startswith("/login/")
     client = app.test_client()
     first = {"Authorization": f"Bearer {api_token(client, ba_vi.username, one_time)}"}
@@ -343,21 +332,21 @@ def test_dieu_9_khoan_5_dieu_10_khoan_2_handover_to_a_new_officer_who_sets_a_new
     ok(change("Hương-Ba-Vì-2026"))
     successor = {"Authorization": f"Bearer {api_token(client, ba_vi.username, 'Hương-Ba-Vì-2026')}"}
     assert ok(client.get("/api/v1/report/", headers=successor))["result"]
-    shown = admin_web.get(f"/accounts/show/{pk}").get_data(as_text=True)
+    shown = web_admin.get(f"/accounts/show/{pk}").get_data(as_text=True)
     assert all(holder[k] in shown for k in ("full_name", "title", "department"))
 
 
-def test_dieu_10_khoan_2_an_account_that_worked_is_closed_never_deleted(app, hn, admin_web):
+def test_dieu_10_khoan_2_an_account_that_worked_is_closed_never_deleted(app, hn, web_admin):
     """Điều 10 khoản 2, Điều 7 khoản 2 (A1, A7): one account per unit; an account with activity cannot be deleted,
     only closed; a closed account cannot log in."""
     ba_vi = hn[BA_VI]
     sent(ba_vi, "HN-DT01", DT01, "2026")
     pk = account_id(app, ba_vi.username)
-    refused = admin_web.post(f"/accounts/delete/{pk}", follow_redirects=True).get_data(as_text=True)
+    refused = web_admin.post(f"/accounts/delete/{pk}", follow_redirects=True).get_data(as_text=True)
     assert f"Tài khoản {ba_vi.username} đã có dữ liệu hoặc nhật ký hoạt động nên không được xóa" in refused
-    assert admin_web.post(f"/accounts/close/{pk}", data={"reason": "Công chức chuyển công tác"}).status_code == 302
+    assert web_admin.post(f"/accounts/close/{pk}", data={"reason": "Công chức chuyển công tác"}).status_code == 302
     assert login(app.test_client(), ba_vi.username, factories.NEW_PASSWORD).headers["Location"].startswith("/login/")
-    assert f'data-account="{ba_vi.username}"' in admin_web.get("/accounts/list/?status=closed").get_data(as_text=True)
+    assert f'data-account="{ba_vi.username}"' in web_admin.get("/accounts/list/?status=closed").get_data(as_text=True)
     with app.app_context():
         again, _ = factories.issue(BA_VI)
     assert again == ba_vi.username  # the unit's one account, reopened by issuing it again
@@ -384,11 +373,11 @@ def test_dieu_7_khoan_1_dieu_20_a_unit_administrator_manages_only_its_own_unit(a
     assert hoan_kiem.reports()  # untouched
 
 
-def test_dieu_19_khoan_2_administrator_accounts_are_personal_never_a_units_shared_account(app, hn, admin_web):
+def test_dieu_19_khoan_2_administrator_accounts_are_personal_never_a_units_shared_account(app, hn, web_admin):
     """Điều 19 khoản 2 (A11): an administrator's role is never put on a unit's shared account."""
     ba_vi = hn[BA_VI]
     pk = account_id(app, ba_vi.username)
-    admin_web.post(f"/accounts/edit/{pk}", data={"first_name": "UBND xã Ba Vì", "last_name": "",
+    web_admin.post(f"/accounts/edit/{pk}", data={"first_name": "UBND xã Ba Vì", "last_name": "",
                                                  "email": "bavi@hanoi.gov.vn", "roles": ["Reporter", "Admin"]})
     assert ok(ba_vi.client.get("/api/v1/me/", headers=ba_vi.headers))["result"]["roles"] == ["Reporter"]
 
@@ -404,13 +393,13 @@ def test_dieu_9_khoan_6_khoan_7_account_requests_are_approved_and_done_within_on
 # --- Điều 10: forms, periods, submission, review (F1, F4, W1, W2) -----------------------------------------
 
 
-def test_dieu_10_khoan_1_khoan_6_the_so_maintains_the_forms_the_units_fill(app, hn, admin_web):
+def test_dieu_10_khoan_1_khoan_6_the_so_maintains_the_forms_the_units_fill(app, hn, web_admin):
     """Điều 10 khoản 1, 6 (F1): the forms are on the system with their indicators; the Sở designs them, a xã cannot."""
     ba_vi = hn[BA_VI]
     forms = {f["code"]: f for f in ok(ba_vi.client.get("/api/v1/form/", headers=ba_vi.headers))["result"]}
     assert {"HN-DT01", "HN-TG01"} <= set(forms)
     assert forms["HN-TG01"]["name"].startswith("Biểu TG01: Tình hình tôn giáo, tín ngưỡng")
-    assert admin_web.get("/forms/list/").status_code == 200
+    assert web_admin.get("/forms/list/").status_code == 200
     assert denied(web(app, ba_vi.username).get("/forms/list/"))
 
 
@@ -496,11 +485,11 @@ def test_dieu_10_khoan_5_the_so_approves_or_returns_and_the_unit_corrects_in_tim
     assert history[1][5] == reason and ba_vi.report(pk)["values"]["clergy"] == 16
 
 
-def test_dieu_7_khoan_10_dieu_8_khoan_9_usage_is_reported_per_unit(app, hn, admin_web):
+def test_dieu_7_khoan_10_dieu_8_khoan_9_usage_is_reported_per_unit(app, hn, web_admin):
     """Điều 7 khoản 10, Điều 8 khoản 9 (R10): the Sở reads, per xã, logins and reports sent, and saves it as CSV."""
     ba_vi = hn[BA_VI]
     sent(ba_vi, "HN-DT01", DT01, "2026")
-    resp = admin_web.get(f"/usage/export.csv?unit=01&start=2026-01-01&end={clock.utcnow().date().isoformat()}")
+    resp = web_admin.get(f"/usage/export.csv?unit=01&start=2026-01-01&end={clock.utcnow().date().isoformat()}")
     assert resp.status_code == 200
     rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True).lstrip("\ufeff"))))
     mine = [r for r in rows if "Xã Ba Vì" in r]
@@ -580,7 +569,7 @@ def test_dieu_11_dieu_13_khoan_8_data_is_encrypted_in_transit():
     """Điều 11, Điều 13 khoản 8 (S6): mã hóa dữ liệu khi truyền đưa trên môi trường mạng."""
 
 
-def test_dieu_12_khoan_2_khoan_5_incidents_are_recorded_and_classified_by_impact(app, hn, admin_web):
+def test_dieu_12_khoan_2_khoan_5_incidents_are_recorded_and_classified_by_impact(app, hn, web_admin):
     """Điều 12 khoản 2, 5 (S4): each technical incident and its handling is recorded and classified; a xã cannot see
     the register."""
     incident = {"occurred_at": "2026-12-04 21:10:00", "detected_at": "2026-12-04 21:25:00",
@@ -588,10 +577,10 @@ def test_dieu_12_khoan_2_khoan_5_incidents_are_recorded_and_classified_by_impact
                 "category": "hạ tầng", "description": "Người dùng các xã, phường không truy cập được Hệ thống.",
                 "actions_taken": "Gia hạn chứng thư số, khởi động lại dịch vụ; báo cáo Sở.", "resolution": "",
                 "resolved_at": "", "reported_by": "", "status": "open"}
-    assert admin_web.post("/incidents/add", data=incident).status_code == 302
-    listed = admin_web.get("/incidents/list/").get_data(as_text=True)
+    assert web_admin.post("/incidents/add", data=incident).status_code == 302
+    listed = web_admin.get("/incidents/list/").get_data(as_text=True)
     assert incident["title"] in listed
-    exported = admin_web.get("/incidents/export.csv").get_data(as_text=True)
+    exported = web_admin.get("/incidents/export.csv").get_data(as_text=True)
     assert incident["title"] in exported and "hạ tầng" in exported
     hn[BA_VI]
     assert denied(web(app, BA_VI.lower()).get("/incidents/list/"))

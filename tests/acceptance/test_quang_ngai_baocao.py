@@ -24,9 +24,13 @@ import pytest
 
 from core import clock, entry
 from core.extensions import db
+from tests.acceptance.conftest import FAST_HASH
+from tests.acceptance.conftest import admin_on_api as _admin
 from tests.conftest import ADMIN_PASSWORD, api_token, login
 from tests.factories import NEW_PASSWORD
-from tests.officers import SIGNATURE_VI, VIETNAMESE, Officer, ok, set_up_province, sign_in, the_report
+from tests.officers import (
+    SIGNATURE_VI, VIETNAMESE, Officer, ok, set_up_province, sign_in, the_report, shown_one_time,
+)
 from tests.pki import make_pki, pdf_bytes, png_bytes, sign, tampered
 
 PLUGIN = "quang_ngai_baocao"
@@ -35,8 +39,6 @@ BOARD, COMMUNE, WARD = "51", "21034", "21025"
 REPORT = {"revenue": 1250.5, "revenue_plan": 15000, "spending": 980, "jobs_created": 42, "poverty_rate": 4.0,
           "summary": "Thu ngân sách đạt tiến độ; giải quyết việc làm cho 42 lao động."}
 
-#: Password hashing is not under test here: a cheap KDF keeps the walk fast (production: scrypt).
-FAST_HASH = "pbkdf2:sha256:1000"
 
 
 @pytest.fixture(scope="module")
@@ -61,16 +63,6 @@ def qn(app):
     return set_up_province(app, PLUGIN)
 
 
-def _admin(app) -> Officer:
-    with app.app_context():
-        sm = app.appbuilder.sm
-        if sm.find_user(username="admin") is None:
-            sm.add_user("admin", "Quản trị", "hệ thống", "admin@quangngai.gov.vn",
-                        sm.find_role(sm.auth_role_admin), password=ADMIN_PASSWORD)
-    client = app.test_client()
-    return Officer(app, client, "admin", {"Authorization": f"Bearer {api_token(client, 'admin', ADMIN_PASSWORD)}"})
-
-
 def _admin_screen(app):
     """The administrator of Văn phòng UBND tỉnh, signed in to the screens."""
     _admin(app)
@@ -80,8 +72,7 @@ def _admin_screen(app):
 def _shown(page: str) -> tuple[str, str]:
     """The username and one-time password the account screen shows once."""
     username = re.search(r'id="otp-username">([^<]*)<', page).group(1)
-    password = re.search(r'id="otp-password"[^>]*>([^<]*)<', page).group(1)
-    return html.unescape(username), html.unescape(password)
+    return html.unescape(username), shown_one_time(page)
 
 
 def _web(app, username: str, password: str = NEW_PASSWORD):

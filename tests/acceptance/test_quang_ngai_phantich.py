@@ -21,7 +21,9 @@ import pytest
 
 from core import clock, entry, roles
 from core.extensions import db
-from tests.conftest import ADMIN_PASSWORD, api_token, login
+from tests.acceptance.conftest import FAST_HASH
+from tests.acceptance.conftest import admin_on_api as _admin
+from tests.conftest import ADMIN_PASSWORD, login
 from tests.factories import NEW_PASSWORD, Row
 from tests.officers import Officer, ok, set_up_province
 from tests.test_dashboard import signed_in
@@ -37,8 +39,6 @@ AGENCIES = [Row("VPUB", "Văn phòng Ủy ban nhân dân tỉnh", "department", 
             Row("CT", "Thuế tỉnh Quảng Ngãi", "department", BOARD)]
 STATISTICS = {"population": 18250, "births": 61, "deaths": 27, "rice_area": 412.5, "rice_output": 2390}
 
-#: Password hashing is not under test here: a cheap KDF keeps the walk fast (production: scrypt).
-FAST_HASH = "pbkdf2:sha256:1000"
 
 
 @pytest.fixture
@@ -50,16 +50,6 @@ def app(make_app):
 def qn(app):
     """Quảng Ngãi as ``baocao init`` loads it (its agencies from ``agency_units``), reports of 5/12/2026."""
     return set_up_province(app, PLUGIN)
-
-
-def _admin(app) -> Officer:
-    with app.app_context():
-        sm = app.appbuilder.sm
-        if sm.find_user(username="admin") is None:
-            sm.add_user("admin", "Quản trị", "hệ thống", "admin@quangngai.gov.vn",
-                        sm.find_role(sm.auth_role_admin), password=ADMIN_PASSWORD)
-    client = app.test_client()
-    return Officer(app, client, "admin", {"Authorization": f"Bearer {api_token(client, 'admin', ADMIN_PASSWORD)}"})
 
 
 def _web(app, username: str, password: str = NEW_PASSWORD):
