@@ -158,10 +158,11 @@ def _state(app, unit_code: str) -> tuple[str, str]:
         return report.state, report.level
 
 
-def _open_report(page, url):
+def _open_report(page, url, form: str = ""):
+    """The first report of the list, or the first of ``form`` (its code shows in the Form column)."""
     page.goto(url + "/reports/list/")
     with page.expect_navigation():
-        page.click("a[href*='/entry']")
+        page.click(f"tr:has-text('({form})') a[href*='/entry']" if form else "a[href*='/entry']")
 
 
 def _submit(page):
@@ -189,7 +190,7 @@ SCAN_VI = "Cần đính kèm bản scan báo cáo có chữ ký, đóng dấu tr
 def test_dong_nai_submit_is_refused_until_the_signed_scan_is_attached(province_server, page, browser):
     server = province_server("dong_nai", "26383", "740")  # Xã An Phước; Huyện Long Thành reviews
     _first_login(page, server["url"], server["username"], server["one_time"])
-    _open_report(page, server["url"])
+    _open_report(page, server["url"], "DN-DT01")
     assert "Đồng Nai" in page.content() and "Xã An Phước" in page.inner_text("#entry-facts")
     page.fill("#in-households", "120")
     page.fill("#in-population", "500")
@@ -227,7 +228,7 @@ def test_quang_ngai_a_signed_pdf_shows_its_signer_and_the_province_approves(prov
     server = province_server("quang_ngai_baocao", "21034", "51",  # Xã An Phú; the province reviews
                              SIGNATURE_TRUST_ROOTS=[signed["root_pem"]])
     _first_login(page, server["url"], server["username"], server["one_time"])
-    _open_report(page, server["url"])
+    _open_report(page, server["url"], "QN-BC01")  # the monthly report, not the usage report QN-BC02
     assert "Xã An Phú" in page.inner_text("#entry-facts")
     page.fill("#in-revenue", "1.250,5")
     page.fill("#in-summary", "Thu ngân sách đạt tiến độ.")
