@@ -94,7 +94,10 @@ def assign(session, today: date | None = None, form_ids: list[int] | None = None
             continue
         if schedule.period_type not in by_type:
             by_type[schedule.period_type] = open_periods(schedule.period_type, today, ruleset)
+        wanted = schedule.index_set
         for spec in by_type[schedule.period_type]:
+            if wanted and periods.parse(spec.code).index not in wanted:
+                continue  # e.g. quý II of a schedule for quý I and III only
             period = ensure_period(session, spec)
             created = _assign_units(session, schedule.form_id, versions[schedule.form_id], period,
                                     Unit.level.in_(schedule.level_codes), period.deadline)

@@ -319,10 +319,15 @@ class RuleSpec:
 
 @dataclass(frozen=True)
 class ScheduleSpec:
-    """The form falls due every ``period_type`` from units of these hierarchy ``levels`` (F7)."""
+    """The form falls due every ``period_type`` from units of these hierarchy ``levels`` (F7).
+
+    ``indexes`` limits it to some periods of the year: months 1–12, quarters 1–4, halves 1–2
+    (Hà Nội's religion report: quý I and quý III only). Empty: every period of the type.
+    """
 
     period_type: str
     levels: tuple[str, ...]
+    indexes: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

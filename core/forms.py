@@ -13,7 +13,7 @@ from itertools import product
 
 from sqlalchemy import func, select
 
-from core import audit, clock
+from core import audit, clock, periods
 from core.contracts import (CategorySpec, Choice, ComboSpec, FieldSpec, FormSpec, IndicatorSpec, RuleSpec,
                             SectionSpec)
 from core.models import (Category, CategoryCombo, CategoryOption, ComboCategory, Form, FormField, FormRule,
@@ -94,6 +94,9 @@ def _check_spec(session, spec: FormSpec) -> list[str]:
                 problems.append(f"{where}: unknown indicator {f.indicator}")
             if f.min is not None and f.max is not None and f.min > f.max:
                 problems.append(f"{where}: min is greater than max")
+    for schedule in spec.schedules:
+        if problem := periods.check_indexes(schedule.period_type, schedule.indexes):
+            problems.append(f"schedule {schedule.period_type}: {problem}")
     return problems
 
 
@@ -148,11 +151,12 @@ def sync_spec(session, spec: FormSpec, source: str, publish_it: bool = True) -> 
     for schedule in spec.schedules:
         row = session.execute(select(Schedule).where(Schedule.form_id == form.id,
                                                      Schedule.period_type == schedule.period_type)).scalar_one_or_none()
+        indexes = ",".join(str(i) for i in sorted(schedule.indexes)) or None
         if row is None:
             session.add(Schedule(form_id=form.id, period_type=schedule.period_type,
-                                 levels=",".join(schedule.levels), source=source))
+                                 levels=",".join(schedule.levels), indexes=indexes, source=source))
         elif row.source == source:
-            row.levels = ",".join(schedule.levels)
+            row.levels, row.indexes = ",".join(schedule.levels), indexes
     session.flush()
     published = publish(session, form, by=source) if publish_it else None
     if created:

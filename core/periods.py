@@ -98,6 +98,22 @@ def code_for(kind: PeriodType | str, year: int, index: int | None = None) -> str
     return result
 
 
+def per_year(kind: PeriodType | str) -> int | None:
+    """How many periods of ``kind`` a year has (12, 4, 2), or None when they have no index."""
+    return _PER_YEAR.get(PeriodType(kind))
+
+
+def check_indexes(kind: PeriodType | str, indexes) -> str | None:
+    """Why ``indexes`` cannot limit a ``kind`` schedule, or None: months 1–12, quarters 1–4, halves 1–2."""
+    kind = PeriodType(kind)
+    if not indexes:
+        return None
+    if kind not in _PER_YEAR:
+        return f"{kind.value} periods have no index within the year"
+    bad = sorted(i for i in indexes if not 1 <= i <= _PER_YEAR[kind])
+    return f"{kind.value} indexes must be 1-{_PER_YEAR[kind]}, not {', '.join(map(str, bad))}" if bad else None
+
+
 def rules() -> tuple[PeriodRule, ...]:
     """The rules in force: the ``period_rules`` answer, national rules for the types it leaves out.
 

@@ -29,7 +29,8 @@ ours, each optional
     ``option``, ``label``, ``category_label``), ``combos`` (``combo``, ``label``,
     ``categories`` space-separated), ``indicators`` (``code``, ``name``,
     ``definition``, ``method``, ``unit``, ``sector``), ``schedules``
-    (``period_type``, ``levels`` space-separated).
+    (``period_type``, ``levels`` space-separated, optional ``periods``: the numbers of the periods
+    of the year it applies to, space-separated, e.g. ``1 3`` for quý I and quý III).
 
 Any label-like column may carry a language as XLSForm does: ``label::vi``,
 ``label::Vietnamese (vi)``. A plain ``label`` wins; otherwise the column of the
@@ -52,7 +53,7 @@ import zipfile
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from core import expressions
+from core import expressions, periods
 from core.contracts import (CategorySpec, Choice, ComboSpec, FieldSpec, FormSpec, IndicatorSpec, PeriodType,
                             RuleSpec, ScheduleSpec, SectionSpec)
 
@@ -518,7 +519,15 @@ class _Reader:
             if not levels:
                 self.problem("schedules", row_no, "no levels")
                 continue
-            schedules.append(ScheduleSpec(period_type, levels))
+            words = sheet.get(row, "periods").split()
+            if not all(w.isdigit() for w in words):
+                self.problem("schedules", row_no, f"periods must be numbers, not {' '.join(words)!r}")
+                continue
+            indexes = tuple(sorted({int(w) for w in words}))
+            if problem := periods.check_indexes(period_type, indexes):
+                self.problem("schedules", row_no, problem)
+                continue
+            schedules.append(ScheduleSpec(period_type, levels, indexes))
         return schedules
 
     def read(self) -> FormSpec:
@@ -594,7 +603,7 @@ _COLUMNS = {
     "categories": ["category", "option", "label", "category_label"],
     "combos": ["combo", "label", "categories"],
     "indicators": ["code", "name", "definition", "method", "unit", "sector"],
-    "schedules": ["period_type", "levels"],
+    "schedules": ["period_type", "levels", "periods"],
 }
 _WIDTHS = {"type": 22, "name": 24, "label": 48, "hint": 36, "expression": 48, "message": 48, "description": 48,
            "definition": 40, "method": 40, "form_title": 40, "category_label": 30, "categories": 30, "levels": 30}
@@ -646,7 +655,8 @@ def write_workbook(spec: FormSpec) -> bytes:
     rows["combos"].extend([c.code, c.name, " ".join(c.categories)] for c in spec.combos)
     rows["indicators"].extend([i.code, i.name, i.definition or None, i.method or None, i.unit_of_measure or None,
                                i.sector or None] for i in spec.indicators)
-    rows["schedules"].extend([str(s.period_type), " ".join(s.levels)] for s in spec.schedules)
+    rows["schedules"].extend([str(s.period_type), " ".join(s.levels), " ".join(map(str, s.indexes))]
+                             for s in spec.schedules)
 
     workbook = Workbook()
     workbook.remove(workbook.active)

@@ -55,6 +55,37 @@ def test_ha_noi_reports_carry_the_f4_deadlines(app):
 
 
 @pytest.mark.skipif(not PG_URL, reason="races need a server database")
+def test_a_schedule_for_some_quarters_assigns_only_those(app):
+    """Hà Nội's religion report is due for quý I and quý III, never for quý II or IV (Điều 10 khoản 3)."""
+    with app.app_context():
+        factories.province()
+        spec = FormSpec("TG-Q13", "Biểu quý I, quý III", (SectionSpec("main", "Chung", (FieldSpec("n", "Số", min=0),)),),
+                        schedules=(ScheduleSpec("quarterly", ("commune",), indexes=(3, 1)),))
+        sync_spec(db.session, spec, source="board")
+        db.session.commit()
+        opened = {day: assignment.assign(db.session, day).periods
+                  for day in (date(2026, 3, 5), date(2026, 6, 5), date(2026, 9, 5), date(2026, 12, 5))}
+        db.session.commit()
+        assert {day.month: sorted({p.split("/")[1] for p in got if p.startswith("TG-Q13/")})
+                for day, got in opened.items()} == {3: ["2026Q1"], 6: [], 9: ["2026Q3"], 12: []}
+        assert {code for code, in db.session.query(Period.code).join(Report).join(Form).filter(Form.code == "TG-Q13")
+                } == {"2026Q1", "2026Q3"}
+
+
+@pytest.mark.parametrize("period_type, indexes, problem", [
+    ("quarterly", (5,), "quarterly indexes must be 1-4, not 5"),
+    ("yearly", (1,), "yearly periods have no index within the year"),
+])
+def test_a_plugin_schedule_with_impossible_periods_is_refused_by_name(app, period_type, indexes, problem):
+    from core.forms import FormError
+
+    spec = FormSpec("BAD-Q", "Biểu sai", (SectionSpec("main", "Chung", (FieldSpec("n", "Số"),)),),
+                    schedules=(ScheduleSpec(period_type, ("commune",), indexes=indexes),))
+    with app.app_context(), pytest.raises(FormError) as refused:
+        sync_spec(db.session, spec, source="plugin:x")
+    assert f"form BAD-Q: schedule {period_type}: {problem}" in str(refused.value)
+
+
 def test_two_runs_racing_create_each_report_once(app):
     with app.app_context():
         factories.province()

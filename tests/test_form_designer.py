@@ -248,6 +248,23 @@ def test_a_schedule_picks_a_period_type_and_levels(app, admin):
     assert _count(app, Schedule, Schedule.form_id == ids["form"]) == 1
 
 
+def test_a_schedule_may_name_the_periods_of_the_year_it_applies_to(app, admin):
+    client = _as_admin(app, admin)
+    ids = _design(app, client)
+    url = f"/forms/schedules/add?_flt_0_form={ids['form']}"
+    refused = client.post(url, data={"period_type": "quarterly", "levels": ["commune"], "indexes": "1, 5"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "Các kỳ trong năm phải là các số từ 1 đến 4, cách nhau bởi dấu phẩy." in refused
+    refused = client.post(url, data={"period_type": "yearly", "levels": ["commune"], "indexes": "1"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "Loại kỳ này không có kỳ đánh số trong năm" in refused
+    assert _count(app, Schedule, Schedule.form_id == ids["form"]) == 0  # nothing half-written
+    _post(client, url, {"period_type": "quarterly", "levels": ["commune"], "indexes": "3, 1", "active": "y"})
+    with app.app_context():
+        schedule = db.session.execute(select(Schedule).filter_by(form_id=ids["form"])).scalar_one()
+        assert (schedule.indexes, schedule.index_set) == ("1,3", {1, 3})
+
+
 def test_copy_makes_a_board_draft_with_the_same_parts(app, admin):
     client = _as_admin(app, admin)
     ids = _design(app, client)

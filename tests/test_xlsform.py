@@ -46,7 +46,8 @@ def full_spec() -> FormSpec:
         categories=(ETHNIC, SEX), combos=(ComboSpec("ethnic_sex", "Dân tộc × Giới tính", ("ethnic_group", "sex")),),
         indicators=(IndicatorSpec("ct_households", "Số hộ dân cư", "Hộ có hộ khẩu thường trú", "Đếm", "hộ",
                                   "thong_ke"),),
-        schedules=(ScheduleSpec("quarterly", ("commune", "district")), ScheduleSpec("yearly", ("province",))),
+        schedules=(ScheduleSpec("quarterly", ("commune", "district"), indexes=(1, 3)),
+                   ScheduleSpec("yearly", ("province",))),
     )
 
 
@@ -154,7 +155,8 @@ def test_more_mistakes_on_the_extension_sheets():
         "settings": [["form_id", "form_title"], ["bad id!", "T"]],             # 2 bad code
         "categories": [["category", "option", "label"], ["sex", "nam", "Nam"], ["sex", "nam", "Nam 2"]],  # 3
         "combos": [["combo", "label", "categories"], ["combo_a", "A", "sex ghost"]],  # 2 unknown category
-        "schedules": [["period_type", "levels"], ["weekly", "commune"], ["yearly", None]],  # 2, 3
+        "schedules": [["period_type", "levels", "periods"], ["weekly", "commune"], ["yearly", None],  # 2, 3
+                      ["quarterly", "commune", "1 5"], ["monthly", "commune", "một"]],  # 4, 5
     })
     with pytest.raises(XLSFormError) as caught:
         read_workbook(data)
@@ -169,6 +171,8 @@ def test_more_mistakes_on_the_extension_sheets():
     assert "unknown category ghost" in text["combos", 2]
     assert "unknown period_type 'weekly'" in text["schedules", 2]
     assert "no levels" in text["schedules", 3]
+    assert "quarterly indexes must be 1-4, not 5" in text["schedules", 4]
+    assert "periods must be numbers, not 'một'" in text["schedules", 5]
 
 
 def test_not_a_workbook():

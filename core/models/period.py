@@ -46,6 +46,8 @@ class Schedule(Model):
     #: Comma-separated level codes of the hierarchy, e.g. "commune,district".
     levels: Mapped[str] = mapped_column(String(255), nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
+    #: Comma-separated period indexes of the year it applies to ("1,3": quý I and III); NULL: all.
+    indexes: Mapped[str | None] = mapped_column(String(50))
     #: "board" or "plugin:<name>", like forms.
     source: Mapped[str] = mapped_column(String(100), nullable=False, default="board")
 
@@ -56,3 +58,8 @@ class Schedule(Model):
     @property
     def level_codes(self) -> list[str]:
         return [c.strip() for c in self.levels.split(",") if c.strip()]
+
+    @property
+    def index_set(self) -> frozenset[int]:
+        """The period indexes it applies to; empty: every period of its type."""
+        return frozenset(int(i) for i in (self.indexes or "").split(",") if i.strip())

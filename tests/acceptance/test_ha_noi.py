@@ -404,12 +404,11 @@ def test_dieu_10_khoan_1_khoan_6_the_so_maintains_the_forms_the_units_fill(app, 
 
 
 def test_dieu_10_khoan_3_reports_of_december_fall_due_on_14_december(hn):
-    """Điều 10 khoản 3 (F4): on 5/12 a xã has its annual report (01/01–31/12), its second-half and quý IV reports,
-    all due 14/12."""
+    """Điều 10 khoản 3 (F4): on 5/12 a xã has its annual reports (01/01–31/12), due 14/12, and no second-half or
+    quý IV report, which the regulation does not ask for."""
     ba_vi = hn[BA_VI]
     due = {(r["form_code"], r["period_code"]): r["deadline"] for r in ba_vi.reports()}
-    assert due == {("HN-DT01", "2026"): "2026-12-14", ("HN-DT01", "2026S2"): "2026-12-14",
-                   ("HN-TG01", "2026Q4"): "2026-12-14"}
+    assert due == {("HN-DT01", "2026"): "2026-12-14", ("HN-TG01", "2026"): "2026-12-14"}
     periods = {p["code"]: p for p in ok(ba_vi.client.get("/api/v1/period/", headers=ba_vi.headers))["result"]}
     assert (periods["2026"]["start"], periods["2026"]["end"]) == ("2026-01-01", "2026-12-31")
 
@@ -424,7 +423,7 @@ def test_dieu_10_khoan_3_quy_1_six_months_and_quy_3_carry_their_cut_off_dates(ap
     ba_vi = Officers(app)[BA_VI]
     due = {(r["form_code"], r["period_code"]): r["deadline"] for r in ba_vi.reports()}
     assert due == {("HN-TG01", "2026Q1"): "2026-03-14", ("HN-DT01", "2026S1"): "2026-06-14",
-                   ("HN-TG01", "2026Q2"): "2026-06-14", ("HN-TG01", "2026Q3"): "2026-09-14"}
+                   ("HN-TG01", "2026S1"): "2026-06-14", ("HN-TG01", "2026Q3"): "2026-09-14"}  # no quý II
     periods = {p["code"]: (p["start"], p["end"])
                for p in ok(ba_vi.client.get("/api/v1/period/", headers=ba_vi.headers))["result"]}
     assert periods["2026Q1"] == ("2026-01-01", "2026-03-14")

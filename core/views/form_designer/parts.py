@@ -15,10 +15,10 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
-from wtforms import SelectField, SelectMultipleField, TextAreaField, ValidationError
-from wtforms.validators import DataRequired, Length
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
 
-from core import units
+from core import periods, units
 from core.extensions import db
 from core.models import CategoryCombo, FormField, FormRule, FormSection, Indicator, Schedule
 from core.models.form import NUMERIC_TYPES
@@ -323,8 +323,29 @@ def _schedule_extra():
         "levels": LevelsField(_l("Levels"), choices=level_choices, validators=[DataRequired()],
                               description=_l("Units of these levels of the hierarchy are assigned the form "
                                              "every period.")),
+        "indexes": StringField(_l("Periods of the year"), validators=[Optional(), Length(max=50)],
+                               description=_l("Only the periods with these numbers in the year, separated by "
+                                              "commas (1,3: the first and third quarters). Empty: every period.")),
         "active": flag(_l("Active")),
     }
+
+
+def _indexes(item: Schedule) -> None:
+    """Normalise ``item.indexes`` ("3, 1" → "1,3") or refuse it in Vietnamese."""
+    text = (item.indexes or "").replace(" ", "")
+    if not text:
+        item.indexes = None
+        return
+    most = periods.per_year(item.period_type)
+    if most is None:
+        refuse(_("This period type has no numbered periods within the year: leave Periods of the year empty."))
+    try:
+        wanted = sorted({int(part) for part in text.split(",")})
+    except ValueError:
+        wanted = [0]
+    if not all(1 <= i <= most for i in wanted):
+        refuse(_("Periods of the year must be numbers from 1 to %(most)s separated by commas.", most=most))
+    item.indexes = ",".join(map(str, wanted))
 
 
 class SchedulesView(CheckedView):
@@ -337,17 +358,19 @@ class SchedulesView(CheckedView):
     show_title = _l("Schedule")
     add_title = _l("Add a schedule")
     edit_title = _l("Edit schedule")
-    list_columns = ["period_type", "levels", "active", "source"]
-    show_columns = ["form", "period_type", "levels", "active", "source"]
-    add_columns = ["form", "period_type", "levels", "active"]
-    edit_columns = ["period_type", "levels", "active"]
+    list_columns = ["period_type", "indexes", "levels", "active", "source"]
+    show_columns = ["form", "period_type", "indexes", "levels", "active", "source"]
+    add_columns = ["form", "period_type", "levels", "indexes", "active"]
+    edit_columns = ["period_type", "levels", "indexes", "active"]
     search_columns = ["form", "period_type", "active"]
     base_order = ("period_type", "asc")
     page_size = 50
     label_columns = {"form": _l("Form"), "period_type": _l("Period type"), "levels": _l("Levels"),
+                     "indexes": _l("Periods of the year"),
                      "active": _l("Active"), "source": _l("Source")}
     description_columns = {"active": _l("An inactive schedule assigns nothing new; reports already assigned stay.")}
     formatters_columns = {"period_type": period_type_label, "levels": level_names, "active": yes_no,
+                          "indexes": lambda value: value or _("All periods"),
                           "source": source_label}
     add_form_extra_fields = _schedule_extra()
     edit_form_extra_fields = _schedule_extra()
@@ -362,4 +385,5 @@ class SchedulesView(CheckedView):
         if other is not None:
             refuse(_("Form %(form)s already has a %(period)s schedule: edit that one.",
                      form=item.form.code, period=period_type_label(item.period_type)))
+        _indexes(item)
         item.source = "board"  # the board's edit is kept by the next plugin sync
