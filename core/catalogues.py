@@ -56,6 +56,10 @@ def ethnic_population_form(code: str, name: str, schedules: tuple) -> FormSpec:
         rules=(
             RuleSpec("poor_within_households", "poor_households + near_poor_households <= households",
                      "Số hộ nghèo và cận nghèo không được lớn hơn tổng số hộ."),
+            # A rule is skipped while a value it names is blank: this one still holds when the
+            # near-poor are left empty (DN Đ8 khoản 2, CB Đ9 khoản 2: data as prescribed).
+            RuleSpec("poor_at_most_households", "poor_households <= households",
+                     "Số hộ nghèo không được lớn hơn tổng số hộ."),
             RuleSpec("minority_within_households", "minority_households <= households",
                      "Số hộ dân tộc thiểu số không được lớn hơn tổng số hộ."),
             RuleSpec("population_by_ethnicity_total", "count(population_by_ethnicity) == 0 or "

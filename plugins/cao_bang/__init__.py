@@ -92,26 +92,14 @@ def password_policy():
     return PasswordPolicy(min_length=8, max_age_days=180)
 
 
-def _with_own_checks(form):
-    """Điều 3 khoản 4, Điều 9 khoản 2: the poor households are checked against all households even when
-    the near-poor are left blank (the catalogue's rule on both is skipped while one value is missing)."""
-    from dataclasses import replace
-
-    from core.contracts import RuleSpec
-
-    return replace(form, rules=form.rules + (
-        RuleSpec("poor_at_most_households", "poor_households <= households",
-                 "Số hộ nghèo không được lớn hơn tổng số hộ."),))
-
-
 @hookimpl
 def register_forms():
     """Điều 9: dữ liệu về công tác dân tộc cập nhật theo kỳ báo cáo (tháng, quý, năm, giai đoạn)."""
     from core.catalogues import ethnic_population_form
 
-    return [_with_own_checks(ethnic_population_form(
+    return [ethnic_population_form(
         "CB-DT01", "Biểu DT01: Hộ, nhân khẩu, hộ nghèo theo dân tộc (Cao Bằng)",
-        (ScheduleSpec("yearly", ("commune",)),)))]
+        (ScheduleSpec("yearly", ("commune",)),))]
 
 
 @hookimpl

@@ -114,18 +114,6 @@ def _policy_form():
     )
 
 
-def _with_own_checks(form):
-    """Điều 3 khoản 4, Điều 8 khoản 2: the poor households are checked against all households even when
-    the near-poor are left blank (the catalogue's rule on both is skipped while one value is missing)."""
-    from dataclasses import replace
-
-    from core.contracts import RuleSpec
-
-    return replace(form, rules=form.rules + (
-        RuleSpec("poor_at_most_households", "poor_households <= households",
-                 "Số hộ nghèo không được lớn hơn tổng số hộ."),))
-
-
 @hookimpl
 def agency_units():
     """Điều 5 khoản 2: các sở, ban, ngành cập nhật và xác thực dữ liệu của ngành (not in vietnam-provinces)."""
@@ -140,9 +128,9 @@ def register_forms():
     thiết kế sẵn — DT01 from the communes, CS01 from the sở, ban, ngành and huyện, thành phố, every year."""
     from core.catalogues import ethnic_population_form
 
-    return [_with_own_checks(ethnic_population_form(
+    return [ethnic_population_form(
                 "DN-DT01", "Biểu DT01: Hộ, nhân khẩu, hộ nghèo theo dân tộc (Đồng Nai)",
-                (ScheduleSpec("yearly", ("commune",)),))),
+                (ScheduleSpec("yearly", ("commune",)),)),
             _policy_form()]
 
 
