@@ -46,6 +46,16 @@ STATE_LABELS = {
     "returned": _l("Returned"),
     "correction_requested": _l("Correction requested"),
 }
+#: The workflow actions as the screens and the refusals name them (S10: "Duyệt", not "approve").
+ACTION_LABELS = {
+    "submit": _l("Submit for review"),
+    "recall": _l("Recall"),
+    "approve": _l("Approve"),
+    "return": _l("Return to the unit"),
+    "request_correction": _l("Request a correction"),
+    "reopen": _l("Reopen for correction"),
+    "reject_correction": _l("Refuse the correction"),
+}
 #: Form posts name a cell ``<field>__<cell key>``; error keys name it ``<field>[<cell key>]``.
 CELL_SEP = "__"
 RULES_KEY = "_rules"
@@ -64,6 +74,11 @@ class EntryRefused(Exception):
 
 class _Bad(ValueError):
     """A value that cannot be read; the message is for the user."""
+
+
+def action_label(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
 
 
 def state_label(state: str | None) -> str:

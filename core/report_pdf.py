@@ -132,7 +132,6 @@ def filled_grid(g: dict, fld: dict, values: dict) -> dict:
 def context(session, report: Report) -> dict:
     """Everything the template draws, read in three queries (values, history, and the report itself)."""
     from core.views.entry import grid
-    from core.views.review import action_label
 
     defn = report.version.definition
     values = entry.values_of(session, report)
@@ -150,7 +149,7 @@ def context(session, report: Report) -> dict:
     history = session.execute(select(Transition).where(Transition.report_id == report.id)
                               .order_by(Transition.id)).scalars().all()
     return {"report": report, "defn": defn, "sections": sections, "history": history,
-            "state": entry.state_label(report.state), "action_label": action_label,
+            "state": entry.state_label(report.state), "action_label": entry.action_label,
             "state_label": entry.state_label, "deadline": report.deadline.strftime("%d/%m/%Y"),
             "dateline": place_and_date(report)}
 

@@ -42,7 +42,7 @@ class CommentRequired(Refused):
 
 def _action_name(action: str) -> str:
     """The action as the screens name it (S10: "Duyệt", not "approve")."""
-    from core.views.review import action_label
+    from core.entry import action_label
 
     return action_label(action)
 

@@ -14,7 +14,6 @@ from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, func, select
 from sqlalchemy.orm import contains_eager
 
@@ -26,15 +25,7 @@ from core.models import Account, Form, Period, Report, Transition, Unit
 from core.scope import condition, current_account, is_system_admin
 from workflows import machine, service
 
-ACTION_LABELS = {
-    "submit": _l("Submit for review"),
-    "recall": _l("Recall"),
-    "approve": _l("Approve"),
-    "return": _l("Return to the unit"),
-    "request_correction": _l("Request a correction"),
-    "reopen": _l("Reopen for correction"),
-    "reject_correction": _l("Refuse the correction"),
-}
+ACTION_LABELS = entry.ACTION_LABELS
 ACTION_STYLES = {"submit": "primary", "approve": "success", "return": "warning", "recall": "default",
                  "request_correction": "warning", "reopen": "primary", "reject_correction": "danger"}
 #: The order the unit's own reports are grouped in: what needs its work first.
@@ -43,9 +34,7 @@ PAGE_SIZE = 50
 MY_LIMIT = 500
 
 
-def action_label(action: str) -> str:
-    label = ACTION_LABELS.get(action)
-    return str(label) if label is not None else action
+action_label = entry.action_label
 
 
 def actions_for(actor: Account | None, report: Report) -> list[str]:
