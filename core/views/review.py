@@ -25,16 +25,12 @@ from core.models import Account, Form, Period, Report, Transition, Unit
 from core.scope import condition, current_account, is_system_admin
 from workflows import machine, service
 
-ACTION_LABELS = entry.ACTION_LABELS
 ACTION_STYLES = {"submit": "primary", "approve": "success", "return": "warning", "recall": "default",
                  "request_correction": "warning", "reopen": "primary", "reject_correction": "danger"}
 #: The order the unit's own reports are grouped in: what needs its work first.
 MY_STATE_ORDER = ("returned", "draft", "correction_requested", "submitted", "approved")
 PAGE_SIZE = 50
 MY_LIMIT = 500
-
-
-action_label = entry.action_label
 
 
 def actions_for(actor: Account | None, report: Report) -> list[str]:
@@ -56,11 +52,11 @@ def workflow_context(report: Report, actor: Account | None) -> dict:
         returned = [t for t in history if t.action == "return"]
         reason = returned[-1] if returned else None
     return {
-        "actions": [{"code": a, "label": action_label(a), "style": ACTION_STYLES.get(a, "default"),
+        "actions": [{"code": a, "label": entry.action_label(a), "style": ACTION_STYLES.get(a, "default"),
                      "needs_comment": a in machine.NEEDS_COMMENT} for a in actions_for(actor, report)],
         "history": history,
         "return_reason": reason,
-        "action_label": action_label,
+        "action_label": entry.action_label,
         "state_label": entry.state_label,
     }
 
@@ -91,7 +87,7 @@ def post_transition(report: Report):
         service.transition(db.session, report, action, current_account(), comment, seen_version=seen_version)
     except service.Refused as exc:
         db.session.rollback()
-        flash(_("Not done: %(action)s.", action=action_label(action)), "danger")
+        flash(_("Not done: %(action)s.", action=entry.action_label(action)), "danger")
         for message in _refusal_messages(report, exc):
             flash(message, "danger")
         return redirect(back)
@@ -99,7 +95,7 @@ def post_transition(report: Report):
         db.session.rollback()
         raise
     db.session.commit()
-    flash(_("Done: %(action)s. The report is now %(state)s.", action=action_label(action),
+    flash(_("Done: %(action)s. The report is now %(state)s.", action=entry.action_label(action),
             state=entry.state_label(report.state)), "success")
     return redirect(back)
 
