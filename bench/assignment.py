@@ -24,13 +24,17 @@ DAY = date(2026, 12, 5)  # the yearly window of 2026 is open
 def main() -> None:
     from sqlalchemy import delete, select
 
-    from core import assignment, create_app
+    from core.reporting import assignment
+    from core import create_app
     from core.bootstrap import migrate_to_head
     from core.contracts import FieldSpec, FormSpec, ScheduleSpec, SectionSpec
-    from core.extensions import db
-    from core.forms import sync_spec
-    from core.models import Form, FormVersion, Period, Report, Unit
-    from core.units import import_units
+    from core.platform.extensions import db
+    from core.forms.definitions import sync_spec
+    from core.forms.models.form import Form, FormVersion
+    from core.forms.models.period import Period
+    from core.reporting.models import Report
+    from core.hierarchy.models import Unit
+    from core.hierarchy.units import import_units
 
     tmp = tempfile.mkdtemp()
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.db"

@@ -16,10 +16,11 @@ N = int(os.environ.get("BENCH_AUDIT_N", "2000"))
 
 
 def main() -> None:
-    from core import audit, create_app
+    from core.platform import audit
+    from core import create_app
     from core.bootstrap import migrate_to_head
-    from core.extensions import db
-    from core.models import AuditEntry
+    from core.platform.extensions import db
+    from core.platform.models.audit import AuditEntry
 
     tmp = tempfile.mkdtemp()
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.db"

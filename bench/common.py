@@ -1,4 +1,4 @@
-"""What the benchmarks share: a unit row as ``core.units.import_units`` reads it."""
+"""What the benchmarks share: a unit row as ``core.hierarchy.units.import_units`` reads it."""
 from __future__ import annotations
 
 from dataclasses import dataclass

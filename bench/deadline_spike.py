@@ -45,13 +45,17 @@ def prepare(url: str, instance: Path) -> list[tuple[int, str]]:
     from flask_jwt_extended import create_access_token
     from sqlalchemy import create_engine, text
 
-    from core import accounts, assignment, create_app, normalise_db_url
+    from core.accounts import lifecycle as accounts
+    from core.reporting import assignment
+    from core import create_app, normalise_db_url
     from core.bootstrap import migrate_to_head
     from core.contracts import FieldSpec, FormSpec, ScheduleSpec, SectionSpec
-    from core.extensions import db
-    from core.forms import sync_spec
-    from core.models import Account, Report, Unit
-    from core.units import import_units
+    from core.platform.extensions import db
+    from core.forms.definitions import sync_spec
+    from core.accounts.models import Account
+    from core.reporting.models import Report
+    from core.hierarchy.models import Unit
+    from core.hierarchy.units import import_units
 
     engine = create_engine(normalise_db_url(url))
     with engine.begin() as conn:

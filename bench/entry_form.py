@@ -64,7 +64,7 @@ def big_spec(code: str, fields: int, grids: int, rules: int):
 
 def full_post(defn: dict, bump: int = 0) -> dict:
     """A value for every field (and cell) that passes every rule; ``bump`` changes them all."""
-    from core.entry import cells_of, input_name
+    from core.reporting.entry import cells_of, input_name
 
     post = {}
     for n, (code, fld) in enumerate((f["code"], f) for s in defn["sections"] for f in s["fields"]):
@@ -91,12 +91,17 @@ def median_ms(fn, n: int = N) -> float:
 def main() -> None:
     from sqlalchemy import delete, select
 
-    from core import accounts, create_app, entry
+    from core.accounts import lifecycle as accounts
+    from core import create_app
+    from core.reporting import entry
     from core.bootstrap import migrate_to_head
-    from core.extensions import db
-    from core.forms import latest_version, sync_spec
-    from core.models import Form, Period, Report, ReportValue, Unit
-    from core.units import import_units
+    from core.platform.extensions import db
+    from core.forms.definitions import latest_version, sync_spec
+    from core.forms.models.form import Form
+    from core.forms.models.period import Period
+    from core.reporting.models import Report, ReportValue
+    from core.hierarchy.models import Unit
+    from core.hierarchy.units import import_units
 
     tmp = tempfile.mkdtemp()
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.db"
@@ -171,7 +176,7 @@ def main() -> None:
     size_filled = len(get(f"/reports/{big_id}/entry").data)
     cells = len(post)
     with app.app_context():
-        from core.models import AuditEntry
+        from core.platform.models.audit import AuditEntry
 
         kept = db.session.query(ReportValue).filter_by(report_id=big_id).count()
         audited = db.session.query(AuditEntry).filter_by(action="report.save", object_id=str(big_id)).count()

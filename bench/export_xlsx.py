@@ -3,7 +3,7 @@
 
 The set-up writes the approved values directly with one INSERT … SELECT (a
 benchmark of the export, not of the workflow). Measured: the whole export
-through :func:`core.exports.document.export` (the one streamed query, the
+through :func:`core.analytics.exports.document.export` (the one streamed query, the
 roll-up's total, openpyxl write-only), split into reading and writing.
 Baseline, in the same run: the same 3,321 × 200 numbers written with bare
 openpyxl write-only from a Python list.
@@ -29,11 +29,14 @@ DAY = date(2026, 12, 5)
 def _setup(db):
     from sqlalchemy import delete, select, text
 
-    from core import assignment
+    from core.reporting import assignment
     from core.contracts import FieldSpec, FormSpec, ScheduleSpec, SectionSpec
-    from core.forms import sync_spec
-    from core.models import Form, Period, Report, ReportValue, Unit
-    from core.units import import_units
+    from core.forms.definitions import sync_spec
+    from core.forms.models.form import Form
+    from core.forms.models.period import Period
+    from core.reporting.models import Report, ReportValue
+    from core.hierarchy.models import Unit
+    from core.hierarchy.units import import_units
 
     db.session.execute(delete(ReportValue))
     db.session.execute(delete(Report))
@@ -79,8 +82,8 @@ def _baseline(path: str) -> float:
 def main() -> None:
     from core import create_app
     from core.bootstrap import migrate_to_head
-    from core.exports import document, table
-    from core.extensions import db
+    from core.analytics.exports import document, table
+    from core.platform.extensions import db
 
     tmp = tempfile.mkdtemp()
     url = os.environ.get("BENCH_EXPORT_URL") or os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.db"

@@ -44,13 +44,18 @@ def _median(fn) -> tuple[float, object]:
 def main() -> None:
     from sqlalchemy import delete, select, text
 
-    from core import assignment, completeness, create_app, rollup
+    from core.reporting import assignment
+    from core.analytics import completeness, rollup
+    from core import create_app
     from core.bootstrap import migrate_to_head
     from core.contracts import FieldSpec, FormSpec, ScheduleSpec, SectionSpec
-    from core.extensions import db
-    from core.forms import sync_spec
-    from core.models import Form, Period, Report, Unit
-    from core.units import import_units
+    from core.platform.extensions import db
+    from core.forms.definitions import sync_spec
+    from core.forms.models.form import Form
+    from core.forms.models.period import Period
+    from core.reporting.models import Report
+    from core.hierarchy.models import Unit
+    from core.hierarchy.units import import_units
 
     tmp = tempfile.mkdtemp()
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.db"
@@ -58,7 +63,7 @@ def main() -> None:
     with app.app_context():
         migrate_to_head()
         db.session.execute(delete(Report))
-        from core import plugin_admin
+        from core.platform import plugin_admin
 
         plugin_admin.set_enabled(db.session, "cao_bang", True)  # a hierarchy with districts
         db.session.commit()

@@ -59,9 +59,10 @@ def create_app(config: dict | None = None) -> Flask:
     logging.basicConfig(level=app.config["LOG_LEVEL"])
     logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)
 
-    from core import audit, i18n, jobs, maintenance, security_headers
-    from core.extensions import csrf, db, migrate, new_appbuilder
-    from core.plugin_manager import PluginRegistry, discover
+    from core.platform import audit, i18n, jobs, security_headers
+    from core.operations import maintenance
+    from core.platform.extensions import csrf, db, migrate, new_appbuilder
+    from core.platform.plugin_manager import PluginRegistry, discover
     from core.defaults import DEFAULT_PLUGINS
     import core.models  # noqa: F401  (registers tables on Model.metadata)
 
@@ -73,11 +74,15 @@ def create_app(config: dict | None = None) -> Flask:
     jobs.init_app(app, db.session)
     registry = PluginRegistry(discover(tuple(app.config["PLUGIN_PACKAGES"])), DEFAULT_PLUGINS)
     app.extensions["baocao.plugins"] = registry
+    from core.forms.definitions import sync_enabled_plugin
+    from core.platform import plugin_admin
+
+    plugin_admin.on_enabled(app, sync_enabled_plugin)
 
     with app.app_context():
         appbuilder = new_appbuilder()
         appbuilder.init_app(app, db.session)
-        from core.views import register_views
+        from core.navigation import register_views
 
         register_views(appbuilder)
 
@@ -89,13 +94,14 @@ def create_app(config: dict | None = None) -> Flask:
         registry.refresh(db.session, max_age=app.config.get("PLUGIN_REFRESH_SECONDS", 2))
         maintenance.follow(registry)  # the notices are re-read with the plugin state, never more often
 
-    from core import health, login_guard
+    from core.operations import health
+    from core.accounts import login_guard
 
     login_guard.init_app(app)
     security_headers.init_app(app)
     maintenance.init_app(app)
     health.init_app(app)
-    from core import id_guard
+    from core.platform import id_guard
 
     id_guard.init_app(app)  # an id no database row can have is a 404, not a 500
     return app

@@ -11,8 +11,9 @@ from flask import current_app
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-from core import audit, passwords, plugin_admin
-from core.extensions import db
+from core.platform import audit, plugin_admin
+from core.accounts import passwords
+from core.platform.extensions import db
 
 ADMIN_USERNAME = "admin"
 
@@ -39,8 +40,8 @@ def ensure_admin() -> str | None:
 
 def demo_accounts(session) -> list[tuple[str, str]]:
     """One account per tier for trying the system: the board, its first district, a commune there."""
-    from core import accounts
-    from core.models import Unit
+    from core.accounts import lifecycle as accounts
+    from core.hierarchy.models import Unit
 
     chosen, parent = [], None
     for _ in range(3):
@@ -62,8 +63,12 @@ def demo_requests(session, form_codes) -> list[str]:
     """A report of every province form for the demo's units now, whatever the calendar says."""
     from datetime import timedelta
 
-    from core import assignment, clock
-    from core.models import Account, Form, Report, Unit
+    from core.reporting import assignment
+    from core.platform import clock
+    from core.accounts.models import Account
+    from core.forms.models.form import Form
+    from core.reporting.models import Report
+    from core.hierarchy.models import Unit
 
     root = session.execute(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.code).limit(1)).scalar()
     if root is None:
@@ -98,7 +103,7 @@ def load_units(session, province: str) -> list[str]:
     """
     from dataclasses import replace
 
-    from core.units import import_units, province_units
+    from core.hierarchy.units import import_units, province_units
 
     registry = plugin_admin.registry()
     info = registry.plugins[province].info
@@ -132,7 +137,7 @@ def init_province(province: str, demo: bool = False) -> InitResult:
         raise plugin_admin.PluginError(
             f"unknown province plugin {province!r}; known: {', '.join(sorted(registry.plugins))}"
         )
-    from core.models import Form
+    from core.forms.models.form import Form
 
     forms_before = set(db.session.execute(select(Form.code)).scalars())
     wanted = [province] + (["example"] if demo and "example" in registry.plugins else [])
@@ -140,10 +145,12 @@ def init_province(province: str, demo: bool = False) -> InitResult:
         if plugin_admin.set_enabled(db.session, name, True):
             result.changes.append(f"enabled plugin {name}")
     result.changes += load_units(db.session, province)
-    synced = plugin_admin.sync_forms(db.session)
+    from core.forms.definitions import sync_forms
+
+    synced = sync_forms(db.session)
     result.changes += [f"form {code} {'created' if code not in forms_before else what}"
                        for code, what in synced.items() if code not in forms_before or what == "updated"]
-    from core.assignment import assign
+    from core.reporting.assignment import assign
 
     assigned = assign(db.session)
     if assigned.created:

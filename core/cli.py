@@ -13,8 +13,8 @@ from core import create_app, default_instance_path
 @contextmanager
 def app_context(command: str, config: dict | None = None):
     """An app context whose audit actor is the CLI user; errors become one-line failures."""
-    from core import audit
-    from core.extensions import db
+    from core.platform import audit
+    from core.platform.extensions import db
 
     try:
         app = create_app(config)
@@ -44,9 +44,9 @@ def main():
 def init(province, demo):
     """Migrate the database, enable PROVINCE, load its data; safe to run again."""
     from core.bootstrap import init_province
-    from core.instance import ensure_instance
-    from core.plugin_admin import PluginError
-    from core.units import UnitImportError
+    from core.platform.instance import ensure_instance
+    from core.platform.plugin_admin import PluginError
+    from core.hierarchy.units import UnitImportError
 
     instance = default_instance_path()
     if ensure_instance(instance):
@@ -92,7 +92,7 @@ def serve(bind, workers):
 @click.option("--burst", is_flag=True, help="Run the queued jobs, then exit.")
 def worker(burst):
     """RQ worker with RQ's scheduler and cron (needs REDIS_URL)."""
-    from core.worker import run_worker
+    from core.platform.worker import run_worker
 
     with app_context("worker") as app:
         if not app.config.get("REDIS_URL"):
@@ -204,8 +204,8 @@ def plugins_new(name, province, output):
 
 
 def _toggle(name: str, enabled: bool) -> None:
-    from core.extensions import db as _db
-    from core.plugin_admin import PluginError, set_enabled
+    from core.platform.extensions import db as _db
+    from core.platform.plugin_admin import PluginError, set_enabled
 
     with app_context(f"plugins {'enable' if enabled else 'disable'}"):
         try:
@@ -255,8 +255,8 @@ def units_import(province, path, structure):
     if path is not None:
         _units_import_file(path)
         return
-    from core.extensions import db as _db
-    from core.units import UnitImportError, import_units, province_units
+    from core.platform.extensions import db as _db
+    from core.hierarchy.units import UnitImportError, import_units, province_units
 
     with app_context("units import"):
         try:
@@ -276,9 +276,9 @@ def _units_import_file(path: str) -> None:
     """``units import --file``: every bad line on one stderr line, exit 1, nothing written."""
     from pathlib import Path
 
-    from core.extensions import db as _db
-    from core.unit_csv import import_csv, summary
-    from core.units import UnitImportError
+    from core.platform.extensions import db as _db
+    from core.hierarchy.unit_csv import import_csv, summary
+    from core.hierarchy.units import UnitImportError
 
     try:
         data = Path(path).read_bytes()
@@ -301,9 +301,9 @@ def units_export(output):
     """Write every unit as CSV (UTF-8 with BOM, for Excel): the format `units import --file` reads."""
     from pathlib import Path
 
-    from core import audit as _audit
-    from core.extensions import db as _db
-    from core.unit_csv import export_csv
+    from core.platform import audit as _audit
+    from core.platform.extensions import db as _db
+    from core.hierarchy.unit_csv import export_csv
 
     with app_context("units export"):
         data, count = export_csv(_db.session)
@@ -330,8 +330,8 @@ def accounts():
 @contextmanager
 def _account_action(command: str):
     """Run an account change in one transaction; a refusal becomes exit 1 with its reason."""
-    from core.accounts import AccountError
-    from core.extensions import db as _db
+    from core.accounts.lifecycle import AccountError
+    from core.platform.extensions import db as _db
 
     with app_context(command):
         try:
@@ -343,8 +343,8 @@ def _account_action(command: str):
 
 
 def _find_account(session, username: str):
-    from core.accounts import AccountError
-    from core.models import Account
+    from core.accounts.lifecycle import AccountError
+    from core.accounts.models import Account
 
     account = session.query(Account).filter(Account.username == username).one_or_none()
     if account is None:
@@ -356,7 +356,7 @@ def _find_account(session, username: str):
 @click.argument("unit_code")
 def accounts_issue(unit_code):
     """Create UNIT_CODE's account or reissue its password; last line: username<TAB>one-time password."""
-    from core.accounts import issue
+    from core.accounts.lifecycle import issue
 
     with _account_action("accounts issue") as session:
         account, password, created = issue(session, unit_code)
@@ -371,7 +371,7 @@ def accounts_issue(unit_code):
 @click.option("--reason", required=True, help="Why (kept in the audit log).")
 def accounts_lock(username, reason):
     """Lock an account at once, until unlocked (A10)."""
-    from core.accounts import lock
+    from core.accounts.lifecycle import lock
 
     with _account_action("accounts lock") as session:
         lock(session, _find_account(session, username), reason)
@@ -383,7 +383,7 @@ def accounts_lock(username, reason):
 @click.option("--reason", required=True, help="Why (kept in the audit log).")
 def accounts_unlock(username, reason):
     """Unlock an account locked by an admin or by failed logins."""
-    from core.accounts import unlock
+    from core.accounts.lifecycle import unlock
 
     with _account_action("accounts unlock") as session:
         unlock(session, _find_account(session, username), reason)
@@ -403,8 +403,8 @@ def reports():
               help="Assign as on this day (default: today).")
 def reports_assign(day):
     """Create the reports whose period is open and send reminders (the daily job, for OS cron)."""
-    from core import assignment
-    from core.extensions import db as _db
+    from core.reporting import assignment
+    from core.platform.extensions import db as _db
 
     with app_context("reports assign"):
         result = assignment.assign(_db.session, day.date() if day else None)
@@ -427,8 +427,8 @@ def keys_rotate_fields():
     """Re-encrypt every encrypted column under FIELD_KEY (old keys in FIELD_OLD_KEYS); plain text too."""
     from flask_appbuilder import Model
 
-    from core import audit as _audit, crypto
-    from core.extensions import db as _db
+    from core.platform import audit as _audit, crypto
+    from core.platform.extensions import db as _db
 
     with app_context("keys rotate-fields"):
         try:
@@ -446,9 +446,9 @@ def keys_rotate_fields():
 @keys.command("rotate-attachments")
 def keys_rotate_attachments():
     """Re-encrypt every attachment file under ATTACHMENT_KEY (old keys in ATTACHMENT_OLD_KEYS)."""
-    from core import attachments
-    from core import audit as _audit
-    from core.extensions import db as _db
+    from core.reporting import attachments
+    from core.platform import audit as _audit
+    from core.platform.extensions import db as _db
 
     with app_context("keys rotate-attachments"):
         try:
@@ -471,8 +471,8 @@ def audit():
 @audit.command()
 def verify():
     """Check the hash chain; exit 1 naming the first broken entry."""
-    from core import audit as _audit
-    from core.extensions import db as _db
+    from core.platform import audit as _audit
+    from core.platform.extensions import db as _db
 
     with app_context("audit verify"):
         verdict = _audit.verify(_db.session)
@@ -491,7 +491,7 @@ def backup():
 
 @contextmanager
 def _backup_action(command: str):
-    from core.backup import BackupError
+    from core.operations.backup import BackupError
 
     with app_context(command) as app:
         try:
@@ -513,7 +513,7 @@ def _human_size(n: int) -> str:
               help="Folder to write to (default: BACKUP_DIR, or instance/backups).")
 def backup_create(output):
     """Write baocao-<UTC time>.bcbk and its .sha256; the last line is the file's path."""
-    from core.backup import create
+    from core.operations.backup import create
 
     with _backup_action("backup create"):
         outcome = create(output)
@@ -526,7 +526,7 @@ def backup_create(output):
 @click.argument("file", type=click.Path(dir_okay=False))
 def backup_verify(file):
     """Check SHA-256, decrypt, restore into a scratch database, compare every table; exit 1 at the first mismatch."""
-    from core.backup import verify
+    from core.operations.backup import verify
 
     with _backup_action("backup verify"):
         outcome = verify(file)
@@ -539,7 +539,7 @@ def backup_verify(file):
 @click.option("--yes", is_flag=True, help="Replace a database that holds data.")
 def backup_restore(file, yes):
     """Check FILE, then replace the configured database and restore the attachments (audited)."""
-    from core.backup import restore
+    from core.operations.backup import restore
 
     with _backup_action("backup restore"):
         outcome = restore(file, yes=yes)

@@ -6,16 +6,16 @@ from datetime import timedelta
 from flask_appbuilder.const import AUTH_DB
 
 APP_NAME = "Hệ thống báo cáo"
-FAB_SECURITY_MANAGER_CLASS = "core.security.SecurityManager"
-FAB_INDEX_VIEW = "core.views.home.HomeView"
-FAB_BASE_TEMPLATE = "baocao/base.html"
+FAB_SECURITY_MANAGER_CLASS = "core.accounts.views.security.SecurityManager"
+FAB_INDEX_VIEW = "core.reporting.views.home.HomeView"
+FAB_BASE_TEMPLATE = "platform/base.html"
 AUTH_TYPE = AUTH_DB
 AUTH_ROLE_ADMIN = "Admin"
 AUTH_ROLE_PUBLIC = "Public"
 # Schema comes only from migrations; permissions are synced by `baocao init` / `db upgrade`.
 FAB_CREATE_DB = False
 FAB_UPDATE_PERMS = False
-#: FAB's user/role/permission CRUD API would bypass core.accounts and core.roles; the login
+#: FAB's user/role/permission CRUD API would bypass core.accounts.lifecycle and core.hierarchy.roles; the login
 #: API (``/api/v1/security/login``, ``/refresh``) is FAB's SecurityApi and stays.
 FAB_ADD_SECURITY_API = False
 FAB_API_SWAGGER_UI = True
@@ -52,7 +52,7 @@ FAB_PASSWORD_COMPLEXITY_ENABLED = True
 
 
 def FAB_PASSWORD_COMPLEXITY_VALIDATOR(password: str) -> None:  # noqa: N802 (a setting FAB calls)
-    from core.passwords import fab_validator
+    from core.accounts.passwords import fab_validator
 
     fab_validator(password)
 

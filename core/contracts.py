@@ -309,7 +309,7 @@ class SectionSpec:
 
 @dataclass(frozen=True)
 class RuleSpec:
-    """A cross-field check in the safe expression language of :mod:`core.expressions`,
+    """A cross-field check in the safe expression language of :mod:`core.forms.expressions`,
     e.g. ``poor_households <= households`` or ``sum(by_ethnicity) == total``."""
 
     code: str

@@ -2,7 +2,7 @@
 
 Each spec says when core calls it and how answers from several plugins
 combine. Hooks marked ``firstresult`` stop at the first non-``None`` answer;
-the order (``core.plugin_manager``, docs/plugins.md) is: features first, then
+the order (``core.platform.plugin_manager``, docs/plugins.md) is: features first, then
 whole plugins, each the most recently enabled first, and core defaults
 (``trylast``) last. All others return a list per plugin, and core
 concatenates them in that order.
@@ -76,7 +76,7 @@ def password_policy() -> PasswordPolicy:
 def period_rules() -> list[PeriodRule]:
     """How reporting periods are dated: data range, deadline and entry window per type (F3, F4).
 
-    Read by :func:`core.periods.rules` whenever periods are built: when forms
+    Read by :func:`core.forms.periods.rules` whenever periods are built: when forms
     are assigned to units for a period, deadlines and lateness are computed,
     and periods are listed. First answer wins, type by type: a period type the
     answer has no rule for keeps core's national rule (Nghị định

@@ -126,7 +126,7 @@ def test_the_plugin_brings_its_form_and_password_policy(tmp_path):
     app = province_app(tmp_path, "$name")
     with app.app_context():
         from core import passwords
-        from core.extensions import db
+        from core.platform.extensions import db
         from core.models import Form
 
         assert db.session.query(Form).filter_by(code="$form_code").one().name == "Báo cáo dân số và hộ nghèo"
@@ -151,7 +151,7 @@ class ScaffoldError(Exception):
 
 
 def _province(query: str | None) -> tuple[str, str] | None:
-    from core.unit_sources import find_province
+    from core.hierarchy.sources import find_province
 
     try:
         return find_province(query, "2025") if query else None
@@ -161,7 +161,7 @@ def _province(query: str | None) -> tuple[str, str] | None:
 
 def _first_units(code: str) -> tuple[str, str]:
     """The province's own code and its first commune's, for the scaffolded test."""
-    from core.unit_sources import administrative_units
+    from core.hierarchy.sources import administrative_units
 
     rows = administrative_units(code, "2025")
     commune = next(r.code for r in rows if r.kind == "commune")

@@ -35,7 +35,7 @@ def province_app(tmp_path: Path, province: str, demo: bool = False, reports_on: 
     """
     from core import create_app
     from core.bootstrap import init_province
-    from core.extensions import db
+    from core.platform.extensions import db
 
     instance = Path(tmp_path) / "instance"
     instance.mkdir(parents=True, exist_ok=True)
@@ -51,7 +51,7 @@ def province_app(tmp_path: Path, province: str, demo: bool = False, reports_on: 
     with app.app_context():
         init_province(province, demo=demo)
         if reports_on is not None:
-            from core.assignment import assign
+            from core.reporting.assignment import assign
 
             assign(db.session, reports_on)
             db.session.commit()
@@ -111,8 +111,8 @@ def sign_in(app: Flask, username: str, one_time: str, officer_class=Officer) -> 
 
 def issue(app: Flask, unit_code: str) -> tuple[str, str]:
     """The unit's account as the board issues it: ``(username, one-time password)``."""
-    from core.accounts import issue as _issue
-    from core.extensions import db
+    from core.accounts.lifecycle import issue as _issue
+    from core.platform.extensions import db
 
     with app.app_context():
         account, one_time, _ = _issue(db.session, unit_code)

@@ -41,7 +41,7 @@ def _migrate(config: dict) -> None:
     app = create_app(dict(config))
     with app.app_context():
         migrate_to_head()
-        from core.extensions import db
+        from core.platform.extensions import db
 
         db.session.remove()
         db.engine.dispose()
@@ -130,7 +130,7 @@ def make_app(db_url, tmp_path):
         return app
 
     yield factory
-    from core.extensions import db
+    from core.platform.extensions import db
 
     for app in apps:
         with app.app_context():

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from core import plugin_admin
-from core.extensions import db
+from core.platform import plugin_admin
+from core.platform.extensions import db
 from tests.conftest import change_password, login
 
 from core.testing import NEW_PASSWORD  # noqa: E402,F401  (one password for every walk)
@@ -33,8 +33,8 @@ PROVINCE = [
 
 def province(session=None, rows: list = PROVINCE) -> dict[str, int]:
     """Enable cao_bang, import ``rows`` (:data:`PROVINCE`); returns ``{code: id}``. Call in an app context."""
-    from core.models import Unit
-    from core.units import import_units
+    from core.hierarchy.models import Unit
+    from core.hierarchy.units import import_units
 
     session = session or db.session
     plugin_admin.set_enabled(session, "cao_bang", True)
@@ -45,7 +45,7 @@ def province(session=None, rows: list = PROVINCE) -> dict[str, int]:
 
 def issue(code: str) -> tuple[str, str]:
     """The unit's account with its one-time password. Call in an app context."""
-    from core.accounts import issue as _issue
+    from core.accounts.lifecycle import issue as _issue
 
     account, password, _ = _issue(db.session, code)
     db.session.commit()
@@ -65,8 +65,9 @@ def cao_bang_reports(codes=("04", "H01", "H02", "X011", "X012", "X021")) -> tupl
 
     Returns ``({username: one-time password}, {unit code: report id})``.
     """
-    from core import assignment
-    from core.models import Report, Unit
+    from core.reporting import assignment
+    from core.reporting.models import Report
+    from core.hierarchy.models import Unit
 
     province()
     one_time = {code.lower(): issue(code)[1] for code in codes}
@@ -79,7 +80,7 @@ def cao_bang_reports(codes=("04", "H01", "H02", "X011", "X012", "X021")) -> tupl
 def real_province(plugin: str, on: date = date(2026, 12, 5)) -> None:
     """What ``baocao init --province PLUGIN`` loads: the plugin on, its real units (vietnam-provinces)
     and forms; then the reports of the periods open on ``on`` assigned. Call in an app context."""
-    from core import assignment
+    from core.reporting import assignment
     from core.bootstrap import load_units
 
     plugin_admin.set_enabled(db.session, plugin, True)

@@ -18,9 +18,15 @@ import re
 
 import pytest
 
-from core import accounts, roles
-from core.extensions import db
-from core.models import Account, AnalysisScenario, AuditEntry, ExportJob, Report, Unit, UnitHolder
+from core.accounts import lifecycle as accounts
+from core.hierarchy import roles
+from core.platform.extensions import db
+from core.accounts.models import Account
+from core.analytics.models.analysis import AnalysisScenario
+from core.platform.models.audit import AuditEntry
+from core.analytics.models.export import ExportJob
+from core.reporting.models import Report
+from core.hierarchy.models import Unit, UnitHolder
 from tests import factories
 
 
@@ -62,8 +68,9 @@ def world(app):
         # Reports of every commune (CB-DT01 falls due yearly), a request and reminders in district H02.
         from datetime import date
 
-        from core import assignment
-        from core.models import Form, Notification, Report, Request
+        from core.reporting import assignment
+        from core.forms.models.form import Form
+        from core.reporting.models import Notification, Report, Request
 
         assignment.assign(db.session, date(2026, 12, 5))
         assignment.remind(db.session, date(2026, 12, 18))
@@ -71,7 +78,7 @@ def world(app):
         assignment.request(db.session, db.session.query(Form).filter_by(code="CB-DT01").one(), "Rà soát",
                            date(2099, 1, 1), db.session.get(Unit, ids["H02"]), [ids["X021"]], by="h02")
         # A finished export of district H02's commune, asked for by that commune.
-        from core.exports import jobs as export_jobs
+        from core.analytics.exports import jobs as export_jobs
 
         x021 = db.session.query(Account).filter_by(username="x021").one()
         form, period = x021_report.form, x021_report.period
@@ -141,7 +148,7 @@ def _state_of_others(app, world):
     with app.app_context():
         account = db.session.query(Account).filter_by(username="x021").one()
         unit = db.session.get(Unit, world["ids"]["X021"])
-        from core.models import Report, ReportValue
+        from core.reporting.models import Report, ReportValue
 
         report = db.session.query(Report).filter_by(unit_id=unit.id).order_by(Report.id).first()
         return (account.password, account.locked_until, account.closed_at, account.active,
@@ -221,10 +228,10 @@ def test_a_unit_admin_manages_only_its_subtree(app, world):
 def test_a_sector_department_sees_its_sectors_reports_across_units_and_nothing_else(app):
     from datetime import date
 
-    from core import assignment
+    from core.reporting import assignment
     from core.contracts import FieldSpec, FormSpec, ScheduleSpec, SectionSpec
-    from core.forms import sync_spec
-    from core.models import Report
+    from core.forms.definitions import sync_spec
+    from core.reporting.models import Report
 
     with app.app_context():
         ids = factories.province()
@@ -267,7 +274,7 @@ def test_the_pdf_of_another_districts_report_is_not_found(app, world, username):
 def test_admin_only_screens_refuse_every_other_account(app, world, username):
     """Recording a report received outside the system (W7) is the system administrator's alone:
     no role lists its screen or API, and every other account is refused, even on its own reports."""
-    from core.models import Report
+    from core.reporting.models import Report
 
     with app.app_context():
         for spec in roles.ROLES:

@@ -14,10 +14,13 @@ import re
 import pytest
 from sqlalchemy import event
 
-from core import accounts, roles
-from core.extensions import db
-from core.models import Account, AuditEntry, Unit, UnitHolder
-from core.units import import_units
+from core.accounts import lifecycle as accounts
+from core.hierarchy import roles
+from core.platform.extensions import db
+from core.accounts.models import Account
+from core.platform.models.audit import AuditEntry
+from core.hierarchy.models import Unit, UnitHolder
+from core.hierarchy.units import import_units
 from tests.conftest import api_token, change_password, login
 from tests.factories import Row
 
@@ -282,7 +285,7 @@ def test_handover_ends_the_previous_holder_adds_the_new_one_and_forces_a_new_pas
     handovers = [d for a, _, d in actions(app, account_id) if a == "account.handover"]
     assert (handovers[-1]["from"], handovers[-1]["to"]) == ("Trần Thị An", "Nguyễn Văn Bình")
     with app.app_context():  # S6: the contact details stay in the encrypted roster, not in the log
-        from core.models import AuditEntry
+        from core.platform.models.audit import AuditEntry
 
         logged = " ".join(e.changes or "" for e in db.session.query(AuditEntry))
     assert "0912345678" not in logged and "binh@xa-a-mot.gov.vn" not in logged

@@ -4,9 +4,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from core import accounts, roles
-from core.extensions import db
-from core.models import Account, AuditEntry, PasswordHistory, Unit
+from core.accounts import lifecycle as accounts
+from core.hierarchy import roles
+from core.platform.extensions import db
+from core.accounts.models import Account, PasswordHistory
+from core.platform.models.audit import AuditEntry
+from core.hierarchy.models import Unit
 from tests import factories
 from tests.conftest import api_token
 

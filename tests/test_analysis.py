@@ -7,9 +7,11 @@ import io
 
 import openpyxl
 
-from core import roles
-from core.extensions import db
-from core.models import AnalysisScenario, Form, Unit
+from core.hierarchy import roles
+from core.platform.extensions import db
+from core.analytics.models.analysis import AnalysisScenario
+from core.forms.models.form import Form
+from core.hierarchy.models import Unit
 from tests.test_dashboard import signed_in
 from tests.test_rollup import _approve, _fill, _form_period, cb  # noqa: F401  (cb: fixture)
 

@@ -6,11 +6,16 @@ from datetime import date
 
 import pytest
 
-from core import assignment, plugin_admin
+from core.reporting import assignment
+from core.platform import plugin_admin
 from core.contracts import FieldSpec, FormSpec, ScheduleSpec, SectionSpec
-from core.extensions import db
-from core.forms import sync_spec
-from core.models import AuditEntry, Form, Notification, Period, Report, Request, Unit
+from core.platform.extensions import db
+from core.forms.definitions import sync_spec
+from core.platform.models.audit import AuditEntry
+from core.forms.models.form import Form
+from core.reporting.models import Notification, Report, Request
+from core.forms.models.period import Period
+from core.hierarchy.models import Unit
 from tests import factories
 from tests.conftest import PG_URL
 
@@ -40,7 +45,7 @@ def test_a_yearly_commune_form_is_assigned_once_when_its_period_opens(app):
 def test_ha_noi_reports_carry_the_f4_deadlines(app):
     with app.app_context():
         plugin_admin.set_enabled(db.session, "ha_noi", True)
-        from core.units import import_units
+        from core.hierarchy.units import import_units
 
         import_units(db.session, [factories.Row("01", "Thành phố Hà Nội", "board"),
                                   factories.Row("00004", "Phường Ba Đình", "commune", "01")], source="test")
@@ -77,7 +82,7 @@ def test_a_schedule_for_some_quarters_assigns_only_those(app):
     ("yearly", (1,), "yearly periods have no index within the year"),
 ])
 def test_a_plugin_schedule_with_impossible_periods_is_refused_by_name(app, period_type, indexes, problem):
-    from core.forms import FormError
+    from core.forms.definitions import FormError
 
     spec = FormSpec("BAD-Q", "Biểu sai", (SectionSpec("main", "Chung", (FieldSpec("n", "Số"),)),),
                     schedules=(ScheduleSpec(period_type, ("commune",), indexes=indexes),))
@@ -244,7 +249,8 @@ def test_reminders_reach_the_current_holder_by_e_mail_when_a_server_is_configure
     """A real SMTP conversation with a local aiosmtpd server; each reminder is mailed once."""
     from aiosmtpd.controller import Controller
 
-    from core import accounts, mailer
+    from core.accounts import lifecycle as accounts
+    from core.reporting import mailer
 
     class Inbox:
         def __init__(self):

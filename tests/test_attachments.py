@@ -10,9 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from core import assignment, attachments, entry
-from core.extensions import db
-from core.models import Account, Attachment, AuditEntry, Report, Unit
+from core.reporting import assignment
+from core.reporting import attachments, entry
+from core.platform.extensions import db
+from core.accounts.models import Account
+from core.reporting.models import Attachment, Report
+from core.platform.models.audit import AuditEntry
+from core.hierarchy.models import Unit
 from tests import factories
 from tests.conftest import api_token
 from tests.factories import Row
@@ -206,7 +210,7 @@ def test_file_names_keep_vietnamese_and_lose_paths_and_control_characters():
 
 
 def test_init_writes_an_attachment_key_beside_the_secret_key(tmp_path, monkeypatch):
-    from core.instance import ensure_instance
+    from core.platform.instance import ensure_instance
 
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("ATTACHMENT_KEY", raising=False)
@@ -250,8 +254,8 @@ DONG_NAI = [
 
 
 def _province(app, plugin: str, rows: list[Row], reporting: str) -> int:
-    from core import plugin_admin
-    from core.units import import_units
+    from core.platform import plugin_admin
+    from core.hierarchy.units import import_units
 
     with app.app_context():
         plugin_admin.set_enabled(db.session, plugin, True)

@@ -3,9 +3,9 @@ import json
 
 from sqlalchemy import text
 
-from core import audit
-from core.extensions import db
-from core.models import AuditEntry
+from core.platform import audit
+from core.platform.extensions import db
+from core.platform.models.audit import AuditEntry
 from tests.conftest import api_token, login
 
 

@@ -11,9 +11,10 @@ from datetime import datetime
 import pytest
 from flask_babel import gettext
 
-from core import clock
-from core.extensions import db
-from core.models import Attachment, AuditEntry, Report, ReportValue, Transition
+from core.platform import clock
+from core.platform.extensions import db
+from core.reporting.models import Attachment, Report, ReportValue, Transition
+from core.platform.models.audit import AuditEntry
 from tests import factories
 from tests.conftest import api_token, login
 

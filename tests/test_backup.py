@@ -17,11 +17,15 @@ import pytest
 from croniter import croniter
 from sqlalchemy import create_engine, select, text
 
-from core import attachments, jobs, normalise_db_url, plugin_admin
-from core.backup import archive, databases, runs
-from core.backup.jobs import restore_test
-from core.extensions import db
-from core.models import Attachment, AuditEntry, BackupRun, Report
+from core.reporting import attachments
+from core.platform import jobs, plugin_admin
+from core import normalise_db_url
+from core.operations.backup import archive, databases, runs
+from core.operations.backup.jobs import restore_test
+from core.platform.extensions import db
+from core.reporting.models import Attachment, Report
+from core.platform.models.audit import AuditEntry
+from core.operations.models.backup import BackupRun
 from tests import factories
 from tests.conftest import ADMIN_PASSWORD, PG_URL, login
 from tests.pki import png_bytes
@@ -120,7 +124,7 @@ def test_the_manifest_describes_the_database_and_its_attachments(world, cli, tmp
         assert manifest["alembic_revision"] == db.session.scalar(text("SELECT version_num FROM alembic_version"))
     assert manifest["created_at"].endswith("Z") and manifest["app_version"]
     with world.app_context():
-        from core.models import Unit
+        from core.hierarchy.models import Unit
 
         assert manifest["tables"]["unit"]["rows"] == db.session.query(Unit).count() == 7
     assert manifest["tables"]["attachment"]["rows"] == 1 and manifest["attachments"]["files"] == 1
@@ -193,7 +197,7 @@ def test_a_backup_made_before_a_key_rotation_still_opens_with_the_old_key(world,
 
 
 def test_init_writes_a_backup_key(tmp_path, monkeypatch):
-    from core.instance import ensure_instance
+    from core.platform.instance import ensure_instance
 
     for name in ("SECRET_KEY", "ATTACHMENT_KEY", "BACKUP_KEY"):
         monkeypatch.delenv(name, raising=False)
@@ -249,7 +253,7 @@ def test_restore_refuses_a_database_with_data_unless_told_yes(world, cli, tmp_pa
     result = cli("backup", "restore", str(path), "--yes")
     assert result.exit_code == 0, result.output
     with world.app_context():
-        from core.models import Unit
+        from core.hierarchy.models import Unit
 
         assert db.session.execute(select(Unit).where(Unit.code == "H99")).scalar() is None
         db.session.remove()
@@ -287,7 +291,7 @@ def test_the_weekly_restore_test_shows_on_the_admin_home_page(make_app, admin, t
     assert "Chưa có lần phục hồi thử tự động nào" in client.get("/").get_data(as_text=True)
     with app.app_context():
         assert restore_test()["ok"] is False  # no backup yet
-        from core.backup import create
+        from core.operations.backup import create
 
         path = create().file
         assert restore_test() == {"ok": True, "file": str(path), "seconds": pytest.approx(0, abs=60)}
@@ -316,7 +320,7 @@ def test_postgres_tools_get_the_password_in_their_environment_not_their_argument
 def test_the_row_checksum_is_defined_value_by_value():
     from decimal import Decimal
 
-    from core.backup.checksums import row_bytes
+    from core.operations.backup.checksums import row_bytes
 
     row = (1, "Xã Đức Long", None, True, Decimal("1.500000"), datetime(2026, 11, 21, 9, 0), b"\x01", {"b": 1, "a": 2})
     assert row_bytes(row) == '[1,"Xã Đức Long",null,true,"1.500000","2026-11-21T09:00:00","\\\\x01",{"a":2,"b":1}]\n'.encode()

@@ -27,8 +27,8 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 from werkzeug.serving import make_server  # noqa: E402
 
-from core import assignment  # noqa: E402
-from core.extensions import db  # noqa: E402
+from core.reporting import assignment  # noqa: E402
+from core.platform.extensions import db  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.pki import SIGNER, make_pki, pdf_bytes, sign  # noqa: E402
 
@@ -144,7 +144,8 @@ def test_a_commune_fills_attaches_and_submits_and_its_district_approves(server, 
     with reviewer.expect_navigation():
         reviewer.click("#review-approve")
     with server["app"].app_context():
-        from core.models import Report, Unit
+        from core.reporting.models import Report
+        from core.hierarchy.models import Unit
 
         report = db.session.query(Report).join(Unit).filter(Unit.code == "X011").one()
         assert (report.state, report.level) == ("submitted", "province")  # on to the board (Cao Bằng)
@@ -152,7 +153,8 @@ def test_a_commune_fills_attaches_and_submits_and_its_district_approves(server, 
 
 def _state(app, unit_code: str) -> tuple[str, str]:
     with app.app_context():
-        from core.models import Report, Unit
+        from core.reporting.models import Report
+        from core.hierarchy.models import Unit
 
         report = db.session.query(Report).join(Unit).filter(Unit.code == unit_code, Report.state != "draft").one()
         return report.state, report.level

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from core import accounts, crypto
-from core.extensions import db
-from core.models import Unit, UnitHolder
+from core.accounts import lifecycle as accounts
+from core.platform import crypto
+from core.platform.extensions import db
+from core.hierarchy.models import Unit, UnitHolder
 from tests import factories
 
 OLD_KEY, NEW_KEY = crypto.generate_key(), crypto.generate_key()

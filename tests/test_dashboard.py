@@ -5,9 +5,15 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from core import accounts, assignment, entry, roles
-from core.extensions import db
-from core.models import Account, Period, Report, Unit
+from core.accounts import lifecycle as accounts
+from core.reporting import assignment
+from core.reporting import entry
+from core.hierarchy import roles
+from core.platform.extensions import db
+from core.accounts.models import Account
+from core.forms.models.period import Period
+from core.reporting.models import Report
+from core.hierarchy.models import Unit
 from tests.conftest import login
 from tests.test_rollup import _approve, _fill, _form_period, _headers, cb  # noqa: F401  (cb: fixture)
 from workflows import transition

@@ -8,7 +8,7 @@ from types import ModuleType, SimpleNamespace
 from croniter import croniter
 
 from core import hookspecs
-from core.plugin_manager import new_manager
+from core.platform.plugin_manager import new_manager
 
 DOC = (Path(__file__).resolve().parents[1] / "docs" / "plugins.md").read_text(encoding="utf-8")
 
@@ -75,7 +75,7 @@ def test_the_list_hooks_examples_return_what_core_reads():
 
 
 def test_the_period_rules_example_dates_quy_i_as_ha_noi_does():
-    from core.periods import build, merge
+    from core.forms.periods import build, merge
 
     ruleset = merge(example("period_rules").period_rules())
     q1, q3 = build("2026Q1", ruleset), build("2026Q3", ruleset)
@@ -84,8 +84,8 @@ def test_the_period_rules_example_dates_quy_i_as_ha_noi_does():
 
 
 def test_the_register_forms_example_syncs_into_the_database(app):
-    from core import forms
-    from core.extensions import db
+    from core.forms import definitions as forms
+    from core.platform.extensions import db
 
     (specs,) = example("register_forms").register_forms()
     with app.app_context():

@@ -15,10 +15,14 @@ import pytest
 from flask_babel import gettext
 from sqlalchemy import event, select
 
-from core import entry, forms
+from core.reporting import entry
+from core.forms import definitions as forms
 from core.contracts import CategorySpec, Choice, ComboSpec, FieldSpec, FormSpec, RuleSpec, SectionSpec
-from core.extensions import db
-from core.models import AuditEntry, Form, FormVersion, Period, Report, ReportValue
+from core.platform.extensions import db
+from core.platform.models.audit import AuditEntry
+from core.forms.models.form import Form, FormVersion
+from core.forms.models.period import Period
+from core.reporting.models import Report, ReportValue
 from tests import factories
 
 POPULATION = "Dân số chia theo dân tộc và giới tính"
@@ -70,7 +74,7 @@ def make_period(session, code: str, deadline: date) -> Period:
 
 
 def make_report(session, version: FormVersion, period: Period, unit_id: int, state: str = "draft") -> Report:
-    from core.models import Unit
+    from core.hierarchy.models import Unit
 
     unit = session.get(Unit, unit_id)
     report = Report(form_id=version.form_id, form_version_id=version.id, period_id=period.id, unit_id=unit_id,

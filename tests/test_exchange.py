@@ -16,10 +16,16 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from core import clock, entry
-from core.exchange import codec, intake, mapping, outbox
-from core.extensions import db
-from core.models import Account, AuditEntry, IntakeSource, OutboxMessage, Report, ReportValue, Unit, ValueChange
+from core.platform import clock
+from core.reporting import entry
+from core.exchange.codecs import codec
+from core.exchange import intake, mapping, outbox
+from core.platform.extensions import db
+from core.accounts.models import Account
+from core.platform.models.audit import AuditEntry
+from core.exchange.models import IntakeSource, OutboxMessage
+from core.reporting.models import Report, ReportValue, ValueChange
+from core.hierarchy.models import Unit
 from tests.test_rollup import _act, _approve, _fill, _form_period, _headers, _report, cb  # noqa: F401
 from workflows import transition
 
@@ -29,7 +35,7 @@ URL = "/api/v1/exchange/datavaluesets"
 
 def _run_jobs(app):
     if os.environ.get("REDIS_URL"):
-        from core.worker import AppSimpleWorker, make_worker
+        from core.platform.worker import AppSimpleWorker, make_worker
 
         make_worker(app, AppSimpleWorker).work(burst=True)
 
@@ -394,7 +400,7 @@ def test_adx_periods_are_iso_start_and_duration_both_ways(code, adx_period):
 
 
 def test_adx_input_is_parsed_without_entity_expansion():
-    from core.exchange import FormatError
+    from core.exchange.datavalues import FormatError
     from core.exchange.adx import loads
 
     bomb = b'<?xml version="1.0"?><!DOCTYPE adx [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>' \

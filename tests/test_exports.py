@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from core.extensions import db
-from core.models import Account, ExportJob, Unit
+from core.platform.extensions import db
+from core.accounts.models import Account
+from core.analytics.models.export import ExportJob
+from core.hierarchy.models import Unit
 from tests.test_rollup import VALUES, _approve, _fill, _form_period, _headers, cb  # noqa: F401 (cb: fixture)
 
 
@@ -121,7 +123,7 @@ def test_the_docx_is_rendered_from_the_template_the_board_uploaded(approved, cli
                        content_type="multipart/form-data")
     assert resp.status_code == 302
     with approved.app_context():
-        from core.models import ExportTemplate
+        from core.analytics.models.export import ExportTemplate
 
         row = db.session.query(ExportTemplate).one()
         assert (Path(approved.instance_path) / "export_templates" / f"{row.sha256}.docx").exists()
@@ -142,7 +144,7 @@ def test_a_broken_word_template_is_refused(approved, client, admin):
                        content_type="multipart/form-data", follow_redirects=True)
     assert "không phải tài liệu Word" in resp.get_data(as_text=True) or "docx" in resp.get_data(as_text=True)
     with approved.app_context():
-        from core.models import ExportTemplate
+        from core.analytics.models.export import ExportTemplate
 
         assert db.session.query(ExportTemplate).count() == 0
 
@@ -176,8 +178,8 @@ def test_a_province_plugin_ships_its_word_template_and_a_board_upload_for_the_fo
     head = " ".join(c for r in rows for c in r)
     assert "UBND TỈNH ĐỒNG NAI" in head and "BAN DÂN TỘC TỈNH CAO BẰNG" in head
     with approved.app_context():
-        from core.exports import templates
-        from core.models import Form
+        from core.analytics.exports import templates
+        from core.forms.models.form import Form
 
         form = db.session.query(Form).filter_by(code=_form_period(approved)[0]).one()
         templates.store(db.session, form, _word_template(), "mau_rieng.docx", "admin")
@@ -225,7 +227,7 @@ def _run_queued(app):
     import os
 
     if os.environ.get("REDIS_URL"):
-        from core.worker import AppSimpleWorker, make_worker
+        from core.platform.worker import AppSimpleWorker, make_worker
 
         make_worker(app, AppSimpleWorker).work(burst=True)
 
@@ -236,7 +238,7 @@ def _export_files(app) -> list[Path]:
 
 
 def test_a_job_reports_progress_and_its_file_appears_only_when_done(approved, client, monkeypatch):
-    from core.exports import jobs
+    from core.analytics.exports import jobs
 
     approved.config["EXPORT_CHUNK_ROWS"] = 1
     seen = []
@@ -270,7 +272,7 @@ def test_a_job_reports_progress_and_its_file_appears_only_when_done(approved, cl
 
 
 def test_a_job_that_fails_midway_publishes_nothing_and_says_why(approved, client, monkeypatch):
-    from core.exports import document
+    from core.analytics.exports import document
 
     approved.config["EXPORT_CHUNK_ROWS"] = 1
     real = document.chunks
@@ -299,7 +301,7 @@ def test_the_export_screen_queues_a_job_and_lists_mine_with_a_download_link(appr
 
     with approved.app_context():
         account = db.session.query(Account).filter_by(username="h01").one()
-        from core import accounts
+        from core.accounts import lifecycle as accounts
 
         password = accounts.reset(db.session, account)
         db.session.commit()

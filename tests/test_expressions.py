@@ -1,10 +1,10 @@
-"""The safe expression language of cross-field rules (core.expressions)."""
+"""The safe expression language of cross-field rules (core.forms.expressions)."""
 from __future__ import annotations
 
 import pytest
 
-from core import expressions
-from core.expressions import ExpressionError, check, evaluate, names
+from core.forms import expressions
+from core.forms.expressions import ExpressionError, check, evaluate, names
 
 KINDS = {"households": "number", "poor_households": "number", "near_poor": "number", "total": "number",
          "by_ethnicity": "cells", "a": "number", "b": "number", "commune_name": "text"}

@@ -16,9 +16,12 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from core import accounts, mailer, normalise_db_url
-from core.extensions import db
-from core.models import Notification, Unit
+from core.accounts import lifecycle as accounts
+from core.reporting import mailer
+from core import normalise_db_url
+from core.platform.extensions import db
+from core.reporting.models import Notification
+from core.hierarchy.models import Unit
 from tests import factories, processes
 from tests.conftest import ADMIN_PASSWORD, REDIS_URL, api_token
 from tests.test_transition_mail import HOLDER, Inbox, smtp  # noqa: F401 (smtp is a fixture)
@@ -58,7 +61,7 @@ def test_with_redis_stopped_a_commune_still_submits_and_the_mail_goes_out_later(
         headers = _commune_token(client, one_time["x011"])  # logins work without Redis too
         pk = ids["X011"]
         started = time.monotonic()
-        with caplog.at_level(logging.ERROR, logger="core.jobs"):
+        with caplog.at_level(logging.ERROR, logger="core.platform.jobs"):
             saved = client.put(f"/api/v1/report/{pk}/values", headers=headers, json={"values": FILLED})
             submitted = client.post(f"/api/v1/report/{pk}/transition", headers=headers,
                                     json={"action": "submit", "comment": ""})
@@ -118,7 +121,7 @@ def test_killed_database_connections_heal_on_the_next_request(make_app, admin, t
 
 @needs_redis
 def test_a_worker_killed_mid_job_leaves_no_half_file_and_the_next_worker_finishes_it(make_app, db_url, tmp_path):
-    from core import jobs
+    from core.platform import jobs
     from tests.job_functions import write_slowly
 
     app = make_app()  # the job is queued with Retry, as every job is

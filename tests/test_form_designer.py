@@ -10,10 +10,11 @@ from flask_babel import gettext
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from core import forms
-from core.extensions import db
-from core.models import (Category, CategoryCombo, CategoryOption, Form, FormField, FormRule, FormSection, FormVersion,
-                         Indicator, Schedule)
+from core.forms import definitions as forms
+from core.platform.extensions import db
+from core.forms.models.form import (Category, CategoryCombo, CategoryOption, Form, FormField, FormRule, FormSection,
+                                    FormVersion, Indicator)
+from core.forms.models.period import Schedule
 from tests import factories
 from tests.conftest import login
 
@@ -131,7 +132,7 @@ def test_the_board_designs_a_form_and_sees_its_entry_grid(app, admin):
 
 
 def test_a_grid_nests_the_column_headers_of_several_categories():
-    from core.views.form_designer.preview import grid
+    from core.forms.views.preview import grid
 
     def category(code, *options):
         return {"code": code, "name": code.title(), "options": [{"code": o, "label": o.upper()} for o in options]}
@@ -312,7 +313,7 @@ def test_a_plugin_form_may_be_edited_and_its_published_version_survives_the_next
 
 
 def test_export_then_import_under_a_new_code_and_publish(app, admin):
-    pytest.importorskip("core.xlsform")
+    pytest.importorskip("core.forms.xlsform")
     client = _as_admin(app, admin)
     ids = _design(app, client)
     resp = client.get(f"/forms/export/{ids['form']}")
@@ -344,7 +345,7 @@ def test_export_then_import_under_a_new_code_and_publish(app, admin):
 
 
 def test_a_plugin_forms_code_cannot_be_taken_over_by_a_workbook(app, admin):
-    pytest.importorskip("core.xlsform")
+    pytest.importorskip("core.forms.xlsform")
     with app.app_context():
         factories.province()
         form = db.session.execute(select(Form).where(Form.code == "CB-DT01")).scalar_one()
@@ -355,7 +356,7 @@ def test_a_plugin_forms_code_cannot_be_taken_over_by_a_workbook(app, admin):
     resp = client.post("/forms/import", data={"file": (io.BytesIO(exported.data), "CB-DT01.xlsx")},
                        follow_redirects=True)
     with app.test_request_context():
-        from core.views.form_designer.common import source_label
+        from core.forms.views.common import source_label
         owner = source_label("plugin:cao_bang")
     assert _said(app, "Form code %(code)s belongs to %(owner)s: import the workbook under another code, or copy "
                       "that form first.", code="CB-DT01", owner=owner) in resp.get_data(as_text=True)
@@ -365,7 +366,7 @@ def test_a_plugin_forms_code_cannot_be_taken_over_by_a_workbook(app, admin):
 
 
 def test_a_workbook_with_bad_rows_shows_every_problem_and_writes_nothing(app, admin):
-    pytest.importorskip("core.xlsform")
+    pytest.importorskip("core.forms.xlsform")
     client = _as_admin(app, admin)
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
@@ -451,11 +452,11 @@ def test_the_board_builds_publishes_and_assigns_a_form_in_the_browser(app, admin
     """Issue 4's "done when": no code from design to the communes' report list."""
     from datetime import datetime
 
-    from core import clock
-    from core.models import Report
+    from core.platform import clock
+    from core.reporting.models import Report
     from tests import factories
 
-    from core.units import import_units
+    from core.hierarchy.units import import_units
 
     with app.app_context():  # core's two-level government: the province, and its communes
         import_units(db.session, [factories.Row("04", "Tỉnh", "board"), factories.Row("X011", "Xã A", "commune", "04"),

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from core import clock, jobs
-from core.extensions import db
-from core.models import BackupRun
+from core.platform import clock, jobs
+from core.platform.extensions import db
+from core.operations.models.backup import BackupRun
 
 needs_redis = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set")
 

@@ -6,8 +6,9 @@ import csv
 import io
 import json
 
-from core.extensions import db
-from core.models import AuditEntry, Incident
+from core.platform.extensions import db
+from core.platform.models.audit import AuditEntry
+from core.operations.models.incident import Incident
 from tests import factories
 from tests.conftest import login
 
@@ -23,7 +24,7 @@ def _label(app, impact: str) -> str:
     """The impact's label in the interface language (Vietnamese: thấp … nghiêm trọng)."""
     from flask_babel import force_locale
 
-    from core.views.incidents import IMPACT_LABELS
+    from core.operations.views.incidents import IMPACT_LABELS
 
     with app.test_request_context(), force_locale("vi"):
         return str(IMPACT_LABELS[impact])

@@ -1,6 +1,7 @@
 """`baocao init`: migrate, enable the province, create the admin; a second run changes nothing."""
-from core.extensions import db
-from core.models import AuditEntry, PluginState
+from core.platform.extensions import db
+from core.platform.models.audit import AuditEntry
+from core.platform.models.plugin_state import PluginState
 from tests.conftest import change_password, login
 
 
@@ -55,14 +56,15 @@ def test_init_of_a_province_loads_its_real_units_and_demo_accounts(cli, make_app
     assert accounts[-1][0] == "admin" and len(accounts) == 4  # board, a district, a commune, admin
     app = make_app()
     with app.app_context():
-        from core.models import Account, Unit
+        from core.accounts.models import Account
+        from core.hierarchy.models import Unit
 
         kinds = {kind: n for kind, n in db.session.query(Unit.kind, db.func.count()).group_by(Unit.kind)}
         assert kinds["board"] == 1 and kinds["district"] >= 9 and kinds["commune"] >= 100
         demo = db.session.query(Account).filter(Account.unit_account.is_(True)).all()
         assert sorted(a.unit.kind for a in demo) == ["board", "commune", "district"]
         assert all(a.must_change_password for a in demo)
-        from core.models import Report
+        from core.reporting.models import Report
 
         # the demo's units can try data entry at once, whatever the calendar says
         assert sorted(r.unit.kind for r in db.session.query(Report)) == ["commune", "district"]

@@ -3,9 +3,9 @@ import os
 
 import pytest
 
-from core import jobs
-from core.extensions import db
-from core.worker import AppSimpleWorker, make_worker
+from core.platform import jobs
+from core.platform.extensions import db
+from core.platform.worker import AppSimpleWorker, make_worker
 from tests.job_functions import append, flaky
 
 needs_redis = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set")

@@ -5,9 +5,10 @@ from datetime import timedelta
 
 import pytest
 
-from core import clock
-from core.extensions import db
-from core.models import Account, AuditEntry
+from core.platform import clock
+from core.platform.extensions import db
+from core.accounts.models import Account
+from core.platform.models.audit import AuditEntry
 from tests import factories
 from tests.conftest import ADMIN_PASSWORD, api_token, change_password, login
 
@@ -113,7 +114,7 @@ def test_the_province_plugin_sets_the_policy(app, client, commune):
                        json={"old_password": one_time, "new_password": "Cb@2026x"}).status_code == 200
     auth = {"Authorization": f"Bearer {api_token(client, username, 'Cb@2026x')}"}
     with app.app_context():
-        from core import plugin_admin
+        from core.platform import plugin_admin
 
         plugin_admin.set_enabled(db.session, "cao_bang", False)
         db.session.commit()
@@ -170,7 +171,7 @@ def test_an_admin_lock_ends_an_open_session_and_holds_until_unlocked(app, client
     assert login(client, "admin", ADMIN_PASSWORD).status_code == 302
     assert client.get("/plugins/").status_code == 200
     with app.app_context():
-        from core import accounts
+        from core.accounts import lifecycle as accounts
 
         account = db.session.get(Account, admin["id"])
         accounts.lock(db.session, account, "nghi ngờ lộ mật khẩu")
@@ -271,7 +272,7 @@ def test_a_reset_ends_the_previous_holders_session_and_tokens(app, client, commu
     assert client.post("/api/v1/security/refresh", headers={"Authorization": f"Bearer {refresh}"}).status_code == 200
     assert client.get("/").status_code == 200
     with app.app_context():
-        from core import accounts
+        from core.accounts import lifecycle as accounts
 
         accounts.reset(db.session, db.session.query(Account).filter_by(username=username).one())
         db.session.commit()

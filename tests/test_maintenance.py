@@ -8,9 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core import clock, maintenance, plugin_admin
-from core.extensions import db
-from core.models import AuditEntry, MaintenanceNotice
+from core.platform import clock, plugin_admin
+from core.operations import maintenance
+from core.platform.extensions import db
+from core.platform.models.audit import AuditEntry
+from core.operations.models.backup import MaintenanceNotice
 from tests.conftest import ADMIN_PASSWORD, login
 
 MESSAGE = "Nâng cấp máy chủ cơ sở dữ liệu"

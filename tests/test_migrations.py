@@ -3,7 +3,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_appbuilder import Model
 
-from core.extensions import db
+from core.platform.extensions import db
 
 
 def test_models_and_migrations_agree(app):

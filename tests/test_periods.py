@@ -3,10 +3,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from core import periods, plugin_admin
+from core.forms import periods
+from core.platform import plugin_admin
 from core.contracts import Period, PeriodDate, PeriodRule, PeriodType
 from core.defaults.periods import NATIONAL_RULES
-from core.extensions import db
+from core.platform.extensions import db
 
 D = date
 

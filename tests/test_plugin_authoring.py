@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from core import plugin_admin, testing
-from core.extensions import db
+from core.platform import plugin_admin
+from core import testing
+from core.platform.extensions import db
 from tests.conftest import login
 from tests.officers import SCAN_VI
 from tests.pki import png_bytes
@@ -60,12 +61,12 @@ def test_the_docs_province_example_is_a_whole_province_in_fewer_than_150_lines(d
 
 def test_the_docs_province_example_runs_a_report_from_commune_to_board(dien_bien):
     from core.bootstrap import init_province
-    from core.models import Unit
+    from core.hierarchy.models import Unit
 
     with dien_bien.app_context():
         init_province("dien_bien")
         communes = db.session.query(Unit).filter_by(kind="commune").count()
-        from core.assignment import assign
+        from core.reporting.assignment import assign
 
         assign(db.session, date(2026, 12, 5))
         db.session.commit()
@@ -93,7 +94,7 @@ def test_the_docs_province_example_runs_a_report_from_commune_to_board(dien_bien
     assert board.act(report["id"], "approve").get_json()["state"] == "approved"
 
     with dien_bien.app_context():
-        from core import passwords
+        from core.accounts import passwords
 
         assert passwords.policy().min_length == 12
         registry = plugin_admin.registry()
@@ -166,7 +167,8 @@ def _switch(app, *changes):
 
 def _answers(app):
     with app.app_context():
-        from core import passwords, periods
+        from core.accounts import passwords
+        from core.forms import periods
 
         ruleset = periods.rules()
         q1 = periods.build("2026Q1", ruleset)
@@ -261,7 +263,7 @@ def agency_units():
         assert result.output.strip().splitlines()[-1] == (
             "Error: 1 problem(s): line 1: parent KHONG-CO is unknown (parents must come first)")
         with make_app().app_context():
-            from core.models import Unit
+            from core.hierarchy.models import Unit
 
             assert db.session.query(Unit).count() == 0  # not even the province's communes
     finally:
@@ -271,7 +273,7 @@ def agency_units():
 def test_two_systems_of_one_province_list_a_department_once(app):
     """Quảng Ngãi's reporting and analysis plugins both list the Sở Tài chính: init creates it once."""
     from core.bootstrap import load_units
-    from core.models import Unit
+    from core.hierarchy.models import Unit
 
     _switch(app, ("quang_ngai_phantich", True), ("quang_ngai_baocao", True))
     with app.app_context():

@@ -2,9 +2,9 @@
 import sys
 import textwrap
 
-from core import plugin_admin
-from core.extensions import db
-from core.plugin_manager import discover
+from core.platform import plugin_admin
+from core.platform.extensions import db
+from core.platform.plugin_manager import discover
 from tests.conftest import login
 
 
@@ -37,7 +37,7 @@ def test_toggle_is_seen_by_a_second_app_on_the_same_database(make_app):
 
 def test_another_process_toggle_arrives_within_the_refresh_interval(make_app, monkeypatch):
     """Requests ask plugin_state at most every PLUGIN_REFRESH_SECONDS, not on each request."""
-    from core import plugin_manager
+    from core.platform import plugin_manager
 
     now = [1000.0]
     monkeypatch.setattr(plugin_manager.time, "monotonic", lambda: now[0])
@@ -52,7 +52,7 @@ def test_another_process_toggle_arrives_within_the_refresh_interval(make_app, mo
 
 
 def test_cli_disable_reaches_a_running_server(app, cli, monkeypatch):
-    from core import plugin_manager
+    from core.platform import plugin_manager
 
     now = [1000.0]
     monkeypatch.setattr(plugin_manager.time, "monotonic", lambda: now[0])
@@ -86,7 +86,7 @@ def test_toggles_are_audited(app, cli):
     cli("plugins", "enable", "example")
     cli("plugins", "disable", "example")
     with app.app_context():
-        from core.models import AuditEntry
+        from core.platform.models.audit import AuditEntry
 
         actions = [(e.action, e.object_id, e.actor.startswith("cli:"))
                    for e in db.session.query(AuditEntry).filter(AuditEntry.object_type == "Plugin").order_by(AuditEntry.seq)]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import prison
 import pytest
 
-from core.extensions import db
-from core.models import Report
+from core.platform.extensions import db
+from core.reporting.models import Report
 from tests import factories
 from tests.conftest import api_token
 
@@ -155,8 +155,8 @@ def test_grid_values_as_objects_or_field_cell_keys(cb, auth):
     """A disaggregated field takes ``{field: {cell: value}}`` or ``"field__cell"`` keys, like the screen."""
     pk = cb["reports"]["X011"]
     with cb["app"].app_context():
-        from core import entry
-        from core.forms import fields_of
+        from core.reporting import entry
+        from core.forms.definitions import fields_of
 
         report = db.session.get(Report, pk)
         defn = report.version.definition
@@ -200,7 +200,7 @@ def test_list_filters_with_rison_and_flat_fields(cb, auth):
 
 def test_late_is_computed_against_the_deadline(cb, auth, monkeypatch):
     """Not sent and the deadline past: late; sent before it: not late."""
-    from core import clock
+    from core.platform import clock
 
     x011 = cb["reports"]["X011"]
     assert _put(auth, "x011", x011, FILLED).status_code == 200
@@ -216,8 +216,8 @@ def test_late_is_computed_against_the_deadline(cb, auth, monkeypatch):
 
 
 def test_viewer_reads_but_does_not_act(cb, auth):
-    """Permissions: a reporter writes values; the access matrix of roles is in core.roles."""
-    from core import roles
+    """Permissions: a reporter writes values; the access matrix of roles is in core.hierarchy.roles."""
+    from core.hierarchy import roles
 
     assert roles.BY_NAME[roles.VIEWER].allows("can_get", "ReportApi")
     assert not roles.BY_NAME[roles.VIEWER].allows("can_post", "ReportApi")

@@ -6,9 +6,9 @@ import logging
 
 import pytest
 
-from core import attachments
-from core.extensions import db
-from core.models import Report
+from core.reporting import attachments
+from core.platform.extensions import db
+from core.reporting.models import Report
 from tests import factories
 from tests.conftest import api_token
 
@@ -37,7 +37,7 @@ def unit_p12(tmp_path_factory):
 
 def _cb(app) -> tuple[dict, dict]:
     """Cao Bằng, unit accounts, CB-DT01 for every commune, and X011's values saved."""
-    from core import entry
+    from core.reporting import entry
 
     with app.app_context():
         one_time, ids = factories.cao_bang_reports()
@@ -171,7 +171,7 @@ def test_a_report_out_of_scope_is_not_found(app, client):
 def test_the_dateline_names_the_configured_place_and_pads_days_and_early_months(make_app):
     from datetime import date
 
-    from core import report_pdf
+    from core.reporting import report_pdf
 
     app = make_app(REPORT_PLACE="Thành phố Cao Bằng")
     _one_time, ids = _cb(app)

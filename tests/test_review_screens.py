@@ -7,9 +7,10 @@ import re
 
 import pytest
 
-from core import entry
-from core.extensions import db
-from core.models import Account, Report
+from core.reporting import entry
+from core.platform.extensions import db
+from core.accounts.models import Account
+from core.reporting.models import Report
 from tests import factories
 from workflows import transition
 

@@ -7,10 +7,13 @@ from datetime import date, datetime, timedelta
 import pytest
 from flask_jwt_extended import create_access_token
 
-from core import assignment, entry
-from core.extensions import db
+from core.reporting import assignment
+from core.reporting import entry
+from core.platform.extensions import db
 from core.hookspecs import hookimpl
-from core.models import Account, Notification, Report, Unit
+from core.accounts.models import Account
+from core.reporting.models import Notification, Report
+from core.hierarchy.models import Unit
 from tests import factories
 from workflows import transition
 
@@ -155,7 +158,7 @@ def test_completeness_counts_sent_on_time_late_and_missing_by_level(cb, client, 
         report = _report("X012")
         assert entry.save(db.session, report, VALUES["X012"]) == {}
         db.session.commit()
-        from core import clock
+        from core.platform import clock
 
         two_days_late = datetime.combine(report.deadline + timedelta(days=2), datetime.min.time())
         monkeypatch.setattr(clock, "utcnow", lambda: two_days_late)
@@ -222,7 +225,7 @@ def test_the_totals_screen_shows_progress_totals_drill_down_and_lets_a_district_
 @pytest.mark.parametrize("utc_hour, on_time", [(16, True), (17, False)])
 def test_on_time_is_judged_on_the_day_in_vietnam(cb, client, monkeypatch, utc_hour, on_time):
     """16:xx UTC on the deadline is 23:xx in Vietnam (on time); 17:xx UTC is past midnight there (late)."""
-    from core import clock
+    from core.platform import clock
 
     with cb.app_context():
         report = _report("X011")

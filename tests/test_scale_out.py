@@ -11,9 +11,10 @@ import re
 import pytest
 import requests
 
-from core import accounts, crypto
-from core.extensions import db
-from core.models import Unit
+from core.accounts import lifecycle as accounts
+from core.platform import crypto
+from core.platform.extensions import db
+from core.hierarchy.models import Unit
 from tests import factories, processes
 from tests.conftest import REDIS_URL
 from tests.test_transition_mail import HOLDER, Inbox, smtp  # noqa: F401 (smtp is a fixture)

@@ -13,9 +13,14 @@ from email import policy
 
 import pytest
 
-from core import accounts, entry, jobs, mailer
-from core.extensions import db
-from core.models import Account, Notification, Report, Unit
+from core.accounts import lifecycle as accounts
+from core.reporting import entry
+from core.platform import jobs
+from core.reporting import mailer
+from core.platform.extensions import db
+from core.accounts.models import Account
+from core.reporting.models import Notification, Report
+from core.hierarchy.models import Unit
 from tests import factories
 from workflows import transition
 
@@ -85,7 +90,7 @@ def _submit(app, *codes):
 
 def _run_jobs(app):
     if os.environ.get("REDIS_URL"):
-        from core.worker import AppSimpleWorker, make_worker
+        from core.platform.worker import AppSimpleWorker, make_worker
 
         make_worker(app, AppSimpleWorker).work(burst=True)
 
@@ -136,7 +141,7 @@ def test_a_burst_in_one_transaction_queues_one_job(make_app, smtp, monkeypatch):
                 username=code.lower()).one())
         db.session.commit()
     _run_jobs(app)
-    assert seen == ["core.mailer:send_pending_job"]
+    assert seen == ["core.reporting.mailer:send_pending_job"]
     assert sorted(s for _to, s in _subjects(inbox)) == [
         f"Báo cáo chờ duyệt: Biểu DT01: Hộ, nhân khẩu, hộ nghèo theo dân tộc (Cao Bằng) — Năm 2026 — {name}"
         for name in ("Xã Lũng Nặm", "Xã Trường Hà")]

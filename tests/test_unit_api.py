@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import prison
 
-from core.accounts import issue
-from core.extensions import db
+from core.accounts.lifecycle import issue
+from core.platform.extensions import db
 from tests import factories
 from tests.conftest import api_token
 

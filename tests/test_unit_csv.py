@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from core.extensions import db
-from core.models import AuditEntry, Unit
-from core.unit_csv import export_csv, import_csv, read
-from core.units import UnitImportError, levels
+from core.platform.extensions import db
+from core.platform.models.audit import AuditEntry
+from core.hierarchy.models import Unit
+from core.hierarchy.unit_csv import export_csv, import_csv, read
+from core.hierarchy.units import UnitImportError, levels
 from tests import factories
 
 HEADER = "code,name,kind,level,parent_code,sector,active,valid_from,valid_to"

@@ -7,10 +7,11 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import event
 
-from core.accounts import issue
-from core.extensions import db
-from core.models import AuditEntry, Unit, UnitHolder
-from core.units import import_units
+from core.accounts.lifecycle import issue
+from core.platform.extensions import db
+from core.platform.models.audit import AuditEntry
+from core.hierarchy.models import Unit, UnitHolder
+from core.hierarchy.units import import_units
 from tests import factories
 from tests.conftest import change_password, login
 from tests.factories import PROVINCE, Row

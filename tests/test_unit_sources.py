@@ -1,6 +1,6 @@
 """Real administrative units from vietnam-provinces (2025) and the shipped pre-2025 file (2020).
 
-No app and no database: core.unit_sources is plain data, so these tests only
+No app and no database: core.hierarchy.sources is plain data, so these tests only
 need the vietnam-provinces package installed.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ import unicodedata
 
 import pytest
 
-from core.unit_sources import UnitRow, administrative_units, find_province, list_provinces
+from core.hierarchy.sources import UnitRow, administrative_units, find_province, list_provinces
 
 COMMUNE_TYPES_2025 = {"xã", "phường", "đặc khu"}
 COMMUNE_TYPES_2020 = {"xã", "phường", "thị trấn"}

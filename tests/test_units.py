@@ -3,9 +3,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from core.extensions import db
-from core.models import AuditEntry, Unit
-from core.units import UnitImportError, import_units, subtree
+from core.platform.extensions import db
+from core.platform.models.audit import AuditEntry
+from core.hierarchy.models import Unit
+from core.hierarchy.units import UnitImportError, import_units, subtree
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def test_one_bad_row_refuses_the_whole_file_listing_every_problem(app):
 
 
 def test_a_province_plugin_replaces_the_default_hierarchy(app, cli):
-    from core.units import levels
+    from core.hierarchy.units import levels
 
     with app.app_context():
         assert [lvl.code for lvl in levels()] == ["province", "commune"]

@@ -9,9 +9,13 @@ from datetime import datetime, timedelta
 import openpyxl
 import pytest
 
-from core import accounts, clock, entry, jobs, roles, tabular, usage
-from core.extensions import db
-from core.models import Account
+from core.accounts import lifecycle as accounts
+from core.platform import clock, jobs, tabular
+from core.reporting import entry
+from core.hierarchy import roles
+from core.analytics import usage
+from core.platform.extensions import db
+from core.accounts.models import Account
 from tests.conftest import ADMIN_PASSWORD, api_token, login
 from tests.test_dashboard import PASSWORD, signed_in
 from tests.test_rollup import VALUES, _act, _fill, _report, cb  # noqa: F401  (cb: fixture)
@@ -115,7 +119,7 @@ def test_the_yearly_report_is_written_whole_or_not_at_all(cb, monkeypatch):
     assert "usage-yearly" in client.get("/usage/").get_data(as_text=True)
     assert client.post("/usage/yearly", data={"year": "2026"}).status_code == 302
     if jobs.runner(cb).mode == "redis":  # queued: run it as `baocao worker --burst` would
-        from core.worker import AppSimpleWorker, make_worker
+        from core.platform.worker import AppSimpleWorker, make_worker
 
         make_worker(cb, AppSimpleWorker).work(burst=True)
     assert target.exists()
@@ -132,6 +136,6 @@ def test_the_yearly_report_is_scheduled_for_15_december(cb):
 
     with cb.app_context():
         job = next(j for j in jobs.scheduled(cb) if j.name == "core.usage_yearly")
-    assert job.func == "core.usage:yearly_report"
+    assert job.func == "core.analytics.usage:yearly_report"
     assert croniter.match(job.cron, datetime(2026, 12, 15, 6, 0))
     assert not croniter.match(job.cron, datetime(2026, 12, 31, 6, 0))

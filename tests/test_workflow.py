@@ -6,9 +6,13 @@ from datetime import date
 
 import pytest
 
-from core import assignment, entry
-from core.extensions import db
-from core.models import Account, AuditEntry, Notification, Report, Transition, Unit
+from core.reporting import assignment
+from core.reporting import entry
+from core.platform.extensions import db
+from core.accounts.models import Account
+from core.platform.models.audit import AuditEntry
+from core.reporting.models import Notification, Report, Transition
+from core.hierarchy.models import Unit
 from tests import factories
 from workflows import Conflict, Forbidden, Refused, transition
 from workflows.service import CommentRequired
@@ -130,7 +134,7 @@ def test_two_reviewers_at_once_one_wins_one_is_told_to_reload(cb):
 
 
 def test_every_value_change_is_kept_with_who_and_in_which_state(cb):
-    from core.models import ValueChange
+    from core.reporting.models import ValueChange
 
     with cb.app_context():
         entry.save(db.session, _report("X011"), FILLED)
@@ -147,7 +151,7 @@ def test_every_value_change_is_kept_with_who_and_in_which_state(cb):
 def test_an_admin_records_a_paper_report_after_an_outage(cb, admin, monkeypatch):
     from datetime import datetime
 
-    from core import clock
+    from core.platform import clock
     from workflows.backfill import backfill
 
     monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 12, 21, 8, 0))

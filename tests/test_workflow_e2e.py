@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.extensions import db
+from core.platform.extensions import db
 from tests.conftest import api_token
 from tests.officers import FILLED, SCAN_VI, SIGNATURE_VI, VIETNAMESE, Officer, ok, set_up_province, sign_in, steps, the_report
 from tests.pki import EXE, SIGNER, make_pki, pdf_bytes, png_bytes, sign, tampered
@@ -72,7 +72,7 @@ def test_cao_bang_a_commune_report_walks_every_contract_action_through_three_lev
     assert ok(commune.act(pk, "submit"))["level"] == "district"
 
     # Only the city reviews now: not the commune itself, not the board yet; outside the city, the
-    # report does not even exist (scope comes first: 404, see core/api/reports.py).
+    # report does not even exist (scope comes first: 404, see core/reporting/api/reports.py).
     assert commune.act(pk, "approve").status_code == 403
     assert board.act(pk, "approve").status_code == 403
     assert neighbour.act(pk, "approve").status_code == 404
@@ -144,8 +144,9 @@ def test_cao_bang_a_commune_report_walks_every_contract_action_through_three_lev
 
 def test_cao_bang_two_officers_of_the_reviewing_district_approve_at_once_one_is_told_to_reload(app, cao_bang):
     """The city's shared account and its deputy head's own account read the report; both approve."""
-    from core import accounts, roles
-    from core.models import Unit
+    from core.accounts import lifecycle as accounts
+    from core.hierarchy import roles
+    from core.hierarchy.models import Unit
 
     commune, city = cao_bang[CB_COMMUNE], cao_bang[CB_CITY]
     with app.app_context():

@@ -1,4 +1,4 @@
-"""Forms as XLSForm-style workbooks (core.xlsform)."""
+"""Forms as XLSForm-style workbooks (core.forms.xlsform)."""
 from __future__ import annotations
 
 import io
@@ -9,7 +9,7 @@ import pytest
 
 from core.contracts import (CategorySpec, Choice, ComboSpec, FieldSpec, FormSpec, IndicatorSpec, RuleSpec,
                             ScheduleSpec, SectionSpec)
-from core.xlsform import XLSFormError, read_workbook, write_workbook
+from core.forms.xlsform import XLSFormError, read_workbook, write_workbook
 
 ETHNIC = CategorySpec("ethnic_group", "Dân tộc", (Choice("kinh", "Kinh"), Choice("tay", "Tày"),
                                                     Choice("nung", "Nùng")))

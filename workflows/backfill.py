@@ -13,9 +13,11 @@ from datetime import datetime
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 
-from core import clock, entry
-from core.models import Account, Report, Transition
-from core.scope import is_system_admin
+from core.platform import clock
+from core.reporting import entry
+from core.accounts.models import Account
+from core.reporting.models import Report, Transition
+from core.hierarchy.scope import is_system_admin
 from workflows.service import Forbidden, Refused, chain, move
 
 
@@ -59,7 +61,7 @@ def backfill(session, report: Report, raw: dict, received_at: datetime, admin: A
     if errors:
         raise Refused(_("Some values are missing or wrong."), errors=errors)
     if scan is not None:
-        from core import attachments
+        from core.reporting import attachments
 
         attachments.store(session, report, scan[0], scan[1], uploaded_by=admin.username)
     levels = chain(report)

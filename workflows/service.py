@@ -13,9 +13,12 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from core import audit, clock, plugin_admin, roles
-from core.models import Account, Notification, Report, Transition, Unit
-from core.scope import is_system_admin
+from core.platform import audit, clock, plugin_admin
+from core.hierarchy import roles
+from core.accounts.models import Account
+from core.reporting.models import Notification, Report, Transition
+from core.hierarchy.models import Unit
+from core.hierarchy.scope import is_system_admin
 from workflows.machine import ACTIONS, ACTOR, NEEDS_COMMENT, next_state
 
 
@@ -42,13 +45,13 @@ class CommentRequired(Refused):
 
 def _action_name(action: str) -> str:
     """The action as the screens name it (S10: "Duyệt", not "approve")."""
-    from core.entry import action_label
+    from core.reporting.entry import action_label
 
     return action_label(action)
 
 
 def _state_name(state: str) -> str:
-    from core.entry import state_label
+    from core.reporting.entry import state_label
 
     return state_label(state)
 
@@ -83,7 +86,7 @@ def may_act(actor: Account, report: Report, action: str, levels: list[str]) -> b
 
 
 def _check_values(session, report: Report) -> dict:
-    from core import entry
+    from core.reporting import entry
 
     result = entry.check(session, report, {}, partial=False)
     return result.errors
@@ -186,7 +189,7 @@ def _notify(session, report: Report, row: Transition) -> None:
         # kind is unique per report: one notice per transition, however many transitions a report sees
         session.add(Notification(unit_id=unit_id, report_id=report.id, kind=f"{row.action}:{row.id}"[:30],
                                  message=text[:500], created_at=row.at))
-    from core import mailer
+    from core.reporting import mailer
 
     mailer.queue_sending()  # e-mail copies soon after the commit, when a mail server is configured
 

@@ -14,6 +14,6 @@ def after_transition(report, transition):
     if report.unit.parent_id is not None:
         return
     from core.exchange import outbox
-    from core.extensions import db
+    from core.platform.extensions import db
 
     outbox.queue(db.session, report, destination)

@@ -29,13 +29,13 @@ def scheduled_jobs() -> list[ScheduledJob]:
         ScheduledJob(
             name="core.heartbeat",
             cron="* * * * *",
-            func="core.jobs:heartbeat",
+            func="core.platform.jobs:heartbeat",
             description="Records that a worker is alive, for /health.",
         ),
         ScheduledJob(
             name="core.assign",
             cron="15 0 * * *",
-            func="core.assignment:daily",
+            func="core.reporting.assignment:daily",
             description="Creates the reports whose period opened (F7) and sends deadline reminders.",
         ),
         ScheduledJob(
@@ -53,13 +53,13 @@ def scheduled_jobs() -> list[ScheduledJob]:
         ScheduledJob(
             name="core.backup",
             cron=_backup_cron(),
-            func="core.backup.jobs:scheduled_backup",
+            func="core.operations.backup.jobs:scheduled_backup",
             description="Writes an encrypted backup to BACKUP_DIR on the province's schedule (S2).",
         ),
         ScheduledJob(
             name="core.restore_test",
             cron=current_app.config["BACKUP_RESTORE_TEST_CRON"],
-            func="core.backup.jobs:restore_test",
+            func="core.operations.backup.jobs:restore_test",
             description="Restores the newest backup into a scratch database and checks it (S2).",
         ),
     ]

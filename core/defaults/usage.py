@@ -9,7 +9,7 @@ def scheduled_jobs() -> list[ScheduledJob]:
         ScheduledJob(
             name="core.usage_yearly",
             cron="0 6 15 12 *",
-            func="core.usage:yearly_report",
+            func="core.analytics.usage:yearly_report",
             description="Writes the year's usage and status report (instance/reports/usage-<year>.xlsx).",
         ),
     ]

@@ -24,9 +24,9 @@ from xml.etree import ElementTree as ET
 
 from flask_babel import gettext as _
 
-from core import clock
+from core.platform import clock
 from core.contracts import PeriodType
-from core.exchange import DataValue, FormatError, ValueSet
+from core.exchange.datavalues import DataValue, FormatError, ValueSet
 
 NS = "urn:ihe:qrph:adx:2015"
 CONTENT_TYPE = "application/adx+xml"
@@ -36,7 +36,7 @@ _ISO = re.compile(r"(\d{4})-(\d{2})-01/P(\d+)([YM])")
 
 
 def period_to_adx(code: str) -> str:
-    from core.periods import parse
+    from core.forms.periods import parse
 
     try:
         kind, year, index = parse(code)

@@ -13,7 +13,7 @@ import io
 
 from flask_babel import gettext as _
 
-from core.exchange import DataValue, FormatError, ValueSet
+from core.exchange.datavalues import DataValue, FormatError, ValueSet
 
 CONTENT_TYPE = "text/csv"
 COLUMNS = ("dataelement", "period", "orgunit", "categoryoptioncombo", "attributeoptioncombo", "value",

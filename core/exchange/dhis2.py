@@ -14,7 +14,7 @@ import json
 
 from flask_babel import gettext as _
 
-from core.exchange import DataValue, FormatError, ValueSet
+from core.exchange.datavalues import DataValue, FormatError, ValueSet
 
 CONTENT_TYPE = "application/json"
 

@@ -20,11 +20,12 @@ from zoneinfo import ZoneInfo
 from flask import current_app, g
 from sqlalchemy import select
 
-from core import audit, clock, jobs
-from core.exchange import FormatError, codec
+from core.platform import audit, clock, jobs
+from core.exchange.datavalues import FormatError
+from core.exchange.codecs import codec
 from core.exchange.mapping import Mapper
 from core.exchange.values import import_values
-from core.models import IntakeSource
+from core.exchange.models import IntakeSource
 
 log = logging.getLogger(__name__)
 TIMEOUT = 60
@@ -57,7 +58,7 @@ def _finish(session, source: IntakeSource, status: str, error: str | None, detai
 
 def pull(source_id: int) -> dict:
     """Job: fetch one source and import it, all or nothing; the outcome is recorded on the source."""
-    from core.extensions import db
+    from core.platform.extensions import db
 
     session = db.session
     source = session.get(IntakeSource, source_id)
@@ -92,7 +93,7 @@ def due(source: IntakeSource, moment: datetime) -> bool:
 
 def run_due(now: str | None = None) -> list[str]:
     """Job (every minute): queue :func:`pull` for each enabled source due this minute, province time."""
-    from core.extensions import db
+    from core.platform.extensions import db
 
     if now:
         moment = datetime.fromisoformat(now)

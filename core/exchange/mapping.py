@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.models import ExchangeMapping
+from core.exchange.models import ExchangeMapping
 
 DEFAULT_CELL = "default"
 

@@ -21,10 +21,11 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import or_, select
 
-from core import audit, clock, jobs
+from core.platform import audit, clock, jobs
 from core.exchange import dhis2
 from core.exchange.mapping import Mapper
-from core.models import OutboxMessage, Report
+from core.exchange.models import OutboxMessage
+from core.reporting.models import Report
 
 log = logging.getLogger(__name__)
 JOB_KEY = "exchange-outbox-deliver"
@@ -99,7 +100,7 @@ def _attempt(session, message: OutboxMessage, now: datetime) -> bool:
 
 def deliver(now: str | None = None) -> int:
     """Job: send the pending messages that are due; returns how many were accepted. Idempotent."""
-    from core.extensions import db
+    from core.platform.extensions import db
 
     moment = datetime.fromisoformat(now) if now else clock.utcnow()
     session = db.session

@@ -1,12 +1,12 @@
 """Approved values out, imported values in: the part every format shares.
 
 Export reads the approved values of a unit's subtree in one query (approved
-as in :mod:`core.rollup`). Import is all or nothing: every row is read,
+as in :mod:`core.analytics.rollup`). Import is all or nothing: every row is read,
 mapped and judged first — unknown unit, form, field, period or cell, no
 report, a report that is not a draft or returned, a value the entry rules
 refuse — and all errors are listed with their row numbers. Only when there
 is none is anything written, report by report through
-:func:`core.entry.save_checked` (so W9's history and the audit log see an
+:func:`core.reporting.entry.save_checked` (so W9's history and the audit log see an
 import like any other save), in the caller's one transaction.
 """
 from __future__ import annotations
@@ -17,12 +17,16 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import and_, select
 
-from core import audit, entry
-from core.exchange import DataValue, ValueSet
+from core.platform import audit
+from core.reporting import entry
+from core.exchange.datavalues import DataValue, ValueSet
 from core.exchange.mapping import Mapper
-from core.forms import fields_of
-from core.models import Form, FormVersion, Period, Report, ReportValue, Unit
-from core.rollup import APPROVED_STATES, subtree
+from core.forms.definitions import fields_of
+from core.forms.models.form import Form, FormVersion
+from core.forms.models.period import Period
+from core.reporting.models import Report, ReportValue
+from core.hierarchy.models import Unit
+from core.analytics.rollup import APPROVED_STATES, subtree
 
 
 def _text(number, text) -> str | None:
@@ -116,7 +120,7 @@ class _Resolver:
         self.periods = _by_code(session, Period, {p for _f, p, _u in rows if p})
         self.units = _by_code(session, Unit, {u for _f, _p, u in rows if u})
         if account is not None:
-            from core.scope import in_scope
+            from core.hierarchy.scope import in_scope
 
             self.units = {code: unit for code, unit in self.units.items() if in_scope(account, unit)}
         self.reports = {}

@@ -47,7 +47,7 @@ def upgrade():
         batch_op.alter_column('phone', existing_type=sa.String(length=50), type_=sa.Text(), existing_nullable=True)
         batch_op.alter_column('email', existing_type=sa.String(length=320), type_=sa.Text(), existing_nullable=True)
 
-    from core import crypto
+    from core.platform import crypto
 
     connection = op.get_bind()
     for name in ('phone', 'email'):
@@ -55,7 +55,7 @@ def upgrade():
 
 
 def downgrade():
-    from core import crypto
+    from core.platform import crypto
 
     crypto.decrypt_all(op.get_bind(), 'unit_holder', 'id', ['phone', 'email'])
     with op.batch_alter_table('unit_holder', schema=None) as batch_op:

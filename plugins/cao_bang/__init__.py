@@ -81,7 +81,7 @@ def hierarchy_levels():
 @hookimpl
 def agency_units():
     """Điều 6 khoản 2: các sở, ban, ngành cập nhật và xác thực dữ liệu của ngành (not in vietnam-provinces)."""
-    from core.catalogues import sector_departments
+    from core.forms.catalogues import sector_departments
 
     return sector_departments("CB", "tỉnh Cao Bằng")
 
@@ -95,7 +95,7 @@ def password_policy():
 @hookimpl
 def register_forms():
     """Điều 9: dữ liệu về công tác dân tộc cập nhật theo kỳ báo cáo (tháng, quý, năm, giai đoạn)."""
-    from core.catalogues import ethnic_population_form
+    from core.forms.catalogues import ethnic_population_form
 
     return [ethnic_population_form(
         "CB-DT01", "Biểu DT01: Hộ, nhân khẩu, hộ nghèo theo dân tộc (Cao Bằng)",

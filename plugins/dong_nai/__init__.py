@@ -117,7 +117,7 @@ def _policy_form():
 @hookimpl
 def agency_units():
     """Điều 5 khoản 2: các sở, ban, ngành cập nhật và xác thực dữ liệu của ngành (not in vietnam-provinces)."""
-    from core.catalogues import sector_departments
+    from core.forms.catalogues import sector_departments
 
     return sector_departments("DN", "tỉnh Đồng Nai")
 
@@ -126,7 +126,7 @@ def agency_units():
 def register_forms():
     """Điều 6 khoản 1, Điều 8 khoản 1 và 4: các cơ quan, đơn vị cập nhật dữ liệu theo biểu mẫu, kỳ báo cáo
     thiết kế sẵn — DT01 from the communes, CS01 from the sở, ban, ngành and huyện, thành phố, every year."""
-    from core.catalogues import ethnic_population_form
+    from core.forms.catalogues import ethnic_population_form
 
     return [ethnic_population_form(
                 "DN-DT01", "Biểu DT01: Hộ, nhân khẩu, hộ nghèo theo dân tộc (Đồng Nai)",
@@ -137,13 +137,13 @@ def register_forms():
 @hookimpl
 def workflow_guards(report, action, actor):
     """W1 (Điều 8 khoản 1–2): gửi báo cáo kèm bản scan biểu mẫu đã ký, đóng dấu."""
-    from core.attachments import scan_guard
+    from core.reporting.attachments import scan_guard
 
     return scan_guard(report, action)
 
 
 #: The province's report template (Word), as it distributes its forms; made with
-#: ``python -m core.exports.default_docx plugins/dong_nai/templates/bao_cao.docx`` and the issuer line.
+#: ``python -m core.analytics.exports.default_docx plugins/dong_nai/templates/bao_cao.docx`` and the issuer line.
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "bao_cao.docx"
 
 

@@ -244,7 +244,7 @@ def register_forms():
     all four: quý I (01/01–14/03, by 14/3), 6 tháng, quý III (15/06–14/09, by 14/9) and năm. Nothing is
     asked for quý II, quý IV or the second half, so no unit gets a report the regulation does not ask.
     """
-    from core.catalogues import ethnic_population_form
+    from core.forms.catalogues import ethnic_population_form
 
     return [ethnic_population_form("HN-DT01", "Biểu DT01: Hộ, nhân khẩu, hộ nghèo theo dân tộc (Hà Nội)",
                                    (ScheduleSpec("six_monthly", ("commune",), indexes=(1,)),
@@ -255,7 +255,7 @@ def register_forms():
 @hookimpl
 def workflow_guards(report, action, actor):
     """W1 (Điều 10 khoản 4): gửi báo cáo kèm bản scan biểu mẫu đã ký, đóng dấu."""
-    from core.attachments import scan_guard
+    from core.reporting.attachments import scan_guard
 
     return scan_guard(report, action)
 

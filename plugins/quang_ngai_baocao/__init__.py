@@ -162,7 +162,7 @@ def aggregation_rules(form):
 @hookimpl
 def workflow_guards(report, action, actor):
     """W3 (Điều 7 khoản 2 điểm c, Điều 9 khoản 1): báo cáo được ký số trước khi gửi."""
-    from core.attachments import signature_guard
+    from core.reporting.attachments import signature_guard
 
     return signature_guard(report, action)
 

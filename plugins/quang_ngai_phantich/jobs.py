@@ -1,6 +1,6 @@
 """Điều 9 khoản 3 of Decision 1415/QĐ-UBND: the platform's monthly status report to Sở TT&TT.
 
-Written with core's usage figures (:mod:`core.usage`) for the month before ``day``, to
+Written with core's usage figures (:mod:`core.analytics.usage`) for the month before ``day``, to
 ``<instance>/reports/usage-<YYYYMM>.xlsx`` through a temporary file, so a rerun only rewrites it.
 """
 from __future__ import annotations
@@ -20,9 +20,10 @@ def monthly_report(day: str | None = None) -> str:
     """Writes the report of the month before ``day`` (ISO date, default today); returns its path."""
     from flask_babel import force_locale
 
-    from core import audit, tabular, usage
-    from core.entry import today
-    from core.extensions import db
+    from core.platform import audit, tabular
+    from core.analytics import usage
+    from core.reporting.entry import today
+    from core.platform.extensions import db
 
     start, end = month_before(date.fromisoformat(day) if day else today())
     rows = usage.usage(db.session, None, start, end)

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from core import clock
-from core.extensions import db
+from core.platform import clock
+from core.platform.extensions import db
 from tests import factories
 from tests.conftest import api_token, login
 from tests.factories import Row
@@ -36,7 +36,7 @@ def _get(officer: Officer, url: str):
 
 
 def _account_id(app, username: str) -> int:
-    from core.models import Account
+    from core.accounts.models import Account
 
     with app.app_context():
         return db.session.query(Account).filter_by(username=username).one().id
@@ -73,7 +73,7 @@ def _approved(cb, officer_code: str = COMMUNE, values: dict = FILLED) -> int:
 
 def test_dieu_6_mo_hinh_bon_cap_ban_dan_toc_so_nganh_huyen_xa(app, cb):
     """Điều 6 (H1): Ban Dân tộc; sở, ban, ngành; huyện, thành phố; xã, phường, thị trấn."""
-    from core.units import import_units
+    from core.hierarchy.units import import_units
 
     with app.app_context():  # the board adds a sở, ban, ngành the plugin does not list
         import_units(db.session, [Row("SDT-TP", "Sở Tư pháp tỉnh Cao Bằng", "department", BOARD)], source="Ban Dân tộc")
@@ -210,7 +210,8 @@ def test_dieu_7_khoan_1_danh_muc_phieu_dieu_tra_thu_thap_thong_tin(cb, web_admin
 
 def test_dieu_7_khoan_2_moi_don_vi_mot_tai_khoan_doi_mat_khau_lan_dau(app, cb):
     """Điều 7 khoản 2 điểm a–b, Điều 11 khoản 1 điểm d (A1, A3): one account per unit; change at first login."""
-    from core.models import Account, Unit
+    from core.accounts.models import Account
+    from core.hierarchy.models import Unit
 
     with app.app_context():
         username, _ = factories.issue(NEIGHBOUR)
@@ -294,7 +295,7 @@ def test_dieu_7_khoan_5_mat_mat_khau_duoc_cap_lai(app, cb, web_admin):
 
 def test_dieu_7_khoan_8_tai_khoan_da_phat_sinh_du_lieu_khong_duoc_xoa(app, cb, web_admin):
     """Điều 7 khoản 8 (A7): an account that produced data is only closed; an unused one may be deleted."""
-    from core.models import Account
+    from core.accounts.models import Account
 
     commune = cb[COMMUNE]
     ok(commune.put(the_report(commune, "CB-DT01"), FILLED))
@@ -336,7 +337,7 @@ def test_dieu_8_khoan_1_thong_tin_lien_he_khi_gap_su_co(cb):
 
 def test_dieu_9_khoan_1_cap_nhat_khi_co_van_ban_de_nghi_cua_ban_dan_toc(app, cb, web_admin):
     """Điều 9 khoản 1 (W8, F8): on the board's written request the units find a report to fill."""
-    from core.models import Form
+    from core.forms.models.form import Form
 
     with app.app_context():
         form_id = db.session.query(Form).filter_by(code="CB-DT01").one().id
@@ -396,7 +397,7 @@ def test_dieu_9_khoan_3_kiem_tra_phe_duyet_tra_lai_don_vi_quan_ly_chiu_trach_nhi
 
 def test_dieu_9_khoan_4_bao_cao_thang_quy_nam_giai_doan(app, web_admin, monkeypatch):
     """Điều 9 khoản 4 (F3): the board schedules monthly, quarterly, yearly and phase reports."""
-    from core.models import Form
+    from core.forms.models.form import Form
 
     monkeypatch.setattr(clock, "utcnow", lambda: datetime(2025, 12, 5, 3, 0))
     officers = set_up_province(app, "cao_bang")
@@ -458,7 +459,8 @@ def test_dieu_7_khoan_3_ban_dan_toc_khoi_tao_he_thong_bon_cap(cli, make_app):
     assert issued[-1][0] == "admin" and len(issued) == 4
     app = make_app()
     with app.app_context():
-        from core.models import Account, Unit
+        from core.accounts.models import Account
+        from core.hierarchy.models import Unit
 
         levels = dict(db.session.query(Unit.level, db.func.count()).group_by(Unit.level).all())
         assert levels == {"province": 1, "district": 10 + 6, "commune": 161}  # huyện and sở share a tier

@@ -12,7 +12,7 @@ import io
 
 import pytest
 
-from core.extensions import db
+from core.platform.extensions import db
 from tests import factories
 from tests.conftest import api_token, login
 from tests.officers import (
@@ -44,7 +44,7 @@ def _sent(officer: Officer, form: str = "DN-DT01", values: dict = FILLED) -> int
 
 
 def _account_id(app, username: str) -> int:
-    from core.models import Account
+    from core.accounts.models import Account
 
     with app.app_context():
         return db.session.query(Account).filter_by(username=username).one().id
@@ -143,7 +143,8 @@ def test_dieu_6_khoan_1_danh_muc_phieu_va_ky_bao_cao_cap_nhat_san(dn, admin, app
 
 def test_dieu_6_khoan_2_diem_a_moi_don_vi_mot_tai_khoan_do_ban_dan_toc_cap(app, dn):
     """Điều 6 khoản 2 điểm a, Điều 10 khoản 1 điểm d (A1): one account per unit, issued by the board."""
-    from core.models import Account, Unit
+    from core.accounts.models import Account
+    from core.hierarchy.models import Unit
 
     with app.app_context():
         first, _ = factories.issue(DISTRICT)
@@ -213,7 +214,7 @@ def test_dieu_6_khoan_5_mat_mat_khau_thi_ban_dan_toc_cap_lai(app, dn, web_admin)
 
 def test_dieu_6_khoan_7_tai_khoan_da_phat_sinh_du_lieu_chi_duoc_dong(app, dn, web_admin):
     """Điều 6 khoản 7 (A7): an account that acted is never deleted, only closed; an unused one may go."""
-    from core.models import Account
+    from core.accounts.models import Account
 
     commune = dn[COMMUNE]
     ok(commune.put(the_report(commune, "DN-DT01"), FILLED))
@@ -396,7 +397,10 @@ def test_dieu_6_khoan_3_ban_dan_toc_khoi_tao_he_thong_voi_don_vi_that(cli, make_
     assert issued[-1][0] == "admin" and len(issued) == 4
     app = make_app()
     with app.app_context():
-        from core.models import Account, Form, Report, Unit
+        from core.accounts.models import Account
+        from core.forms.models.form import Form
+        from core.reporting.models import Report
+        from core.hierarchy.models import Unit
 
         kinds = dict(db.session.query(Unit.kind, db.func.count()).group_by(Unit.kind).all())
         assert kinds == {"board": 1, "district": 11, "department": 6, "commune": 159}

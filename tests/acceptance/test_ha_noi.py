@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from core import clock
+from core.platform import clock
 from tests import factories
 from tests.conftest import api_token, login
 from tests.officers import (
@@ -64,8 +64,8 @@ def denied(resp) -> bool:
 
 
 def account_id(app, username: str) -> int:
-    from core.extensions import db
-    from core.models import Account
+    from core.platform.extensions import db
+    from core.accounts.models import Account
 
     with app.app_context():
         return db.session.query(Account).filter_by(username=username).one().id
@@ -354,9 +354,10 @@ def test_dieu_10_khoan_2_an_account_that_worked_is_closed_never_deleted(app, hn,
 
 def test_dieu_7_khoan_1_dieu_20_a_unit_administrator_manages_only_its_own_unit(app, hn):
     """Điều 7 khoản 1, Điều 20 khoản 1–2 (A13): the quản trị cơ sở of a xã sees and manages its own accounts only."""
-    from core import accounts, roles
-    from core.extensions import db
-    from core.models import Unit
+    from core.accounts import lifecycle as accounts
+    from core.hierarchy import roles
+    from core.platform.extensions import db
+    from core.hierarchy.models import Unit
 
     ba_vi, hoan_kiem = hn[BA_VI], hn[HOAN_KIEM]
     with app.app_context():
@@ -535,7 +536,7 @@ def test_dieu_8_khoan_5_dieu_13_khoan_4_maintenance_is_announced_48_hours_ahead(
 def test_dieu_8_khoan_6_khoan_7_backups_are_made_and_proved_by_restoring_them(app, hn, cli, tmp_path, monkeypatch):
     """Điều 8 khoản 6–7, Điều 13 khoản 1, Điều 12 khoản 4 (S2, S11): a backup is written encrypted and verified by
     restoring it into a scratch database."""
-    from core import attachments
+    from core.reporting import attachments
 
     sent(hn[BA_VI], "HN-DT01", DT01, "2026")
     monkeypatch.setenv("BACKUP_KEY", attachments.generate_key())
@@ -549,7 +550,7 @@ def test_dieu_8_khoan_6_khoan_7_backups_are_made_and_proved_by_restoring_them(ap
 
 def test_dieu_11_dieu_13_khoan_8_attachments_are_encrypted_at_rest(app, hn):
     """Điều 11, Điều 13 khoản 8 (S6): the signed scan a xã attaches is stored encrypted, yet reads back whole."""
-    from core.attachments import storage_root
+    from core.reporting.attachments import storage_root
 
     ba_vi = hn[BA_VI]
     pk = the_report(ba_vi, "HN-DT01")
@@ -589,8 +590,8 @@ def test_dieu_12_khoan_1_khoan_3_dieu_14_the_help_page_says_whom_to_tell(app):
     """Điều 12 khoản 1, 3, Điều 13 khoản 6, Điều 14, Điều 10 khoản 2 (S9): who takes incident reports, and the
     system's address."""
     with app.app_context():
-        from core import plugin_admin
-        from core.extensions import db
+        from core.platform import plugin_admin
+        from core.platform.extensions import db
 
         plugin_admin.set_enabled(db.session, "ha_noi", True)
         db.session.commit()
@@ -640,8 +641,8 @@ def test_dieu_2_dieu_10_khoan_2_baocao_init_loads_ha_noi_with_its_forms_and_demo
     assert accounts[-1][0] == "admin" and len(accounts) == 3  # the city, its first commune, the admin
     app = make_app()
     with app.app_context():
-        from core.extensions import db
-        from core.models import Unit
+        from core.platform.extensions import db
+        from core.hierarchy.models import Unit
 
         kinds = dict(db.session.query(Unit.kind, db.func.count()).group_by(Unit.kind).all())
         assert kinds == {"board": 1, "department": 6, "commune": COMMUNES}  # sở, ngành from agency_units

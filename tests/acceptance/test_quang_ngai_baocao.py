@@ -22,8 +22,9 @@ from datetime import timedelta
 
 import pytest
 
-from core import clock, entry
-from core.extensions import db
+from core.platform import clock
+from core.reporting import entry
+from core.platform.extensions import db
 from tests.acceptance.conftest import FAST_HASH
 from tests.acceptance.conftest import admin_on_api as _admin
 from tests.conftest import ADMIN_PASSWORD, api_token, login
@@ -163,7 +164,7 @@ def test_dieu_6_khoan_3_khoan_5_tai_khoan_duoc_cap_ngay_va_phai_doi_mat_khau(app
 def test_dieu_6_khoan_4_nguoi_chuyen_cong_tac_tai_khoan_duoc_thay_doi_hoac_thu_hoi(app, qn):
     """Điều 6 khoản 4 (A15): người sử dụng chuyển công tác: tài khoản được bàn giao cho người mới (mật khẩu
     cũ hết hiệu lực) hoặc đóng lại; dữ liệu đã nhập vẫn còn."""
-    from core.models import Account
+    from core.accounts.models import Account
 
     commune = qn[COMMUNE]
     pk = the_report(commune, "QN-BC01")
@@ -205,7 +206,7 @@ def test_dieu_7_khoan_1_diem_a_bieu_mau_tu_dong_giao_theo_ky_du_lieu(qn):
 def test_dieu_7_khoan_1_diem_b_don_vi_giao_tiep_bao_cao_cho_cap_duoi(app, qn, signed):
     """Điều 7 khoản 1 điểm b, Điều 10 khoản 2 điểm c (F5, F8): Văn phòng UBND tỉnh giao báo cáo đột xuất cho
     một sở; sở giao tiếp cho phòng trực thuộc, hạn không muộn hơn hạn của sở."""
-    from core.units import import_units
+    from core.hierarchy.units import import_units
     from tests.factories import Row
 
     with app.app_context():  # the board adds the department and its division (units CSV import)
@@ -334,7 +335,7 @@ def test_dieu_8_khoan_2_dinh_chinh_bao_cao_da_duyet(qn, signed):
 def test_dieu_9_khoan_3_dieu_13_lien_thong_he_thong_bao_cao_chinh_phu(app, qn, signed):
     """Điều 9 khoản 3, Điều 13 (R3): báo cáo của tỉnh được duyệt thì gửi liên thông tới Hệ thống thông tin
     báo cáo Chính phủ; báo cáo của xã thì không."""
-    from core.models import OutboxMessage
+    from core.exchange.models import OutboxMessage
 
     board, commune = qn[BOARD], qn[COMMUNE]
     pk = the_report(commune, "QN-BC01")
@@ -428,7 +429,7 @@ def test_dieu_12_luu_tru_bao_cao_theo_phap_luat_luu_tru():
 
 def test_dieu_14_khoan_1_dieu_21_khoan_3_sao_luu_dinh_ky(app, qn):
     """Điều 14 khoản 1, Điều 21 khoản 3 (S2): định kỳ sao lưu dữ liệu và thử khôi phục."""
-    from core import plugin_admin
+    from core.platform import plugin_admin
 
     with app.test_request_context():
         jobs = {j.name: j for answer in plugin_admin.registry().hook.scheduled_jobs() for j in answer}
@@ -452,8 +453,8 @@ def test_dieu_14_khoan_5_dieu_17_khoan_4_noi_bao_su_co_va_ho_tro(app, qn):
 
 def test_dieu_14_khoan_6_thong_bao_nang_cap_truoc_24_gio(app, qn, monkeypatch):
     """Điều 14 khoản 6 (S3): kế hoạch nâng cấp được thông báo tới các đơn vị chậm nhất 24 giờ trước."""
-    from core import maintenance
-    from core.models import MaintenanceNotice
+    from core.operations import maintenance
+    from core.operations.models.backup import MaintenanceNotice
 
     now = clock.utcnow().replace(microsecond=0)
     starts = now + timedelta(hours=30)

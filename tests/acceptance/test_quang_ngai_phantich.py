@@ -19,8 +19,10 @@ from datetime import timedelta
 
 import pytest
 
-from core import clock, entry, roles
-from core.extensions import db
+from core.platform import clock
+from core.reporting import entry
+from core.hierarchy import roles
+from core.platform.extensions import db
 from tests.acceptance.conftest import FAST_HASH
 from tests.acceptance.conftest import admin_on_api as _admin
 from tests.conftest import ADMIN_PASSWORD, login
@@ -129,7 +131,7 @@ def test_dieu_4_khoan_4_dieu_5_khoan_3_kich_ban_phan_tich_tao_du_lieu_moi(app, q
                 "fields": ["population", "rice_area", "rice_output"], "group_by": "child", "states": ["approved"],
                 "shared": "1", "save": "1"}
     assert operator.post("/analysis/new", data=scenario).status_code == 302
-    from core.models import AnalysisScenario
+    from core.analytics.models.analysis import AnalysisScenario
 
     with app.app_context():
         pk = db.session.query(AnalysisScenario).filter_by(name=scenario["name"]).one().id
@@ -223,7 +225,7 @@ def test_dieu_6_ho_tro_ky_thuat_va_xu_ly_su_co(app, qn):
 
 def test_dieu_7_khoan_1_dieu_9_khoan_2_luu_tru_du_phong_du_lieu(app, qn):
     """Điều 7 khoản 1, Điều 9 khoản 2 (S2): chế độ sao lưu dự phòng dữ liệu hệ thống, có thử khôi phục."""
-    from core import plugin_admin
+    from core.platform import plugin_admin
 
     with app.test_request_context():
         jobs = {j.name: j for answer in plugin_admin.registry().hook.scheduled_jobs() for j in answer}
@@ -246,7 +248,7 @@ def test_dieu_7_khoan_3_theo_doi_don_doc_cac_co_quan_cap_nhat_du_lieu(qn):
 
 def test_dieu_7_khoan_5_bao_cao_hang_nam_truoc_31_12(app, qn):
     """Điều 7 khoản 5 (R10): báo cáo định kỳ hằng năm, trước 31/12, về tình hình hoạt động, sử dụng Hệ thống."""
-    from core import plugin_admin
+    from core.platform import plugin_admin
 
     with app.test_request_context():
         jobs = {j.name: j for answer in plugin_admin.registry().hook.scheduled_jobs() for j in answer}
@@ -256,10 +258,10 @@ def test_dieu_7_khoan_5_bao_cao_hang_nam_truoc_31_12(app, qn):
     _admin(app)
     screen = _web(app, "admin", ADMIN_PASSWORD)
     assert screen.post("/usage/yearly", data={"year": str(year)}).status_code == 302
-    from core import jobs
+    from core.platform import jobs
 
     if jobs.runner(app).mode == "redis":  # queued: run it as `baocao worker --burst` would
-        from core.worker import AppSimpleWorker, make_worker
+        from core.platform.worker import AppSimpleWorker, make_worker
 
         make_worker(app, AppSimpleWorker).work(burst=True)
     download = screen.get(f"/usage/yearly/{year}")
@@ -286,8 +288,8 @@ def test_dieu_8_khoan_1_2_co_quan_bao_cao_ke_hoach_va_tinh_hinh_cung_cap_du_lieu
 
 def test_dieu_9_khoan_2_thong_bao_truoc_khi_bao_tri_nang_cap(app, qn, monkeypatch):
     """Điều 9 khoản 2 (S3): thông báo trước khi bảo trì, nâng cấp; Quy chế không nêu số giờ nên áp dụng 24 giờ."""
-    from core import maintenance
-    from core.models import MaintenanceNotice
+    from core.operations import maintenance
+    from core.operations.models.backup import MaintenanceNotice
 
     now = clock.utcnow().replace(microsecond=0)
     starts = now + timedelta(hours=30)
@@ -310,7 +312,7 @@ def test_dieu_9_khoan_3_bao_cao_tinh_hinh_hoat_dong_hang_thang(app, qn):
     """Điều 9 khoản 3 (R10): định kỳ hằng tháng tổng hợp báo cáo tình hình hoạt động của Hệ thống."""
     import openpyxl
 
-    from core import plugin_admin
+    from core.platform import plugin_admin
     from plugins.quang_ngai_phantich.jobs import monthly_report
 
     qn[COMMUNE].reports()  # the commune's officer has signed in

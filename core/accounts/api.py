@@ -1,0 +1,80 @@
+"""``/api/v1/me/``: who the caller is, and ``POST /api/v1/me/password`` to change its password.
+
+The password change is the one endpoint a user with a one-time or expired
+password may call (A3); a broken policy rule answers 422 naming the rule.
+"""
+from flask import g, request
+from flask_appbuilder.api import BaseApi, expose, protect, safe
+from flask_babel import gettext as _
+
+from core.accounts import lifecycle as accounts, passwords
+from core.platform.extensions import db
+from core.accounts.login_guard import must_change
+
+
+class MeApi(BaseApi):
+    resource_name = "me"
+    openapi_spec_tag = "Me"
+    allow_browser_login = True
+    method_permission_name = {"get": "get", "password": "post"}
+
+    @expose("/", methods=["GET"])
+    @protect()
+    @safe
+    def get(self):
+        """The caller's account, unit, roles and password state.
+        ---
+        get:
+          responses:
+            200:
+              description: The caller
+        """
+        account = g.user
+        rules = passwords.policy()
+        expires = passwords.expires_at(account.password_changed_at, rules)
+        return self.response(200, result={
+            "username": account.username,
+            "unit_code": account.unit.code if account.unit else None,
+            "roles": [r.name for r in account.roles],
+            "must_change_password": must_change(account),
+            "password_expires_at": expires.isoformat() if expires else None,
+        })
+
+    @expose("/password", methods=["POST"])
+    @protect()
+    @safe
+    def password(self):
+        """Change the caller's password.
+        ---
+        post:
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    old_password: {type: string}
+                    new_password: {type: string}
+          responses:
+            200:
+              description: Changed
+            422:
+              description: A field is missing, the old password is wrong, or a policy rule is broken
+        """
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return self.response(400, message=_("The request body must be a JSON object."))
+        missing = {f: [_("This field is required.")] for f in ("old_password", "new_password")
+                   if not isinstance(body.get(f), str) or not body.get(f)}
+        if missing:
+            return self.response(422, message=_("Some fields are missing."), errors=missing)
+        broken = accounts.change_password(db.session, g.user, body["old_password"], body["new_password"])
+        if broken:
+            db.session.rollback()
+            field = "old_password" if broken[0].rule == "old_password" else "new_password"
+            return self.response(422, message=broken[0].message,
+                                 errors={field: [f"{v.rule}: {v.message}" for v in broken]},
+                                 rules=[v.rule for v in broken])
+        db.session.commit()
+        # Every token issued before the change, this one included, is refused from now on.
+        return self.response(200, message=_("Your password has been changed. Log in again to get a new token."))

@@ -1,0 +1,180 @@
+"""What stands between a request and the data: rate limits, lockout, forced change, idle timeout.
+
+FAB rate-limits neither its form login (unless configured) nor its API login,
+and knows nothing of first-login changes or idle sessions. This module adds,
+on every request:
+
+* a per-IP and a per-username limit on ``POST /login/`` and
+  ``POST /api/v1/security/login`` (Flask-Limiter, Redis-backed when
+  ``REDIS_URL`` is set, so all workers share the counts);
+* logout of an account that was locked or closed since it signed in (A10);
+* the idle timeout (A14): a session unused for ``PERMANENT_SESSION_LIFETIME``
+  is ended server-side, whatever the cookie says;
+* the forced change (A3, A4): while the password is one-time or expired,
+  every page redirects to the change form and every API call but
+  ``POST /api/v1/me/password`` answers 403.
+"""
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+
+from core.platform import clock
+from core.accounts import passwords
+
+FORM_LOGIN = "AuthDBView.login"
+API_LOGIN = "SecurityApi.login"
+PASSWORD_FORM = "PasswordView.this_form_get"
+PASSWORD_CLAIM = "pwd_at"
+#: Endpoints a user who must change the password can still reach.
+OPEN_WHILE_CHANGING = frozenset({
+    FORM_LOGIN, API_LOGIN, "SecurityApi.refresh", "AuthDBView.logout", "PasswordView.this_form_get",
+    "PasswordView.this_form_post", "MeApi.password", "HelpView.index", "HelpView.plugin", "static",
+    "appbuilder.static", "LocaleView.index",
+})
+
+
+def _username_key() -> str:
+    data = request.get_json(silent=True) if request.is_json else None
+    name = (data or {}).get("username") if isinstance(data, dict) else request.form.get("username")
+    return f"login-user:{str(name or '').strip().lower()[:100]}"
+
+
+def _ip_key() -> str:
+    return f"login-ip:{request.remote_addr}"
+
+
+def _limit_logins(app: Flask) -> None:
+    limiter = app.appbuilder.sm.limiter
+    for endpoint in (FORM_LOGIN, API_LOGIN):
+        view = app.view_functions.get(endpoint)
+        if view is None:
+            continue
+        view = limiter.shared_limit(app.config["LOGIN_RATE_LIMIT_USER"], "login:user", key_func=_username_key,
+                                    methods=["POST"])(view)
+        # One budget per IP across both doors: switching from the form to the API gains nothing.
+        view = limiter.shared_limit(app.config["LOGIN_RATE_LIMIT_IP"], "login:ip", key_func=_ip_key,
+                                    methods=["POST"])(view)
+        app.view_functions[endpoint] = view
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _api_account():
+    """The account of a bearer token, if the request carries a valid one."""
+    if "Authorization" not in request.headers:
+        return None
+    from flask_jwt_extended import get_jwt, get_jwt_identity, verify_jwt_in_request
+
+    try:
+        # A refresh token is checked too: otherwise an old holder could mint fresh access tokens.
+        verify_jwt_in_request(optional=True, refresh=request.endpoint == "SecurityApi.refresh")
+        identity = get_jwt_identity()
+        password_at = get_jwt().get(PASSWORD_CLAIM)
+    except Exception:  # expired or forged: FAB's own check answers 401 later
+        return None
+    account = current_app.appbuilder.sm.get_user_by_id(int(identity)) if identity else None
+    if account is not None:
+        g.baocao_token_stale = password_at != _password_stamp(account)
+    return account
+
+
+def _password_stamp(account) -> str | None:
+    changed = account.password_changed_at
+    return changed.isoformat() if changed else None
+
+
+def _token_claims(identity) -> dict:
+    """Each token carries the password's change time; a later change makes it stale (A6)."""
+    account = current_app.appbuilder.sm.get_user_by_id(int(identity))
+    return {PASSWORD_CLAIM: _password_stamp(account) if account else None}
+
+
+def mark_signed_in() -> None:
+    """Remember when this browser session proved its password (called at login and own change)."""
+    session["_auth_at"] = clock.utcnow().isoformat()
+
+
+def _stale(account, by_session: bool) -> bool:
+    """Signed in before the account's password last changed (a reset or handover since)."""
+    if not by_session:
+        return g.get("baocao_token_stale", False)
+    value = session.get("_auth_at")
+    changed = account.password_changed_at
+    return bool(value and changed and changed > datetime.fromisoformat(value))
+
+
+def must_change(account) -> bool:
+    return bool(account.must_change_password) or passwords.is_expired(account.password_changed_at,
+                                                                       passwords.policy())
+
+
+def _end_session(message: str):
+    logout_user()
+    session.clear()
+    if _is_api():
+        return jsonify(message=message, errors={"session": message}), 401
+    flash(message, "warning")
+    return redirect(url_for(FORM_LOGIN))
+
+
+def _guard():
+    endpoint = request.endpoint or ""
+    if endpoint.endswith("static"):
+        return None
+    by_session = current_user.is_authenticated
+    account = current_user._get_current_object() if by_session else _api_account()
+    if account is None:
+        return None
+    g.baocao_account = account
+    if account.closed_at is not None or account.locked:
+        return _end_session(_("Your account is locked or closed. Contact the administrator."))
+    if _stale(account, by_session):
+        # A reset or handover since this sign-in: the previous holder's sessions and tokens end (A6).
+        return _end_session(_("The password of this account was changed. Please log in again."))
+    if by_session:
+        now, seen = int(time.time()), session.get("_seen")
+        idle = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+        if seen and now - seen > idle:
+            return _end_session(_("Your session ended after a period without activity. Please log in again."))
+        session["_seen"] = now
+        session.permanent = True
+    if endpoint in OPEN_WHILE_CHANGING or not must_change(account):
+        return None
+    message = _("You must change your password before continuing.")
+    if _is_api():
+        return jsonify(message=message, errors={"password": "must_change"}), 403
+    if request.method == "GET":
+        flash(message, "warning")
+    return redirect(url_for(PASSWORD_FORM))
+
+
+def _too_many(error):
+    message = _("Too many login attempts. Please wait a minute and try again.")
+    if _is_api():
+        return jsonify(message=message, errors={"login": "rate_limited"}), 429
+    appbuilder = current_app.appbuilder
+    return render_template("platform/too_many.html", message=message, appbuilder=appbuilder,
+                           base_template=appbuilder.base_template), 429
+
+
+def _expiry_warning():
+    account = g.get("baocao_account")
+    if account is None or account.must_change_password:
+        return {}
+    return {"password_days_left": passwords.days_left(account.password_changed_at, passwords.policy())}
+
+
+def init_app(app: Flask) -> None:
+    """Call after all views are registered (the limits wrap FAB's login views)."""
+    _limit_logins(app)
+    app.appbuilder.sm.jwt_manager.additional_claims_loader(_token_claims)
+    app.before_request(_guard)
+    app.register_error_handler(429, _too_many)
+    app.context_processor(_expiry_warning)

@@ -1,0 +1,1 @@
+"""The account screens: administration, the password change, FAB's own security screens tamed."""

@@ -1,0 +1,190 @@
+"""baocao's FAB security manager: FAB's own, plus what FAB lacks.
+
+Named in ``FAB_SECURITY_MANAGER_CLASS``. FAB checks the password (scrypt,
+FAB's default KDF); on top of that this class refuses locked and closed
+accounts, locks an account after the policy's number of failed logins
+(A10), keeps password history and change dates for every password FAB sets,
+records every login attempt in the audit log and syncs roles from
+:mod:`core.hierarchy.roles` after migrations. FAB's user and role screens are read only
+and its own password forms lead to ours: accounts change only through
+:mod:`core.accounts.lifecycle` (the Accounts screen, the CLI), roles only through
+:mod:`core.hierarchy.roles`.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+from flask import current_app, flash, has_request_context, request
+from flask_appbuilder.security.manager import BaseSecurityManager
+from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
+from flask_babel import gettext as _
+from werkzeug.security import check_password_hash
+
+from core.platform import audit, clock
+from core.accounts import passwords
+from core.hierarchy import roles
+from core.accounts.models import Account, PasswordHistory
+from core.accounts.views.fab_security import (OwnPasswordRedirect, ReadOnlyGroupView, ReadOnlyRoleView,
+                                              ReadOnlyUserView, ResetPasswordRedirect, UserInfoEditRedirect)
+
+
+class SecurityManager(FabSecurityManager):
+    user_model = Account
+    userdbmodelview = ReadOnlyUserView
+    rolemodelview = ReadOnlyRoleView
+    groupmodelview = ReadOnlyGroupView
+    resetmypasswordview = OwnPasswordRedirect
+    resetpasswordview = ResetPasswordRedirect
+    userinfoeditview = UserInfoEditRedirect
+
+    def auth_user_db(self, username, password):
+        ip = request.remote_addr if has_request_context() else None
+        name = (username or "")[:100]
+        account = self.find_user(username=username) if username else None
+        refusal = self._refusal(account) if account is not None else None
+        if refusal:
+            # Same KDF cost as a real check, so timing does not tell a locked account apart.
+            check_password_hash(current_app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], password or "")
+            audit.record("login_refused", "Account", account.id, {"username": name, "reason": refusal},
+                         actor=audit.Actor(name=name, id=account.id, ip=ip))
+            self.session.commit()
+            if has_request_context() and not request.path.startswith("/api/"):
+                flash(self._refusal_message(account, refusal), "warning")
+            return None
+        user = super().auth_user_db(username, password)
+        if user is not None:
+            audit.record("login", "Account", user.id, {"username": name},
+                         actor=audit.Actor(name=user.username, id=user.id, ip=ip,
+                                           unit_code=getattr(getattr(user, "unit", None), "code", None)))
+        else:
+            audit.record("login_failed", "Account", account.id if account else None, {"username": name},
+                         actor=audit.Actor(name=name or "anonymous", ip=ip))
+            if account is not None:
+                self._lock_after_failures(account)
+        self.session.commit()
+        return user
+
+    # --- permission checks from memory ------------------------------------------------------------
+    #: FAB asks the database two or three times per request whether a role has a permission (the
+    #: Public role's permissions, then an EXISTS over the user's roles). Role permissions change only
+    #: when :meth:`sync_permissions` runs (init, db upgrade, plugin switches), so each process keeps
+    #: them as ``{role id: {(view, permission)}}``, read in one query, dropped by a sync in this
+    #: process and re-read at most ``PERMISSION_CACHE_SECONDS`` (default 30) after one in another.
+    #: A user's roles are not cached: they come with the account on every request.
+    _grants: tuple[float, dict[int, frozenset], frozenset] | None = None
+    _grants_lock = threading.Lock()
+
+    def _role_grants(self) -> tuple[dict[int, frozenset], frozenset]:
+        ttl = current_app.config.get("PERMISSION_CACHE_SECONDS", 30)
+        cached = self._grants
+        if cached is None or time.monotonic() - cached[0] > ttl:
+            with self._grants_lock:
+                cached = self._grants
+                if cached is None or time.monotonic() - cached[0] > ttl:
+                    cached = self._grants = (time.monotonic(), *self._read_grants())
+        return cached[1], cached[2]
+
+    def _read_grants(self) -> tuple[dict[int, frozenset], frozenset]:
+        from flask_appbuilder.security.sqla.models import Permission, PermissionView, Role, ViewMenu, assoc_permissionview_role
+        from sqlalchemy import select
+
+        rows = self.session.execute(
+            select(Role.id, Role.name, ViewMenu.name, Permission.name)
+            .join(assoc_permissionview_role, assoc_permissionview_role.c.role_id == Role.id)
+            .join(PermissionView, PermissionView.id == assoc_permissionview_role.c.permission_view_id)
+            .join(ViewMenu, ViewMenu.id == PermissionView.view_menu_id)
+            .join(Permission, Permission.id == PermissionView.permission_id))
+        grants: dict[int, set] = {}
+        public: set = set()
+        for role_id, role_name, view, permission in rows:
+            grants.setdefault(role_id, set()).add((view, permission))
+            if role_name == self.auth_role_public:
+                public.add((view, permission))
+        return {k: frozenset(v) for k, v in grants.items()}, frozenset(public)
+
+    def forget_permissions(self) -> None:
+        self._grants = None
+
+    def add_permission_role(self, role, perm_view) -> None:
+        super().add_permission_role(role, perm_view)
+        self.forget_permissions()
+
+    def del_permission_role(self, role, perm_view) -> None:
+        super().del_permission_role(role, perm_view)
+        self.forget_permissions()
+
+    def is_item_public(self, permission_name, view_name):
+        return (view_name, permission_name) in self._role_grants()[1]
+
+    def exist_permission_on_roles(self, view_name, permission_name, role_ids):
+        grants = self._role_grants()[0]
+        return any((view_name, permission_name) in grants.get(role_id, ()) for role_id in role_ids)
+
+    def get_user_by_id(self, pk):
+        """One query for the account with its roles, groups and unit: every request needs all four
+        (permission checks, scope), and lazy loading them cost three more round trips each time."""
+        from sqlalchemy.orm import joinedload
+
+        return self.session.get(Account, int(pk), options=[
+            joinedload(Account.roles), joinedload(Account.groups), joinedload(Account.unit)])
+
+    def on_user_login(self, user) -> None:
+        """A browser sign-in: remember when, so a later reset or handover can end this session."""
+        if has_request_context() and not request.path.startswith("/api/"):
+            from core.accounts.login_guard import mark_signed_in
+
+            mark_signed_in()
+
+    def _refusal(self, account: Account) -> str | None:
+        if account.closed_at is not None:
+            return "closed"
+        if account.locked_until is not None:
+            if account.locked_until > clock.utcnow():
+                return "locked"
+            # The automatic lock has run out: start counting failures afresh.
+            account.locked_until = None
+            account.lock_reason = None
+            account.fail_login_count = 0
+        return None
+
+    def _refusal_message(self, account: Account, refusal: str) -> str:
+        if refusal == "closed":
+            return _("This account has been closed. Contact the administrator.")
+        from core.accounts.lifecycle import FOREVER
+
+        if account.locked_until >= FOREVER:
+            return _("This account is locked by the administrator. Contact the administrator.")
+        return _("This account is locked after too many failed logins until %(time)s (UTC).",
+                 time=account.locked_until.strftime("%H:%M"))
+
+    def _lock_after_failures(self, account: Account) -> None:
+        rules = passwords.policy()
+        if rules.lockout_threshold and (account.fail_login_count or 0) >= rules.lockout_threshold:
+            account.locked_until = clock.utcnow() + timedelta(minutes=rules.lockout_minutes)
+            account.lock_reason = "failed_logins"
+            audit.record("account.lock", "Account", account.id, {
+                "username": account.username, "reason": "failed_logins",
+                "failures": account.fail_login_count, "until": account.locked_until.isoformat(),
+            }, actor=audit.Actor(name="system"))
+
+    def add_user(self, *args, **kwargs):
+        """FAB's add_user, plus the change date and history our policy reads."""
+        user = super().add_user(*args, **kwargs)
+        if user:
+            user.password_changed_at = clock.utcnow()
+            self.session.add(PasswordHistory(account_id=user.id, password_hash=user.password,
+                                             created_at=clock.utcnow()))
+            self.session.commit()
+        return user
+
+    def sync_permissions(self) -> None:
+        """Write every view's permissions and the declared roles; run after each migration."""
+        with audit.suppressed(self.session):
+            BaseSecurityManager.create_db(self)
+            self.appbuilder.add_permissions(update_perms=True)
+            grants = roles.sync_roles(self)
+        audit.record("permissions.sync", "Role", None, {"roles": grants})
+        self.session.commit()
+        self.forget_permissions()

@@ -1,0 +1,1 @@
+"""The analytics API: aggregate, completeness, export."""

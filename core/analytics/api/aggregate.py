@@ -1,0 +1,185 @@
+"""``/api/v1/aggregate/`` (roll-up with drill-down) and ``/api/v1/completeness/`` (who sent, on time).
+
+Both take ``form`` (code), ``period`` (code) and ``unit`` (code; default the
+caller's own unit). A unit outside the caller's subtree is 404, as everywhere,
+except for a sector department asking about a form of its sector (H2, H3: it
+aggregates its sector across the province); an unknown form or period is 422
+naming the parameter.
+"""
+from __future__ import annotations
+
+from flask import g, request
+from flask_appbuilder.api import BaseApi, expose, protect, safe
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from core.analytics import completeness, rollup
+from core.reporting.entry import plain
+from core.platform.extensions import db
+from core.forms.models.form import Form
+from core.forms.models.period import Period
+from core.hierarchy.models import Unit
+from core.hierarchy.scope import in_scope, sector_sees
+
+
+class NotFound(Exception):
+    pass
+
+
+class BadRequest(Exception):
+    def __init__(self, errors: dict):
+        self.errors = errors
+
+
+def selection() -> tuple[Form, Period, Unit]:
+    """The form, period and unit of the query string, checked; raises BadRequest or NotFound."""
+    errors, found = {}, {}
+    for name, model in (("form", Form), ("period", Period)):
+        code = (request.args.get(name) or "").strip()
+        if not code:
+            errors[name] = [_("This field is required.")]
+            continue
+        found[name] = db.session.scalar(select(model).where(model.code == code))
+        if found[name] is None:
+            errors[name] = [_("Unknown code %(code)s.", code=code)]
+    code = (request.args.get("unit") or "").strip()
+    unit = db.session.scalar(select(Unit).where(Unit.code == code)) if code else g.user.unit
+    if code and unit is None:
+        errors["unit"] = [_("Unknown code %(code)s.", code=code)]
+    elif unit is None:
+        errors["unit"] = [_("This field is required.")]
+    if errors:
+        raise BadRequest(errors)
+    if not in_scope(g.user, unit) and not sector_sees(g.user, found["form"]):
+        raise NotFound()
+    return found["form"], found["period"], unit
+
+
+def _json(value):
+    return plain(value) if value is not None and not isinstance(value, (int, str)) else value
+
+
+def values_json(values: dict) -> dict:
+    """``{field: value}``; a disaggregated field as ``{field: {cell: value}}``."""
+    out: dict = {}
+    for (code, cell), value in sorted(values.items()):
+        if cell:
+            out.setdefault(code, {})[cell] = _json(value)
+        else:
+            out[code] = _json(value)
+    return out
+
+
+class SelectionApi(BaseApi):
+    """An API over (form, period, unit) of the query string: one way to refuse a bad or foreign one."""
+
+    allow_browser_login = True
+
+    def refused(self, exc: Exception):
+        """The answer to :class:`BadRequest` (422 naming each parameter) or :class:`NotFound` (404)."""
+        if isinstance(exc, NotFound):
+            return self.response_404()
+        return self.response(422, message=_("The request is not understood."), errors=exc.errors)
+
+    def checked(self, answer):
+        try:
+            chosen = selection()
+        except (BadRequest, NotFound) as exc:
+            return self.refused(exc)
+        return answer(*chosen)
+
+
+class AggregateApi(SelectionApi):
+    resource_name = "aggregate"
+    openapi_spec_tag = "Aggregation"
+    method_permission_name = {"get": "get"}
+
+    @expose("/", methods=["GET"])
+    @protect()
+    @safe
+    def get(self):
+        """Approved values of the unit's subtree, rolled up per field (sum unless the form's rules say otherwise).
+        ---
+        get:
+          parameters:
+          - {in: query, name: form, required: true, schema: {type: string}}
+          - {in: query, name: period, required: true, schema: {type: string}}
+          - {in: query, name: unit, schema: {type: string}, description: "unit code; default the caller's unit"}
+          - {in: query, name: field, schema: {type: string}, description: "drill down into this field"}
+          - {in: query, name: cell, schema: {type: string}, description: "the cell of a disaggregated field"}
+          - {in: query, name: by, schema: {type: string, enum: [report, child]}}
+          responses:
+            200: {description: "totals: values, reports counted, rules; contributions when field is given"}
+            404: {description: "the unit is outside the caller's scope"}
+            422: {description: "form, period or unit missing or unknown"}
+        """
+        def answer(form, period, unit):
+            result = rollup.totals(db.session, form, period, unit)
+            body = {"form": form.code, "period": period.code, "unit": unit.code, "reports": result.reports,
+                    "values": values_json(result.values), "rules": result.rules}
+            code = request.args.get("field")
+            if code:
+                by = request.args.get("by") or "report"
+                if by not in ("report", "child"):
+                    return self.response(422, message=_("The request is not understood."),
+                                         errors={"by": [_("Choose one of: %(actions)s.", actions="report, child")]})
+                rows = rollup.contributions(db.session, form, period, unit, code, request.args.get("cell") or "", by)
+                body["field"] = code
+                body["contributions"] = [{"unit_code": c.unit_code, "unit_name": c.unit_name, "level": c.level,
+                                          "report_id": c.report_id, "form_version": c.form_version,
+                                          "value": _json(c.value), "reports": c.reports} for c in rows]
+            return self.response(200, **body)
+
+        return self.checked(answer)
+
+
+class CompletenessApi(SelectionApi):
+    resource_name = "completeness"
+    openapi_spec_tag = "Aggregation"
+    method_permission_name = {"get": "get", "urge": "post"}
+
+    @expose("/", methods=["GET"])
+    @protect()
+    @safe
+    def get(self):
+        """Per unit of the subtree: state, submitted_at, on_time; and a summary by level.
+        ---
+        get:
+          parameters:
+          - {in: query, name: form, required: true, schema: {type: string}}
+          - {in: query, name: period, required: true, schema: {type: string}}
+          - {in: query, name: unit, schema: {type: string}}
+          responses:
+            200: {description: "units and summary"}
+            404: {description: "the unit is outside the caller's scope"}
+            422: {description: "form, period or unit missing or unknown"}
+        """
+        def answer(form, period, unit):
+            return self.response(200, form=form.code, period=period.code, unit=unit.code,
+                                 units=[u.as_json() for u in completeness.units(db.session, form, period, unit)],
+                                 summary=[s.as_json() for s in completeness.summary(db.session, form, period, unit)])
+
+        return self.checked(answer)
+
+    @expose("/urge", methods=["POST"])
+    @protect()
+    @safe
+    def urge(self):
+        """Remind (đôn đốc) every unit of the subtree that has not sent the report; once per unit and day.
+        ---
+        post:
+          parameters:
+          - {in: query, name: form, required: true, schema: {type: string}}
+          - {in: query, name: period, required: true, schema: {type: string}}
+          - {in: query, name: unit, schema: {type: string}}
+          responses:
+            200: {description: "the unit codes reminded now"}
+            404: {description: "the unit is outside the caller's scope"}
+            422: {description: "form, period or unit missing or unknown"}
+        """
+        def answer(form, period, unit):
+            codes = completeness.urge(db.session, form, period, unit, by=g.user.username)
+            db.session.commit()
+            return self.response(200, reminded=codes)
+
+        return self.checked(answer)

@@ -1,0 +1,1 @@
+"""Analysis scenarios, export templates and export jobs as tables."""

@@ -1,0 +1,1 @@
+"""The analytics screens: totals, dashboard, exports, analysis scenarios, usage."""

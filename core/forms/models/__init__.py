@@ -1,0 +1,1 @@
+"""Forms, their catalogues, periods and schedules as tables."""

@@ -1,0 +1,1 @@
+"""Backup runs, maintenance notices and incidents as tables."""

@@ -1,0 +1,1 @@
+"""The operations screens: maintenance notices, incidents, help and contacts."""

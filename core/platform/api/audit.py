@@ -1,0 +1,19 @@
+"""``GET /api/v1/audit/``: the audit log for admins, read-only, with FAB's rison filters."""
+from flask_appbuilder import ModelRestApi
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from core.platform.models.audit import AuditEntry
+
+
+class AuditApi(ModelRestApi):
+    resource_name = "audit"
+    datamodel = SQLAInterface(AuditEntry)
+    allow_browser_login = True
+    base_permissions = ["can_get", "can_info"]
+    include_route_methods = {"get", "get_list", "info"}
+    base_order = ("seq", "desc")
+    list_columns = ["id", "seq", "at", "actor", "actor_id", "unit_code", "ip", "action",
+                    "object_type", "object_id", "changes", "prev_hash", "hash"]
+    show_columns = list_columns
+    search_columns = ["at", "actor", "unit_code", "ip", "action", "object_type", "object_id"]
+    openapi_spec_tag = "Audit"

@@ -1,0 +1,1 @@
+"""The platform's own tables: the audit log and which plugins are switched on."""

@@ -1,0 +1,1 @@
+"""The platform's screens: the plugins and the audit log."""

@@ -1,0 +1,1 @@
+"""The reporting API: reports, their values and transitions, attachments, PDF, backfill."""

@@ -1,0 +1,139 @@
+"""``POST /api/v1/report/<id>/attachments`` (multipart ``file``) and the decrypted download.
+
+Lives beside the report API (same URL prefix, its own class and permission
+name, ``ReportAttachmentApi``). 404 outside the caller's scope, 403 unless the
+caller is the reporting unit (upload), 409 unless the report is a draft or
+returned, 422 naming ``file`` for a refused type, size or signature.
+"""
+from __future__ import annotations
+
+import io
+
+from flask import g, request, send_file
+from flask_appbuilder.api import BaseApi, expose, protect, safe
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from core.reporting import attachments, entry
+from core.platform.extensions import db
+from core.reporting.models import Attachment, Report
+from core.hierarchy.scope import ScopedInterface
+
+#: Room for the multipart envelope around the file itself.
+ENVELOPE = 64 * 1024
+
+
+class ReportAttachmentApi(BaseApi):
+    route_base = "/api/v1/report"
+    resource_name = "report_attachment"
+    class_permission_name = "ReportAttachmentApi"
+    openapi_spec_tag = "Report attachments"
+    allow_browser_login = True
+    method_permission_name = {"upload": "post", "download": "get"}
+
+    def _report(self, pk: int) -> Report | None:
+        return ScopedInterface(Report).get(pk)
+
+    def _refused(self, message: str):
+        return self.response(422, message=message, errors={"file": [message]})
+
+    @expose("/<int:pk>/attachments", methods=["POST"])
+    @protect()
+    @safe
+    def upload(self, pk: int):
+        """Attach a file (PDF, JPEG, PNG) to a report of the caller's unit.
+        ---
+        post:
+          parameters:
+          - in: path
+            name: pk
+            schema: {type: integer}
+          requestBody:
+            content:
+              multipart/form-data:
+                schema:
+                  type: object
+                  properties:
+                    file: {type: string, format: binary}
+                    kind: {type: string, enum: [scan, other]}
+          responses:
+            201:
+              description: The attachment
+            403:
+              description: Only the reporting unit attaches files
+            404:
+              description: No such report in the caller's scope
+            409:
+              description: The report is not a draft or returned
+            422:
+              description: Not a PDF, JPEG or PNG; too large; or a broken digital signature
+        """
+        report = self._report(pk)
+        if report is None:
+            return self.response_404()
+        if not entry.may_enter(g.user, report):
+            return self.response(403, message=_("Only the reporting unit may attach files to this report."))
+        if not entry.is_editable(report):
+            return self.response(409, message=_("Files can be attached only to a draft or a returned report."))
+        limit = attachments.max_bytes()
+        # Refuse before reading a body that is plainly too large; cap the parser for the rest.
+        if request.content_length is not None and request.content_length > limit + ENVELOPE:
+            return self._refused(str(attachments._too_large(limit)))
+        request.max_content_length = limit + ENVELOPE
+        try:
+            upload = request.files.get("file")
+            kind = request.form.get("kind") or None
+        except RequestEntityTooLarge:
+            return self._refused(str(attachments._too_large(limit)))
+        if upload is None:
+            return self._refused(_("Choose a file to attach."))
+        if kind not in (None, "scan", "other"):
+            return self.response(422, message=_("Unknown attachment kind %(kind)s.", kind=kind),
+                                 errors={"kind": [_("Unknown attachment kind %(kind)s.", kind=kind)]})
+        try:
+            row = attachments.store(db.session, report, upload.stream, upload.filename, g.user.username, kind=kind)
+            db.session.commit()
+        except attachments.AttachmentError as exc:
+            db.session.rollback()
+            if exc.conflict:
+                return self.response(409, message=str(exc))
+            return self._refused(str(exc))
+        except Exception:
+            db.session.rollback()
+            raise
+        return self.response(201, result=attachments.as_json(row))
+
+    @expose("/<int:pk>/attachments/<int:aid>", methods=["GET"])
+    @protect()
+    @safe
+    def download(self, pk: int, aid: int):
+        """The attachment's original bytes, decrypted.
+        ---
+        get:
+          parameters:
+          - in: path
+            name: pk
+            schema: {type: integer}
+          - in: path
+            name: aid
+            schema: {type: integer}
+          responses:
+            200:
+              description: The file
+            404:
+              description: No such report in the caller's scope, or no such attachment of it
+        """
+        report = self._report(pk)
+        if report is None:
+            return self.response_404()
+        row = db.session.execute(select(Attachment).where(Attachment.id == aid, Attachment.report_id == report.id)
+                                 ).scalars().first()
+        if row is None:
+            return self.response_404()
+        data = attachments.open_plain(row)
+        resp = send_file(io.BytesIO(data), mimetype=row.content_type, as_attachment=True,
+                         download_name=row.filename, max_age=0)
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        resp.headers["Cache-Control"] = "private, no-store"
+        return resp

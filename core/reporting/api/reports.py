@@ -1,0 +1,263 @@
+"""``/api/v1/report/``: report assignments in the caller's scope, their values, and the workflow (CONTRACT).
+
+* ``GET /`` (FAB rison filters) lists flat rows: ``form_code``, ``period_code``
+  and ``unit_code`` are correlated scalar subqueries and ``late`` a SQL
+  expression, mapped below as deferred column properties of :class:`Report`
+  (FAB undefers what it selects), so a page is one query and every field can
+  be filtered and ordered on.
+* ``GET /<id>`` adds ``values``, ``attachments``, ``history`` and the
+  ``allowed_actions`` of the caller.
+* ``PUT /<id>/values`` saves through :func:`core.reporting.entry.save` (the entry
+  screen's code), ``POST /<id>/transition`` moves the report through
+  :func:`workflows.service.transition`, each in one transaction.
+
+Scope comes first: a report outside the caller's subtree is 404 whatever the
+method, before the body is read.
+"""
+from __future__ import annotations
+
+from flask import g, request
+from flask_appbuilder import ModelRestApi
+from flask_appbuilder.api import expose, protect, safe
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from core.reporting import entry
+from core.platform.extensions import db
+from core.forms.definitions import fields_of
+from core.reporting.models import Attachment, Report, Transition
+from core.hierarchy.scope import ScopedInterface, condition, current_account
+
+FIELDS = ["id", "form_code", "period_code", "unit_code", "state", "level", "deadline", "submitted_at", "late"]
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def values_json(report: Report, stored: dict) -> dict:
+    """``{field: value}``; a disaggregated field is ``{field: {cell key: value}}``; empty values are null."""
+    defn = report.version.definition
+    out: dict = {}
+    for code, fld in fields_of(defn).items():
+        if fld["type"] == "file":
+            continue
+        if fld.get("combo"):
+            out[code] = {cell: stored.get((code, cell)) for cell in entry.cells_of(defn, fld)}
+        else:
+            out[code] = stored.get((code, ""))
+    return out
+
+
+def attachments_json(report_id: int) -> list[dict]:
+    rows = db.session.execute(select(Attachment).where(Attachment.report_id == report_id)
+                              .order_by(Attachment.id)).scalars()
+    return [{"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size,
+             "kind": a.kind, "sha256": a.sha256, "uploaded_by": a.uploaded_by,
+             "uploaded_at": _iso(a.uploaded_at), "signature": a.signature} for a in rows]
+
+
+def history_json(report_id: int) -> list[dict]:
+    rows = db.session.execute(select(Transition).where(Transition.report_id == report_id)
+                              .order_by(Transition.id)).scalars()
+    return [{"action": t.action, "actor": t.actor, "unit": t.unit_code, "at": _iso(t.at), "comment": t.comment,
+             "from": t.from_state, "to": t.to_state, "from_level": t.from_level, "to_level": t.to_level}
+            for t in rows]
+
+
+def scoped_report(pk: int) -> Report | None:
+    """The report with what the services read, in one query; None out of scope."""
+    return db.session.execute(
+        select(Report).options(joinedload(Report.form), joinedload(Report.version), joinedload(Report.period),
+                               joinedload(Report.unit))
+        .where(Report.id == pk, condition(Report, current_account()))
+    ).scalar_one_or_none()
+
+
+class ReportApi(ModelRestApi):
+    resource_name = "report"
+    datamodel = ScopedInterface(Report)
+    allow_browser_login = True
+    include_route_methods = {"get", "get_list", "info", "put_values", "transition"}
+    method_permission_name = {"get": "get", "get_list": "get", "info": "info", "put_values": "put",
+                              "transition": "post"}
+    base_order = ("deadline", "desc")
+    list_columns = FIELDS
+    show_columns = FIELDS + ["lock_version", "approved_at", "updated_at"]
+    search_columns = ["form_code", "period_code", "unit_code", "state", "level", "deadline", "submitted_at", "late"]
+    order_columns = ["id", "form_code", "period_code", "unit_code", "state", "level", "deadline", "submitted_at"]
+    #: ``_info`` describes plain fields only: values are changed through ``/values``.
+    add_columns = ["state"]
+    edit_columns = ["state"]
+    max_page_size = 500
+    openapi_spec_tag = "Reports"
+    list_title = _l("Reports")
+    show_title = _l("Report")
+    label_columns = {
+        "id": _l("Id"),
+        "form_code": _l("Form code"),
+        "period_code": _l("Period code"),
+        "unit_code": _l("Unit code"),
+        "state": _l("State"),
+        "level": _l("Held at level"),
+        "deadline": _l("Deadline"),
+        "submitted_at": _l("Sent at"),
+        "late": _l("Late"),
+        "lock_version": _l("Version"),
+        "approved_at": _l("Approved at"),
+        "updated_at": _l("Last saved"),
+    }
+    description_columns = {
+        "level": _l("The tier whose reviewer holds a submitted report (the unit's own tier otherwise)."),
+        "late": _l("Sent after the deadline, or not sent and the deadline has passed."),
+        "lock_version": _l("Send it back as lock_version with a transition to be told if the report changed."),
+    }
+
+    def pre_get(self, data):
+        report = scoped_report(data["id"])
+        if report is None:  # not reached: FAB's get found it in scope
+            return
+        from core.reporting.views.review import actions_for
+
+        data["result"]["values"] = values_json(report, entry.values_of(db.session, report))
+        data["result"]["attachments"] = attachments_json(report.id)
+        data["result"]["history"] = history_json(report.id)
+        data["result"]["allowed_actions"] = actions_for(g.user, report)
+
+    @expose("/<int:pk>/values", methods=["PUT"])
+    @protect()
+    @safe
+    def put_values(self, pk):
+        """Save values of a draft or returned report (partial allowed).
+        ---
+        put:
+          parameters:
+          - in: path
+            schema:
+              type: integer
+            name: pk
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    values:
+                      type: object
+                      description: >-
+                        {field: value}; a disaggregated field as {field: {cell key: value}}
+                        or "field__cell key" keys. Numbers may be JSON numbers or text (1.234,5).
+          responses:
+            200:
+              description: Saved; the report's values
+            403:
+              description: Only the reporting unit enters its values
+            404:
+              description: Not found (or out of scope)
+            409:
+              description: The report is not a draft or returned
+            422:
+              description: Values with errors, per field; nothing saved
+        """
+        report = scoped_report(pk)
+        if report is None:
+            return self.response_404()
+        if not entry.is_editable(report):
+            return self.response(409, message=_(
+                "This report is %(state)s: only a draft or a returned report can be changed.",
+                state=entry.state_label(report.state)), errors={"state": [report.state]})
+        if not entry.may_enter(g.user, report):
+            return self.response(403, message=_("Only the accounts of %(unit)s enter its data; you can read it.",
+                                                unit=report.unit.name), errors={})
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not isinstance(body.get("values"), dict):
+            return self.response(422, message=_("Send a JSON object with \"values\": {field: value}."),
+                                 errors={"values": [_("This field is required.")]})
+        try:
+            result = entry.save_checked(db.session, report, body["values"], partial=True)
+        except entry.EntryRefused as exc:  # the state changed since it was read
+            db.session.rollback()
+            return self.response(409, message=str(exc), errors={})
+        if result.errors:
+            db.session.rollback()
+            return self.response(422, message=_("Not saved: some values are wrong."), errors=result.errors)
+        # The answer is what was just stored (read under the row lock, merged): no second read.
+        answer = {"id": pk, "state": report.state, "values": values_json(report, result.values)}
+        db.session.commit()
+        return self.response(200, **answer)
+
+    @expose("/<int:pk>/transition", methods=["POST"])
+    @protect()
+    @safe
+    def transition(self, pk):
+        """Move the report through the workflow: submit, recall, approve, return, request_correction,
+        reopen, reject_correction.
+        ---
+        post:
+          parameters:
+          - in: path
+            schema:
+              type: integer
+            name: pk
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    action: {type: string}
+                    comment: {type: string}
+                    lock_version:
+                      type: integer
+                      description: The report's lock_version as read; 409 if it changed since
+          responses:
+            200:
+              description: Moved; the new state, level and lock_version
+            403:
+              description: The caller may not take this action on this report
+            404:
+              description: Not found (or out of scope)
+            409:
+              description: The workflow refuses (errors.reasons), or the report changed since it was read
+            422:
+              description: A comment is required, or the body is not understood
+        """
+        from workflows import service
+        from workflows.machine import ACTIONS
+
+        report = scoped_report(pk)
+        if report is None:
+            return self.response_404()
+        body = request.get_json(silent=True)
+        errors = {}
+        if not isinstance(body, dict):
+            return self.response(422, message=_("Send a JSON object with \"action\" and \"comment\"."),
+                                 errors={"action": [_("This field is required.")]})
+        action, comment, seen = body.get("action"), body.get("comment") or "", body.get("lock_version")
+        if not isinstance(action, str) or action not in ACTIONS:
+            errors["action"] = [_("Choose one of: %(actions)s.", actions=", ".join(ACTIONS))]
+        if not isinstance(comment, str):
+            errors["comment"] = [_("Enter text.")]
+        if seen is not None and (isinstance(seen, bool) or not isinstance(seen, int)):
+            errors["lock_version"] = [_("Enter a whole number.")]
+        if errors:
+            return self.response(422, message=_("The request is not understood."), errors=errors)
+        try:
+            service.transition(db.session, report, action, g.user, comment, seen_version=seen)
+        except service.CommentRequired as exc:
+            db.session.rollback()
+            return self.response(422, message=str(exc), errors=exc.errors)
+        except service.Forbidden as exc:
+            db.session.rollback()
+            return self.response(403, message=str(exc), errors={"reasons": exc.reasons})
+        except service.Refused as exc:  # Conflict too
+            db.session.rollback()
+            return self.response(409, message=str(exc), errors={"reasons": exc.reasons, **exc.errors})
+        except Exception:
+            db.session.rollback()
+            raise
+        answer = {"id": pk, "state": report.state, "level": report.level, "lock_version": report.lock_version}
+        db.session.commit()
+        return self.response(200, **answer)

@@ -1,0 +1,612 @@
+"""Data entry (REQUIREMENTS F9): read, check and save the values of a report.
+
+The entry screen and the REST API (``PUT /api/v1/report/<id>/values``) both
+come here, so a value is read and judged the same way wherever it is typed.
+The screen's browser check posts the form to the server, which runs this
+very code: one validation, not two copies that drift apart.
+
+Values are keyed ``(field code, cell)``: ``cell`` is ``""`` for an ordinary
+field and a combo's cell key (``"kinh|nam"``) for a disaggregated one. Typed
+values are ``int``/``float`` for numbers (``yes_no`` is 1 or 0), ``str`` for
+text, choices (the option code) and dates (ISO ``YYYY-MM-DD``), and ``None``
+for an empty (cleared) value.
+
+Nothing here commits: the caller owns the transaction.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import format_decimal
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from core.platform import audit, bulk, clock
+from core.platform.clock import today
+from core.forms.definitions import fields_of
+from core.reporting.models import Report, ReportValue, ValueChange
+from core.forms.models.form import NUMERIC_TYPES
+
+log = logging.getLogger(__name__)
+
+#: States in which a report's values may change (CONTRACT: 409 in the others).
+EDITABLE_STATES = ("draft", "returned")
+STATE_LABELS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "approved": _l("Approved"),
+    "returned": _l("Returned"),
+    "correction_requested": _l("Correction requested"),
+}
+#: The workflow actions as the screens and the refusals name them (S10: "Duyệt", not "approve").
+ACTION_LABELS = {
+    "submit": _l("Submit for review"),
+    "recall": _l("Recall"),
+    "approve": _l("Approve"),
+    "return": _l("Return to the unit"),
+    "request_correction": _l("Request a correction"),
+    "reopen": _l("Reopen for correction"),
+    "reject_correction": _l("Refuse the correction"),
+}
+#: Form posts name a cell ``<field>__<cell key>``; error keys name it ``<field>[<cell key>]``.
+CELL_SEP = "__"
+RULES_KEY = "_rules"
+DECIMAL_PLACES = 6  # report_value.number is Numeric(20, 6)
+MAX_NUMBER = Decimal(10) ** 14
+TEXT_LIMITS = {"text": 500, "long_text": 10000}
+_QUANTUM = Decimal(1).scaleb(-DECIMAL_PLACES)
+_IGNORED_KEYS = frozenset({"csrf_token"})
+
+Key = tuple[str, str]
+
+
+class EntryRefused(Exception):
+    """The report cannot take values now; the message is for the user."""
+
+
+class _Bad(ValueError):
+    """A value that cannot be read; the message is for the user."""
+
+
+def action_label(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+def state_label(state: str | None) -> str:
+    label = STATE_LABELS.get(state or "")
+    return str(label) if label is not None else (state or "")
+
+
+def is_editable(report: Report) -> bool:
+    return report.state in EDITABLE_STATES
+
+
+def may_enter(account, report: Report) -> bool:
+    """Only the reporting unit's own accounts type its values (W9); others in scope read them."""
+    return account is not None and account.unit_id is not None and account.unit_id == report.unit_id
+
+
+# --- the shape of a definition --------------------------------------------------------------
+
+
+def cells_of(defn: dict, fld: dict) -> list[str]:
+    """The cell keys of a field, in the combo's order; ``[""]`` for a field without cells."""
+    if not fld.get("combo"):
+        return [""]
+    return [c["key"] for c in defn["combos"][fld["combo"]]["cells"]]
+
+
+def error_key(code: str, cell: str) -> str:
+    return f"{code}[{cell}]" if cell else code
+
+
+def input_name(code: str, cell: str) -> str:
+    return f"{code}{CELL_SEP}{cell}" if cell else code
+
+
+def _split_key(key: str, fields: dict) -> tuple[str, str] | None:
+    """``"pop__kinh|nam"`` -> ``("pop", "kinh|nam")``; finds the field even if its code holds ``__``."""
+    if key in fields:
+        return key, ""
+    start = key.find(CELL_SEP)
+    while start > 0:
+        if key[:start] in fields:
+            return key[:start], key[start + len(CELL_SEP):]
+        start = key.find(CELL_SEP, start + 1)
+    return None
+
+
+# --- reading one value ------------------------------------------------------------------------
+
+_DIGITS = re.compile(r"\d+")
+_GROUPED = {sep: re.compile(r"\d{1,3}(?:%s\d{3})+" % re.escape(sep)) for sep in ".,"}
+_ONE_DOT_GROUP = re.compile(r"[1-9]\d{0,2}\.\d{3}")
+_PLAIN_DECIMAL = {sep: re.compile(r"\d*%s\d+|\d+%s" % (re.escape(sep), re.escape(sep))) for sep in ".,"}
+
+
+def parse_number(text: str) -> Decimal:
+    """Read a number as Vietnamese officers and programs write it.
+
+    Spaces (also non-breaking) are ignored. Then:
+
+    * both ``.`` and ``,``: the one written last is the decimal mark, the other
+      groups thousands: ``1.234,5`` and ``1,234.5`` are both 1234.5;
+    * only ``,``: once, it is the decimal comma (``1234,5``, ``1,234`` = 1.234);
+      several times, it groups thousands (``1,234,567``);
+    * only ``.``: several times, it groups thousands (``1.234.567``). Once, it
+      is the Vietnamese thousands dot when exactly three digits follow one to
+      three leading digits that do not start with 0 (``1.234`` and ``12.500``
+      are 1234 and 12500); otherwise it is a decimal point (``1234.5``,
+      ``0.234``, ``1.5``, ``1.2345``). To type one point two three four, write
+      ``1,234``; programs should send JSON numbers, which are taken as they are.
+
+    Raises ValueError for anything else (letters, exponents, misplaced groups).
+    """
+    s = re.sub(r"[\s\u00a0\u202f]", "", text)
+    sign = ""
+    if s[:1] in "+-":
+        sign, s = s[:1], s[1:]
+    if not s:
+        raise ValueError("empty")
+    dot, comma = "." in s, "," in s
+    if dot and comma:
+        decimal_mark = "." if s.rfind(".") > s.rfind(",") else ","
+        group = "," if decimal_mark == "." else "."
+        whole, _, fraction = s.rpartition(decimal_mark)
+        if not (_GROUPED[group].fullmatch(whole) and _DIGITS.fullmatch(fraction)):
+            raise ValueError(text)
+        s = whole.replace(group, "") + "." + fraction
+    elif comma:
+        if s.count(",") > 1:
+            if not _GROUPED[","].fullmatch(s):
+                raise ValueError(text)
+            s = s.replace(",", "")
+        elif _PLAIN_DECIMAL[","].fullmatch(s):
+            s = s.replace(",", ".")
+        else:
+            raise ValueError(text)
+    elif dot:
+        if s.count(".") > 1:
+            if not _GROUPED["."].fullmatch(s):
+                raise ValueError(text)
+            s = s.replace(".", "")
+        elif _ONE_DOT_GROUP.fullmatch(s):
+            s = s.replace(".", "")
+        elif not _PLAIN_DECIMAL["."].fullmatch(s):
+            raise ValueError(text)
+    elif not _DIGITS.fullmatch(s):
+        raise ValueError(text)
+    if s.endswith("."):
+        s = s[:-1]
+    try:
+        return Decimal(sign + s)
+    except InvalidOperation:
+        raise ValueError(text) from None
+
+
+def plain(number: Decimal | int | float) -> int | float:
+    """A number as ``int`` when whole, else ``float`` (what rules, JSON and comparisons use)."""
+    d = number if isinstance(number, Decimal) else Decimal(repr(number))
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+def _to_number(fld: dict, value) -> int | float:
+    if isinstance(value, bool):
+        raise _Bad(_("Enter a number."))
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise _Bad(_("Enter a number."))
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    elif isinstance(value, Decimal):
+        number = value
+    else:
+        try:
+            number = parse_number(str(value))
+        except ValueError:
+            raise _Bad(_("Enter a number, such as 1234 or 1.234,5.")) from None
+    if not number.is_finite():
+        raise _Bad(_("Enter a number."))
+    if fld["type"] == "integer" and number != number.to_integral_value():
+        raise _Bad(_("Enter a whole number."))
+    if abs(number) >= MAX_NUMBER:
+        raise _Bad(_("The number is too large."))
+    if fld["type"] == "percent" and not 0 <= number <= 100:
+        raise _Bad(_("Enter a percentage from 0 to 100."))
+    return plain(number.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN))
+
+
+_DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def _to_date(value) -> str:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).strip()
+    try:
+        if m := _ISO.fullmatch(text):
+            return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+        if m := _DMY.fullmatch(text):
+            return date(int(m[3]), int(m[2]), int(m[1])).isoformat()
+    except ValueError:
+        pass
+    raise _Bad(_("Enter a real date as DD/MM/YYYY."))
+
+
+_YES = frozenset({"1", "yes", "y", "true", "có", "co", "x"})
+_NO = frozenset({"0", "no", "n", "false", "không", "khong"})
+
+
+def _to_yes_no(value) -> int:
+    if isinstance(value, bool) or value in (0, 1):
+        return int(value)
+    text = unicodedata.normalize("NFC", str(value)).strip().lower()
+    if text in _YES:
+        return 1
+    if text in _NO:
+        return 0
+    raise _Bad(_("Answer yes or no."))
+
+
+def convert(fld: dict, value):
+    """One raw value (text from a form, or a JSON value) as the field's type; None when empty."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    kind = fld["type"]
+    if kind in NUMERIC_TYPES:
+        return _to_number(fld, value)
+    if kind == "date":
+        return _to_date(value)
+    if kind == "yes_no":
+        return _to_yes_no(value)
+    if kind == "choice":
+        code = str(value).strip()
+        if code not in {c["code"] for c in fld.get("choices") or []}:
+            raise _Bad(_("Choose one of the listed options."))
+        return code
+    if kind == "file":
+        raise _Bad(_("Files are attached to the report, not typed here."))
+    if isinstance(value, (dict, list)):
+        raise _Bad(_("Enter text."))
+    text = unicodedata.normalize("NFC", str(value)).strip()
+    limit = TEXT_LIMITS.get(kind, TEXT_LIMITS["text"])
+    if len(text) > limit:
+        raise _Bad(_("Write at most %(n)d characters.", n=limit))
+    return text
+
+
+# --- parse and validate ---------------------------------------------------------------------------
+
+
+def _entries(raw: dict, fields: dict):
+    """``(raw key, field code, cell, value)`` for each value of a form post or a JSON object."""
+    for key, value in raw.items():
+        if key in _IGNORED_KEYS or key.startswith("_"):
+            continue
+        split = _split_key(key, fields)
+        if split is None:
+            yield key, None, "", value
+        elif split[1] == "" and isinstance(value, dict):
+            for cell, cell_value in value.items():
+                yield key, split[0], str(cell), cell_value
+        else:
+            yield key, split[0], split[1], value
+
+
+def parse(defn: dict, raw: dict) -> tuple[dict[Key, object], dict[str, list[str]]]:
+    """Typed values and read errors of ``raw``.
+
+    ``raw`` is a form post (``{"<field>": "1.234", "<field>__kinh|nam": "5"}``)
+    or a JSON object whose values may also be numbers, booleans, null, or for
+    a disaggregated field an object ``{cell key: value}``. Only the values
+    given are returned (a partial save leaves the others alone); an empty one
+    is ``None``, which clears it. Errors are keyed by field code, or
+    ``"field[cell]"`` for a cell, with messages in the user's language.
+
+    Numbers are read by :func:`parse_number` (Vietnamese ``1.234,5`` and
+    ``1234.5`` alike; a lone dot before three digits, ``1.234``, groups
+    thousands); integers refuse decimals, percentages must lie in 0..100,
+    dates are DD/MM/YYYY or ISO, a choice must be one of its codes, yes/no
+    takes yes/no/có/không/1/0/true/false.
+    """
+    fields = fields_of(defn)
+    values: dict[Key, object] = {}
+    errors: dict[str, list[str]] = {}
+    cell_sets: dict[str, set[str]] = {}
+    for key, code, cell, value in _entries(raw, fields):
+        if code is None:
+            errors.setdefault(key, []).append(_("There is no such field in this form."))
+            continue
+        fld = fields[code]
+        where = error_key(code, cell)
+        if fld.get("combo"):
+            known = cell_sets.setdefault(code, set(cells_of(defn, fld)))
+            if not cell:
+                errors.setdefault(where, []).append(_("Enter this field's values cell by cell, in its table."))
+                continue
+            if cell not in known:
+                errors.setdefault(where, []).append(_("There is no such cell in this field's table."))
+                continue
+        elif cell:
+            errors.setdefault(where, []).append(_("This field has no table of cells."))
+            continue
+        try:
+            values[(code, cell)] = convert(fld, value)
+        except _Bad as exc:
+            errors.setdefault(where, []).append(str(exc))
+    return values, errors
+
+
+def _show_number(number) -> str:
+    """A bound in a message, written the Vietnamese way when the locale is Vietnamese."""
+    try:
+        return format_decimal(number)
+    except RuntimeError:  # outside an app context
+        return str(plain(Decimal(repr(number))))
+
+
+def rule_values(defn: dict, values: dict[Key, object], partial: bool) -> dict[str, object]:
+    """``{field code: value}`` as :func:`core.forms.expressions.evaluate` wants it.
+
+    A disaggregated field is the list of its cells in combo order; wholly
+    empty, it is None (the rule is skipped). In a draft (``partial``) a table
+    with any empty cell is None too: a rule is checked once what it reads is
+    complete, so officers can save a table half filled. ``yes_no`` is
+    ``"yes"``/``"no"``: rules compare it with text.
+    """
+    out: dict[str, object] = {}
+    for code, fld in fields_of(defn).items():
+        if fld.get("combo"):
+            cells = [values.get((code, cell)) for cell in cells_of(defn, fld)]
+            empty = all(v is None for v in cells) or (partial and any(v is None for v in cells))
+            out[code] = None if empty else cells
+        elif fld["type"] == "yes_no":
+            v = values.get((code, ""))
+            out[code] = None if v is None else ("yes" if v else "no")
+        else:
+            out[code] = values.get((code, ""))
+    return out
+
+
+def rule_message(rule: dict) -> str:
+    return f"{rule['code']}: {rule['message']}"
+
+
+def failed_rules(defn: dict, values: dict[Key, object], partial: bool) -> list[dict]:
+    """The rules of the form that are false over ``values`` (a rule that cannot be judged is skipped)."""
+    if not defn.get("rules"):
+        return []
+    from core.forms import expressions
+
+    inputs = rule_values(defn, values, partial)
+    failed = []
+    for rule in defn["rules"]:
+        try:
+            result = expressions.evaluate(rule["expression"], inputs)
+        except expressions.ExpressionError as exc:
+            log.warning("rule %s of form %s cannot be evaluated: %s", rule["code"], defn.get("code"), exc)
+            continue
+        if result is not None and not result:
+            failed.append(rule)
+    return failed
+
+
+def validate(defn: dict, values: dict[Key, object], partial: bool) -> dict[str, list[str]]:
+    """Errors of a whole set of typed values (stored ones merged with the new).
+
+    Required fields are checked unless ``partial`` (a draft may be half done);
+    a required disaggregated field needs every cell (0 where there is
+    nothing). Bounds apply to every number given. Each rule that is false
+    adds ``"<rule code>: <message>"`` under ``"_rules"``.
+    """
+    errors: dict[str, list[str]] = {}
+    for code, fld in fields_of(defn).items():
+        cells = cells_of(defn, fld)
+        if not partial and fld.get("required") and fld["type"] != "file":
+            missing = [cell for cell in cells if values.get((code, cell)) is None]
+            if missing and fld.get("combo"):
+                errors.setdefault(code, []).append(
+                    _("Fill in every cell of this table (enter 0 where there is nothing)."))
+            elif missing:
+                errors.setdefault(code, []).append(_("This field is required."))
+        if fld["type"] not in NUMERIC_TYPES or (fld.get("min") is None and fld.get("max") is None):
+            continue
+        for cell in cells:
+            value = values.get((code, cell))
+            if value is None:
+                continue
+            if fld.get("min") is not None and value < fld["min"]:
+                errors.setdefault(error_key(code, cell), []).append(
+                    _("Enter at least %(min)s.", min=_show_number(fld["min"])))
+            if fld.get("max") is not None and value > fld["max"]:
+                errors.setdefault(error_key(code, cell), []).append(
+                    _("Enter at most %(max)s.", max=_show_number(fld["max"])))
+    rules = failed_rules(defn, values, partial)
+    if rules:
+        errors[RULES_KEY] = [rule_message(rule) for rule in rules]
+    return errors
+
+
+# --- stored values -------------------------------------------------------------------------------
+
+
+def _typed(fld: dict | None, number, text):
+    if fld is not None and (fld["type"] in NUMERIC_TYPES or fld["type"] == "yes_no"):
+        return None if number is None else plain(number)
+    if text is not None:
+        return text
+    return None if number is None else plain(number)
+
+
+def values_of(session, report: Report) -> dict[Key, object]:
+    """The report's stored values, typed, in one query."""
+    fields = fields_of(report.version.definition)
+    rows = session.execute(select(ReportValue.field_code, ReportValue.cell, ReportValue.number, ReportValue.text)
+                           .where(ReportValue.report_id == report.id))
+    return {(code, cell): _typed(fields.get(code), number, text) for code, cell, number, text in rows}
+
+
+def display(fld: dict, value) -> str:
+    """A typed value as an input shows it: decimals with the Vietnamese decimal comma and no grouping
+    (so that :func:`parse_number` reads it back the same), dates as ISO for ``<input type=date>``."""
+    if value is None:
+        return ""
+    if fld["type"] in NUMERIC_TYPES:
+        if isinstance(value, float):
+            text = format(Decimal(repr(value)).normalize(), "f")
+            return text.replace(".", ",")
+        return str(value)
+    if fld["type"] == "yes_no":
+        return "yes" if value else "no"
+    return str(value)
+
+
+# --- save ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Check:
+    """What a save would do: the errors, or the changed cells ``{key: (old, new)}``."""
+
+    errors: dict[str, list[str]]
+    values: dict[Key, object] = field(default_factory=dict)
+    changes: dict[Key, tuple] = field(default_factory=dict)
+
+
+def check(session, report: Report, raw: dict, partial: bool = True) -> Check:
+    """Read ``raw``, merge it into the stored values and judge the result; writes nothing.
+
+    The screen's live check (``/reports/<id>/validate``) and :func:`save` both
+    use this, so they always agree.
+    """
+    defn = report.version.definition
+    new, errors = parse(defn, raw)
+    stored = values_of(session, report)
+    merged = {**stored, **new}
+    for key, messages in validate(defn, merged, partial).items():
+        have = errors.setdefault(key, [])
+        have.extend(m for m in messages if m not in have)
+    changes = {key: (stored.get(key), value) for key, value in new.items() if not _same(stored.get(key), value)}
+    return Check(errors, merged, changes)
+
+
+def _same(old, new) -> bool:
+    if old is None or new is None:
+        return old is new
+    return old == new and isinstance(old, str) == isinstance(new, str)
+
+
+def _row(report_id: int, fld: dict, key: Key, value) -> dict:
+    numeric = fld["type"] in NUMERIC_TYPES or fld["type"] == "yes_no"
+    return {"report_id": report_id, "field_code": key[0], "cell": key[1],
+            "number": Decimal(repr(value)) if numeric else None, "text": None if numeric else value}
+
+
+def _old_new(fld: dict, old, new) -> dict:
+    numeric = fld["type"] in NUMERIC_TYPES or fld["type"] == "yes_no"
+
+    def split(value):
+        if value is None:
+            return None, None
+        return (Decimal(repr(value)), None) if numeric else (None, value)
+
+    (old_number, old_text), (new_number, new_text) = split(old), split(new)
+    return {"old_number": old_number, "old_text": old_text, "new_number": new_number, "new_text": new_text}
+
+
+def refuse_unless_editable(report: Report) -> None:
+    if not is_editable(report):
+        raise EntryRefused(_("This report is %(state)s: only a draft or a returned report can be changed.",
+                             state=state_label(report.state)))
+
+
+def save(session, report: Report, raw: dict, partial: bool = True) -> dict[str, list[str]]:
+    """Save the values in ``raw``; return the errors (empty when saved). See :func:`save_checked`."""
+    return save_checked(session, report, raw, partial).errors
+
+
+def save_checked(session, report: Report, raw: dict, partial: bool = True) -> Check:
+    """Save the values in ``raw``; return the :class:`Check` (errors, or the merged values now stored).
+
+    Refuses (:class:`EntryRefused`) unless the report is a draft or returned.
+    With any error nothing is written. Otherwise the changed cells are
+    written in bulk (inserts, updates, and deletes for cleared values), the
+    report's ``updated_at`` is set, and one ``report.save`` audit entry lists
+    the changed cells as ``{key: [old, new]}``. Saving nothing new writes nothing.
+    """
+    # Two saves of one report (two tabs, a double click) take turns: the row lock makes the second
+    # read the first's values, so it neither inserts a cell twice nor misreports the changes.
+    # (PostgreSQL; SQLite serialises writers anyway.) The state is read again under the lock.
+    state = session.execute(select(Report.state).where(Report.id == report.id).with_for_update()).scalar_one()
+    set_committed_value(report, "state", state)
+    refuse_unless_editable(report)
+    result = check(session, report, raw, partial)
+    if result.errors or not result.changes:
+        return result
+    fields = fields_of(report.version.definition)
+    inserts, updates, deletes = [], [], []
+    for key, (old, new) in result.changes.items():
+        if new is None:
+            deletes.append({"k_report": report.id, "k_field": key[0], "k_cell": key[1]})
+        elif old is None:
+            inserts.append(_row(report.id, fields[key[0]], key, new))
+        else:
+            row = _row(report.id, fields[key[0]], key, new)
+            updates.append({"k_report": report.id, "k_field": key[0], "k_cell": key[1],
+                            "v_number": row["number"], "v_text": row["text"]})
+    table = ReportValue.__table__
+    where = (table.c.report_id == bindparam("k_report"), table.c.field_code == bindparam("k_field"),
+             table.c.cell == bindparam("k_cell"))
+    if deletes:
+        session.execute(delete(table).where(*where), deletes)
+    if updates:
+        session.execute(update(table).where(*where).values(number=bindparam("v_number"), text=bindparam("v_text")),
+                        updates)
+    bulk.insert_rows(session, table, inserts)
+    # W9, nothing changes silently: every changed cell's old and new value, in one bulk insert.
+    actor = audit.current_actor().name
+    now = clock.utcnow()
+    bulk.insert_rows(session, ValueChange.__table__, [
+        {"report_id": report.id, "field_code": key[0], "cell": key[1], "state": report.state, "actor": actor,
+         "at": now, **_old_new(fields[key[0]], old, new)}
+        for key, (old, new) in result.changes.items()])
+    # A bulk UPDATE, not an attribute change: the ORM audit listener would log a second entry.
+    session.execute(update(Report).where(Report.id == report.id).values(updated_at=now)
+                    .execution_options(synchronize_session=False))
+    audit.record("report.save", "Report", report.id, {
+        "form": report.version.definition.get("code"),
+        "cells": {error_key(*key): [old, new] for key, (old, new) in sorted(result.changes.items())},
+    }, session=session)
+    return result
+
+
+# --- deadlines -------------------------------------------------------------------------------------
+
+
+def days_left(deadline: date, on: date | None = None) -> int:
+    """Days until the deadline: 0 on the day itself, negative when it has passed."""
+    return (deadline - (on or today())).days
+
+
+def deadline_text(report: Report, on: date | None = None) -> str:
+    """"còn 5 ngày", "hôm nay là hạn", "quá hạn 3 ngày"; for a sent report, whether it was on time."""
+    if report.submitted_at is not None and not is_editable(report):
+        late = (clock.local_day(report.submitted_at) - report.deadline).days
+        return _("sent %(n)d day(s) late", n=late) if late > 0 else _("sent on time")
+    left = days_left(report.deadline, on)
+    if left > 0:
+        return _("%(n)d day(s) left", n=left)
+    if left == 0:
+        return _("due today")
+    return _("%(n)d day(s) late", n=-left)

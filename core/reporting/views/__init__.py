@@ -1,0 +1,1 @@
+"""The reporting screens: entry, review, backfill, requests, notifications and the home page."""
