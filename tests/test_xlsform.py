@@ -9,7 +9,8 @@ import pytest
 
 from core.contracts import (CategorySpec, Choice, ComboSpec, FieldSpec, FormSpec, IndicatorSpec, RuleSpec,
                             ScheduleSpec, SectionSpec)
-from core.forms.xlsform import XLSFormError, read_workbook, write_workbook
+from core.forms.xlsform import XLSFormError, read_workbook
+from core.forms.xlsform_write import write_workbook
 
 ETHNIC = CategorySpec("ethnic_group", "Dân tộc", (Choice("kinh", "Kinh"), Choice("tay", "Tày"),
                                                     Choice("nung", "Nùng")))

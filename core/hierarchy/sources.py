@@ -13,13 +13,13 @@ Where the data comes from
     ``"2025"`` is read from the installed PyPI package ``vietnam-provinces``
     (2025.x releases), through its public API (``Province.iter_all``,
     ``Ward.iter_all``).  Those releases dropped the district level entirely, so
-    ``"2020"`` is read from ``core/data/vn_units_2020.json``, a compact file
+    ``"2020"`` is read from ``core/hierarchy/data/vn_units_2020.json``, a compact file
     (about 0.3 MB) generated once from ``vietnam-provinces`` 0.6.0, the last
     release with districts (its data is dated 2025-01-04).  Shipping that file
     keeps one dependency version and needs no network at run time; two versions
     of one import name cannot be installed side by side anyway.
 
-Regenerating ``core/data/vn_units_2020.json``
+Regenerating ``core/hierarchy/data/vn_units_2020.json``
     Only needed if the pre-2025 data has to be corrected; it no longer changes
     upstream.  In a throwaway virtualenv that has 0.6 installed::
 

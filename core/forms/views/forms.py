@@ -236,10 +236,10 @@ class FormsView(ModelView):
     @expose("/export/<int:pk>")
     @has_access
     def export_workbook(self, pk):
-        from core.forms import xlsform
+        from core.forms import xlsform_write
 
         form = self._get(pk)
-        data = xlsform.write_workbook(forms.to_spec(form))
+        data = xlsform_write.write_workbook(forms.to_spec(form))
         audit.record("form.export", "Form", form.id, {"code": form.code, "format": "xlsx"})
         db.session.commit()
         return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=f"{form.code}.xlsx")

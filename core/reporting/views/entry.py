@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms import SelectField
 
-from core.reporting import entry
+from core.reporting import cells, entry
 from core.platform.extensions import db
 from core.forms.definitions import grid
 from core.reporting.models import Attachment, Report
@@ -144,7 +144,7 @@ def input_attrs(fld: dict) -> dict:
     elif kind == "date":
         attrs.update(type="date", placeholder="DD/MM/YYYY")
     elif kind == "text":
-        attrs.update(type="text", maxlength=entry.TEXT_LIMITS["text"])
+        attrs.update(type="text", maxlength=cells.TEXT_LIMITS["text"])
     return attrs
 
 
