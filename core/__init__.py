@@ -104,4 +104,7 @@ def create_app(config: dict | None = None) -> Flask:
     from core.platform import id_guard
 
     id_guard.init_app(app)  # an id no database row can have is a 404, not a 500
+    from core.platform import access_log
+
+    access_log.init_app(app)  # downloads, refusals and logouts (Decree 85/2016)
     return app

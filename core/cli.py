@@ -469,16 +469,45 @@ def audit():
 
 
 @audit.command()
-def verify():
-    """Check the hash chain; exit 1 naming the first broken entry."""
-    from core.platform import audit as _audit
+@click.option("--checkpoints", "checkpoints", type=click.File("r", encoding="utf-8"), default=None,
+              help="Also check the checkpoints exported to this file (export-checkpoints).")
+def verify(checkpoints):
+    """Check the keyed chain, its checkpoints and the access log; exit 1 naming the first broken entry."""
+    from core.platform import audit_verify
     from core.platform.extensions import db as _db
 
     with app_context("audit verify"):
-        verdict = _audit.verify(_db.session)
+        try:
+            outside = audit_verify.read_checkpoints(checkpoints, checkpoints.name) if checkpoints else None
+        except audit_verify.Broken as exc:
+            raise click.ClickException(exc.reason) from exc
+        verdict = audit_verify.verify(_db.session, outside)
     if not verdict.ok:
-        raise click.ClickException(f"audit chain broken at entry {verdict.broken_seq}: {verdict.reason}")
-    click.echo(f"audit chain intact: {verdict.checked} entries")
+        where = f" at entry {verdict.broken_seq}" if verdict.broken_seq is not None else ""
+        raise click.ClickException(f"audit chain broken{where}: {verdict.reason}")
+    click.echo(f"audit chain intact: {verdict.summary()}")
+
+
+@audit.command()
+def checkpoint():
+    """Seal the access log into the chain, then sign the chain's head (also an hourly job)."""
+    from core.platform import access_log
+
+    with app_context("audit checkpoint"):
+        statement = access_log.checkpoint_job()
+    click.echo(f"checkpoint: entry {statement['seq']} hash {statement['hash']} at {statement['at']}")
+
+
+@audit.command("export-checkpoints")
+@click.argument("file", type=click.File("w", encoding="utf-8"))
+def export_checkpoints(file):
+    """Write every signed checkpoint to FILE (JSON lines; - for stdout): keep it away from the database."""
+    from core.platform import audit_verify
+    from core.platform.extensions import db as _db
+
+    with app_context("audit export-checkpoints"):
+        count = sum(1 for line in audit_verify.export_lines(_db.session) if file.write(line) or True)
+    click.echo(f"{count} checkpoint(s) written to {file.name}", err=file.name == "<stdout>")
 
 
 # --- backup ------------------------------------------------------------------

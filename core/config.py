@@ -82,6 +82,11 @@ BACKUP_TMP_DIR = None
 PG_BIN_DIR = None
 #: When the weekly automatic restore test runs (cron, the app's time zone): Saturday 04:00.
 BACKUP_RESTORE_TEST_CRON = "0 4 * * 6"
+#: Keys of the audit chain before a rotation (AUDIT_KEY itself lives in instance/config.py): old
+#: entries and checkpoints stay verifiable while their key is listed here (docs/security.md).
+AUDIT_OLD_KEYS: list = []
+#: When the audit chain's head is signed into a checkpoint (cron, the app's time zone): hourly.
+AUDIT_CHECKPOINT_CRON = "7 * * * *"
 #: /health fails when the last good backup is older than this (twice a week: at most 96 h apart).
 HEALTH_BACKUP_MAX_AGE_HOURS = 96
 #: /health fails when the worker's heartbeat (every minute) is older than this, with REDIS_URL set.

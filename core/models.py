@@ -1,6 +1,6 @@
 """All baocao tables. Importing this package registers them on FAB's ``Model.metadata``."""
 from core.accounts.models import Account, PasswordHistory
-from core.platform.models.audit import AuditEntry, AuditHead
+from core.platform.models.audit import AccessEntry, AuditCheckpoint, AuditEntry, AuditHead
 from core.operations.models.backup import BackupRun, MaintenanceNotice
 from core.operations.models.incident import Incident
 from core.platform.models.plugin_state import PluginState
@@ -14,7 +14,7 @@ from core.analytics.models.analysis import AnalysisScenario
 from core.exchange.models import ExchangeMapping, IntakeSource, OutboxMessage
 
 __all__ = [
-    "Account", "AnalysisScenario", "Attachment", "AuditEntry", "AuditHead", "BackupRun", "Category",
+    "AccessEntry", "Account", "AnalysisScenario", "Attachment", "AuditCheckpoint", "AuditEntry", "AuditHead", "BackupRun", "Category",
     "CategoryCombo", "CategoryOption", "ComboCategory", "ExchangeMapping", "ExportJob", "ExportTemplate", "Form",
     "FormField", "FormRule", "FormSection", "FormVersion", "Incident", "Indicator", "IntakeSource",
     "MaintenanceNotice", "Notification", "OutboxMessage", "PasswordHistory", "Period", "PluginState", "Report",

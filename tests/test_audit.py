@@ -112,12 +112,14 @@ def test_verify_catches_a_deleted_last_row(app, cli, admin):
 
 
 def test_verify_catches_a_rehashed_edit(app, cli, admin):
-    """Recomputing the edited row's own hash is not enough: the next row's link breaks."""
+    """Recomputing the edited row's own hash, even with the key, is not enough: the next row's link breaks."""
+    from core.platform import audit_chain
+
     seq = _middle_entry(app, cli)
     with app.app_context():
         row = db.session.query(AuditEntry).filter_by(seq=seq).one()
         fields = audit._hashed_fields(row) | {"actor": "forger"}
-        forged = audit.entry_hash(row.prev_hash, fields)
+        forged = audit.entry_hash(row.prev_hash, fields, audit_chain.keys()[2][row.key_id])
         seq = row.seq
     _tamper(app, f"UPDATE audit_entry SET actor = 'forger', hash = '{forged}' WHERE seq = {seq}")
     result = cli("audit", "verify")

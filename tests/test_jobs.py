@@ -93,7 +93,7 @@ def test_with_redis_a_keyed_job_is_not_queued_twice(app, tmp_path):
     assert _lines(out) == ["once"]
 
 
-EVERY_MINUTE = ["core.exchange.deliver", "core.exchange.intake", "core.heartbeat"]
+EVERY_MINUTE = ["core.audit.seal", "core.exchange.deliver", "core.exchange.intake", "core.heartbeat"]
 
 
 def test_tick_enqueues_what_enabled_plugins_schedule(app, cli):

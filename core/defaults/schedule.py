@@ -1,6 +1,7 @@
 """Core's scheduled jobs: the worker heartbeat, the daily assignment of reports with reminders, the
-data exchange (the outbox to the national system, the intake sources that are due), the backups on
-the province's schedule (``backup_schedule``) and the weekly restore test (S2)."""
+data exchange (the outbox to the national system, the intake sources that are due), the audit log's
+seal of access entries and its signed checkpoints, the backups on the province's schedule
+(``backup_schedule``) and the weekly restore test (S2)."""
 import logging
 
 from flask import current_app
@@ -49,6 +50,18 @@ def scheduled_jobs() -> list[ScheduledJob]:
             cron="* * * * *",
             func="core.exchange.intake:run_due",
             description="Pulls the intake sources whose schedule falls due this minute (R6).",
+        ),
+        ScheduledJob(
+            name="core.audit.seal",
+            cron="* * * * *",
+            func="core.platform.access_log:seal_job",
+            description="Takes the access log's new entries (downloads, refusals, logouts) into the audit chain.",
+        ),
+        ScheduledJob(
+            name="core.audit.checkpoint",
+            cron=current_app.config["AUDIT_CHECKPOINT_CRON"],
+            func="core.platform.access_log:checkpoint_job",
+            description="Signs the audit chain's head (a checkpoint to export and keep elsewhere).",
         ),
         ScheduledJob(
             name="core.backup",

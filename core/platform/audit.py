@@ -16,20 +16,20 @@ spike every transaction takes that lock in turn).
 from __future__ import annotations
 
 import getpass
-import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 from flask import g, has_app_context, has_request_context, request
-from sqlalchemy import event, insert, inspect, select, update
+from sqlalchemy import event, insert, inspect, update
 from sqlalchemy.orm import Session, attributes
 from sqlalchemy.orm.properties import ColumnProperty
 from sqlalchemy.orm.relationships import RelationshipProperty
 
+from core.platform import audit_chain, clock
+from core.platform.audit_verify import Verdict, verify  # noqa: F401  (callers use audit.verify)
 from core.platform.identity import current_account
-from core.platform.models.audit import GENESIS_HASH, AuditEntry, AuditHead
+from core.platform.models.audit import AccessEntry, AuditCheckpoint, AuditEntry, AuditHead
 
 #: Columns whose changes are bookkeeping, not actions (login counters, timestamps).
 QUIET_COLUMNS = frozenset(
@@ -39,7 +39,7 @@ QUIET_COLUMNS = frozenset(
 #: e-mail are encrypted at rest in their own table (S6); the log must not keep them in clear.
 SECRET_COLUMNS = frozenset({"password", "secret", "token", "api_key", "key", "phone", "email"})
 REDACTED = "***"
-_SKIP_TABLES = frozenset({AuditEntry.__tablename__, AuditHead.__tablename__})
+_SKIP_TABLES = frozenset(t.__tablename__ for t in (AuditEntry, AuditHead, AuditCheckpoint, AccessEntry))
 _PENDING = "baocao_audit_pending"
 _QUEUED = "baocao_audit_queued"
 _SUPPRESS = "baocao_audit_suppress"
@@ -116,36 +116,15 @@ class suppressed:
 # --- the chain -------------------------------------------------------------
 
 
-def canonical(fields: dict) -> str:
-    """The exact text that is hashed: stable key order, no whitespace, UTF-8."""
-    return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def entry_hash(prev_hash: str, fields: dict) -> str:
-    return hashlib.sha256((prev_hash + canonical(fields)).encode("utf-8")).hexdigest()
-
-
-def _hashed_fields(row: Any) -> dict:
-    """The columns that the hash covers, read the same way from a dict or a row."""
-    get = row.get if isinstance(row, dict) else lambda k: getattr(row, k)
-    at = get("at")
-    return {
-        "seq": get("seq"),
-        "at": at.isoformat(timespec="microseconds") if at else None,
-        "actor": get("actor"),
-        "actor_id": get("actor_id"),
-        "unit_code": get("unit_code"),
-        "ip": get("ip"),
-        "action": get("action"),
-        "object_type": get("object_type"),
-        "object_id": get("object_id"),
-        "changes": get("changes"),
-    }
+#: The hashing lives in ``audit_chain``; these names stay here for callers and tests.
+canonical = audit_chain.canonical
+entry_hash = audit_chain.entry_hash
+_hashed_fields = audit_chain.hashed_fields
 
 
 def _entry(actor: Actor, action, object_type, object_id, details) -> dict:
     return {
-        "at": datetime.now(timezone.utc).replace(tzinfo=None),
+        "at": clock.utcnow(),
         "actor": actor.name,
         "actor_id": actor.id,
         "unit_code": actor.unit_code,
@@ -158,47 +137,24 @@ def _entry(actor: Actor, action, object_type, object_id, details) -> dict:
 
 
 def _append(connection, entries: list[dict]) -> None:
-    """Chain and insert entries. Bumping the head first takes the write lock."""
+    """Chain and insert entries, keyed under AUDIT_KEY. Bumping the head first takes the write lock.
+
+    Everything but the head row (the key, the entries' content) is ready before the lock, so the
+    chain's only shared state stays one ``UPDATE … RETURNING`` (issue 17 may remove even that).
+    """
     if not entries:
         return
+    kid, key, _readable = audit_chain.keys()
     head = AuditHead.__table__
     last_seq, prev = connection.execute(update(head).where(head.c.id == 1).values(seq=head.c.seq + len(entries))
                                         .returning(head.c.seq, head.c.hash)).one()
     rows = []
     for offset, entry in enumerate(entries):
-        entry = dict(entry, seq=last_seq - len(entries) + 1 + offset, prev_hash=prev)
-        entry["hash"] = prev = entry_hash(entry["prev_hash"], _hashed_fields(entry))
+        entry = dict(entry, seq=last_seq - len(entries) + 1 + offset, prev_hash=prev, key_id=kid)
+        entry["hash"] = prev = audit_chain.entry_hash(prev, audit_chain.hashed_fields(entry), key)
         rows.append(entry)
     connection.execute(insert(AuditEntry.__table__), rows)
     connection.execute(update(head).where(head.c.id == 1).values(hash=prev))
-
-
-@dataclass(frozen=True)
-class Verdict:
-    ok: bool
-    checked: int
-    broken_seq: int | None = None
-    reason: str = ""
-
-
-def verify(session: Session, batch: int = 2000) -> Verdict:
-    """Walk the chain in order; report the first row whose hash or link is wrong."""
-    prev, expected_seq, checked = GENESIS_HASH, 1, 0
-    rows = session.execute(select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch))
-    for row in rows.scalars():
-        if row.seq != expected_seq:
-            return Verdict(False, checked, expected_seq, f"entry {expected_seq} is missing")
-        if row.prev_hash != prev:
-            return Verdict(False, checked, row.seq, f"entry {row.seq} does not link to entry {row.seq - 1}")
-        if entry_hash(prev, _hashed_fields(row)) != row.hash:
-            return Verdict(False, checked, row.seq, f"entry {row.seq} was modified")
-        prev, expected_seq, checked = row.hash, expected_seq + 1, checked + 1
-    head = session.get(AuditHead, 1)
-    if head is None:
-        return Verdict(False, checked, None, "the audit head row is missing")
-    if head.seq != checked or head.hash != prev:
-        return Verdict(False, checked, checked + 1, f"entries after {checked} were deleted (head says {head.seq})")
-    return Verdict(True, checked)
 
 
 # --- ORM listeners ---------------------------------------------------------

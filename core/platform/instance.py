@@ -25,6 +25,13 @@ FIELD_KEY_LINE = '''
 # stable; to rotate, move it to FIELD_OLD_KEYS = [...] and run `baocao keys rotate-fields`.
 FIELD_KEY = {key!r}
 '''
+#: The key the audit chain and its checkpoints are HMACs under (core.platform.audit_chain).
+AUDIT_KEY_LINE = '''
+# Keys the audit log (HMAC chain and checkpoints): without it, nobody can rewrite the log and have
+# `baocao audit verify` pass. Keep it secret, away from the database and its backups; to rotate, move
+# it to AUDIT_OLD_KEYS = [...] (old entries stay verifiable) and put a new one here.
+AUDIT_KEY = {key!r}
+'''
 
 
 def _new_key() -> str:
@@ -34,7 +41,8 @@ def _new_key() -> str:
 def ensure_instance(path: str | Path) -> bool:
     """Create the folder and a ``config.py`` with a fresh SECRET_KEY; True when created.
 
-    An existing ``config.py`` without ``ATTACHMENT_KEY``, ``BACKUP_KEY`` or ``FIELD_KEY`` gets it appended.
+    An existing ``config.py`` without ``ATTACHMENT_KEY``, ``BACKUP_KEY``, ``FIELD_KEY`` or ``AUDIT_KEY``
+    gets it appended.
     """
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
@@ -53,7 +61,7 @@ def ensure_instance(path: str | Path) -> bool:
 
 def _ensure_keys(config: Path) -> None:
     for name, line in (("ATTACHMENT_KEY", ATTACHMENT_KEY_LINE), ("BACKUP_KEY", BACKUP_KEY_LINE),
-                       ("FIELD_KEY", FIELD_KEY_LINE)):
+                       ("FIELD_KEY", FIELD_KEY_LINE), ("AUDIT_KEY", AUDIT_KEY_LINE)):
         text = config.read_text(encoding="utf-8")
         if name in text or os.environ.get(name):
             continue
