@@ -1,8 +1,9 @@
 """Run every benchmark: ``make bench`` (uses DATABASE_URL when set, else a scratch SQLite file)."""
-from bench import assignment, audit_chain, deadline_spike, entry_form, export_xlsx, rollup
+from bench import access_log, assignment, audit_chain, deadline_spike, entry_form, export_xlsx, rollup
 
 if __name__ == "__main__":
     audit_chain.main()
+    access_log.main()
     assignment.main()
     entry_form.main()
     rollup.main()

@@ -17,8 +17,8 @@ deleted without trace: docs/operations.md says so.
 What counts as a download: a successful answer with ``Content-Disposition: attachment`` on any route
 (attachments, report PDFs, exchange and analysis exports, export job files, CSV/XLSX lists), so a
 new download screen is covered without remembering to log it. Refused: 403 or 404 on a route that
-exists (a scan of unknown URLs is the web server log's business), and a signed-in user sent to the
-login page (FAB's "access denied" answer on screens).
+exists (screens and APIs both answer 403 to a missing permission, 403 or 404 to another unit's
+object); a scan of unknown URLs is the web server log's business.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ import json
 import logging
 
 from flask import Flask, has_request_context, request
-from flask_login import current_user, user_logged_out
+from flask_login import user_logged_out
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -70,9 +70,6 @@ def _classify(response) -> str | None:
     if response.status_code == 200 and response.headers.get("Content-Disposition", "").startswith("attachment"):
         return DOWNLOAD
     if response.status_code in (403, 404):
-        return REFUSED
-    if (response.status_code == 302 and "/login" in (response.location or "")
-            and getattr(current_user, "is_authenticated", False)):
         return REFUSED
     return None
 
