@@ -51,7 +51,7 @@ def record_access(action: str, status: int | None = None, details: dict | None =
         "at": clock.utcnow(), "actor": actor.name, "actor_id": actor.id, "unit_code": actor.unit_code,
         "ip": actor.ip, "action": action,
         "method": request.method if has_request_context() else None,
-        "path": request.full_path.rstrip("?")[:500] if has_request_context() else None,
+        "path": request.path[:500] if has_request_context() else None,  # no query string: no secrets in it
         "status": status,
         "details": None if details is None else json.dumps(details, ensure_ascii=False, default=str, sort_keys=True),
         "key_id": kid,
@@ -115,18 +115,20 @@ def init_app(app: Flask) -> None:
 def seal(session: Session) -> int:
     """Take every unsealed access entry into the chain (one entry for all); returns how many.
 
-    The rows are marked first (``UPDATE … WHERE sealed_by IS NULL``), then read back by their mark,
-    so a row committed meanwhile with a lower id is simply left for the next seal, and two sealers
-    at once seal each row once (the second finds nothing). The caller commits.
+    The rows are marked and read in one statement (``UPDATE … WHERE sealed_by IS NULL … RETURNING``),
+    so a row committed meanwhile with a lower id is simply left for the next seal, and of two sealers
+    at once the second, waiting on the first's row locks, marks nothing and records nothing. The
+    caller commits.
     """
     last = session.execute(select(func.max(AccessEntry.id)).where(AccessEntry.sealed_by.is_(None))).scalar()
     if last is None:
         return 0
     table = AccessEntry.__table__
-    session.execute(update(table).where(table.c.sealed_by.is_(None), table.c.id <= last).values(sealed_by=last))
-    macs = session.execute(select(table.c.mac).where(table.c.sealed_by == last).order_by(table.c.id)).scalars().all()
-    if not macs:
+    marked = session.execute(update(table).where(table.c.sealed_by.is_(None), table.c.id <= last)
+                             .values(sealed_by=last).returning(table.c.id, table.c.mac)).all()
+    if not marked:
         return 0
+    macs = [mac for _id, mac in sorted(marked)]
     audit.record(audit_verify.SEALED, "AccessEntry", last,
                  {"batch": last, "count": len(macs), "digest": audit_verify.batch_digest(macs)}, session=session)
     return len(macs)
