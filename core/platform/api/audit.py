@@ -13,7 +13,7 @@ class AuditApi(ModelRestApi):
     include_route_methods = {"get", "get_list", "info"}
     base_order = ("seq", "desc")
     list_columns = ["id", "seq", "at", "actor", "actor_id", "unit_code", "ip", "action",
-                    "object_type", "object_id", "changes", "prev_hash", "hash"]
+                    "object_type", "object_id", "changes", "prev_hash", "hash", "key_id"]
     show_columns = list_columns
     search_columns = ["at", "actor", "unit_code", "ip", "action", "object_type", "object_id"]
     openapi_spec_tag = "Audit"
