@@ -140,6 +140,8 @@ def test_expiry_warns_for_14_days_then_forces_a_change(app, client, commune, mon
     username, one_time = commune
     factories.first_login(client, username, one_time)
     _later(monkeypatch, days=170)
+    assert client.get("/").headers["Location"].startswith("/login")  # a session lasts 12 hours at most
+    assert login(client, username, factories.NEW_PASSWORD).status_code == 302
     assert "hết hạn sau 10 ngày" in client.get("/").get_data(as_text=True)
     _later(monkeypatch, days=181 - 170)
     client.get("/logout/")

@@ -135,7 +135,22 @@ class SecurityManager(FabSecurityManager):
         if has_request_context() and not request.path.startswith("/api/"):
             from core.accounts.login_guard import mark_signed_in
 
-            mark_signed_in()
+            mark_signed_in(user)
+
+    def on_user_logout(self, user) -> None:
+        """``/logout/``: the cookie is signed, not stored, so a copy saved before logout would still
+        open the pages. Moving the account's session epoch ends it, and every other session and
+        token of the account with it (docs/security.md)."""
+        from flask import session as cookie
+
+        from core.accounts.lifecycle import end_sessions
+
+        end_sessions(self.session, user)
+        ip = request.remote_addr if has_request_context() else None
+        audit.record("logout", "Account", user.id, {"username": user.username},
+                     actor=audit.Actor(name=user.username, id=user.id, ip=ip))
+        self.session.commit()
+        cookie.clear()
 
     def _refusal(self, account: Account) -> str | None:
         if account.closed_at is not None:
