@@ -51,6 +51,11 @@ RATELIMIT_KEY_PREFIX = "baocao"
 RATELIMIT_HEADERS_ENABLED = True
 LOGIN_RATE_LIMIT_IP = "30 per minute"
 LOGIN_RATE_LIMIT_USER = "10 per minute"
+#: Failed logins are counted per (account, address): the policy's lockout numbers make that address
+#: wait; the account itself is locked only after failures from this many addresses within the window
+#: (core.accounts.lockout, docs/security.md).
+LOGIN_LOCK_ADDRESSES = 10
+LOGIN_LOCK_WINDOW = timedelta(hours=1)
 #: Redis down (S1): count logins in this process's memory until it is back, never refuse to log in.
 RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 RATELIMIT_SWALLOW_ERRORS = True
