@@ -158,6 +158,9 @@ def test_tokens_issued_before_a_lock_stay_refused_after_the_unlock(app, commune)
         accounts.unlock(db.session, account_of(app, username), "đã xác minh")
         db.session.commit()
     assert works(client, pair) == (False, False)
+    refused = client.post("/api/v1/security/refresh", headers=bearer(pair["refresh_token"]))
+    assert refused.status_code == 401 and refused.get_json()["errors"] == {"token": "revoked"}
+    assert "đăng xuất" in refused.get_json()["message"]
     assert works(client, tokens(client, username, password)) == (True, True)
 
 

@@ -115,6 +115,12 @@ def _token_revoked(jwt_header, jwt_payload) -> bool:
     return account is None or jwt_payload.get(EPOCH_CLAIM) != account.session_epoch
 
 
+def _revoked_answer(jwt_header, jwt_payload):
+    """A revoked token gets the API's usual error shape, not flask_jwt_extended's ``{"msg": ...}``."""
+    message = _("You have been signed out. Please log in again.")
+    return jsonify(message=message, errors={"token": "revoked"}), 401
+
+
 def mark_signed_in(account, login: bool = True) -> None:
     """Remember when this browser session proved its password and under which session epoch
     (called at login, and at the holder's own change, which moves the epoch but keeps the
@@ -213,6 +219,7 @@ def init_app(app: Flask) -> None:
     _limit_logins(app)
     app.appbuilder.sm.jwt_manager.additional_claims_loader(_token_claims)
     app.appbuilder.sm.jwt_manager.token_in_blocklist_loader(_token_revoked)
+    app.appbuilder.sm.jwt_manager.revoked_token_loader(_revoked_answer)
     app.before_request(_guard)
     app.register_error_handler(429, _too_many)
     app.context_processor(_expiry_warning)
