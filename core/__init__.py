@@ -99,6 +99,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     login_guard.init_app(app)
     security_headers.init_app(app)
+    from core.platform import api_csrf
+
+    api_csrf.init_app(app)  # the session cookie alone no longer changes anything through /api/
     maintenance.init_app(app)
     health.init_app(app)
     from core.platform import id_guard

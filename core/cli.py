@@ -390,6 +390,18 @@ def accounts_unlock(username, reason):
     click.echo(f"{username} unlocked")
 
 
+@accounts.command("signout")
+@click.argument("username")
+@click.option("--reason", default="", help="Why (kept in the audit log).")
+def accounts_signout(username, reason):
+    """End every browser session and API token of an account (sign out everywhere)."""
+    from core.accounts.lifecycle import sign_out_everywhere
+
+    with _account_action("accounts signout") as session:
+        sign_out_everywhere(session, _find_account(session, username), reason)
+    click.echo(f"{username} signed out everywhere")
+
+
 # --- reports -----------------------------------------------------------------
 
 

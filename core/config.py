@@ -37,6 +37,13 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 #: Idle timeout (A14): a session unused this long is ended by the server.
 PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)
+#: However active, a browser session ends this long after its login (docs/security.md).
+SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
+#: API tokens: an access token lives 15 minutes (flask_jwt_extended's default); a refresh token no
+#: longer than a browser session, instead of flask_jwt_extended's 30 days. Both are also refused
+#: once the account's session epoch moves (sign-out, lock, unlock, password change).
+JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=15)
+JWT_REFRESH_TOKEN_EXPIRES = timedelta(hours=12)
 
 #: Login protection: Flask-Limiter on the form and API logins, per IP and per user name.
 RATELIMIT_ENABLED = True
@@ -44,6 +51,11 @@ RATELIMIT_KEY_PREFIX = "baocao"
 RATELIMIT_HEADERS_ENABLED = True
 LOGIN_RATE_LIMIT_IP = "30 per minute"
 LOGIN_RATE_LIMIT_USER = "10 per minute"
+#: Failed logins are counted per (account, address): the policy's lockout numbers make that address
+#: wait; the account itself is locked only after failures from this many addresses within the window
+#: (core.accounts.lockout, docs/security.md).
+LOGIN_LOCK_ADDRESSES = 10
+LOGIN_LOCK_WINDOW = timedelta(hours=1)
 #: Redis down (S1): count logins in this process's memory until it is back, never refuse to log in.
 RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 RATELIMIT_SWALLOW_ERRORS = True

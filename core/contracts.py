@@ -118,7 +118,9 @@ class PasswordPolicy:
     max_age_days: int | None = 180
     #: How many previous passwords may not be reused (the current one included).
     history: int = 5
-    #: Failed logins in a row that lock the account, and for how long.
+    #: Failed logins in a row from one address after which that address waits, and for how long
+    #: (doubling with each further failure); also how long failures from many addresses lock the
+    #: account (core.accounts.lockout).
     lockout_threshold: int = 5
     lockout_minutes: int = 15
     #: Days before expiry from which every page warns the user.

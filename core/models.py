@@ -1,5 +1,5 @@
 """All baocao tables. Importing this package registers them on FAB's ``Model.metadata``."""
-from core.accounts.models import Account, PasswordHistory
+from core.accounts.models import Account, LoginFailure, PasswordHistory
 from core.platform.models.audit import AccessEntry, AuditCheckpoint, AuditEntry, AuditHead
 from core.operations.models.backup import BackupRun, MaintenanceNotice
 from core.operations.models.incident import Incident
@@ -17,6 +17,6 @@ __all__ = [
     "AccessEntry", "Account", "AnalysisScenario", "Attachment", "AuditCheckpoint", "AuditEntry", "AuditHead", "BackupRun", "Category",
     "CategoryCombo", "CategoryOption", "ComboCategory", "ExchangeMapping", "ExportJob", "ExportTemplate", "Form",
     "FormField", "FormRule", "FormSection", "FormVersion", "Incident", "Indicator", "IntakeSource",
-    "MaintenanceNotice", "Notification", "OutboxMessage", "PasswordHistory", "Period", "PluginState", "Report",
+    "LoginFailure", "MaintenanceNotice", "Notification", "OutboxMessage", "PasswordHistory", "Period", "PluginState", "Report",
     "ReportValue", "Request", "Schedule", "Transition", "Unit", "UnitHolder", "ValueChange",
 ]

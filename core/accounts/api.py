@@ -1,13 +1,19 @@
-"""``/api/v1/me/``: who the caller is, and ``POST /api/v1/me/password`` to change its password.
+"""``/api/v1/me/``: who the caller is, ``POST /api/v1/me/password`` to change its password and
+``POST /api/v1/me/logout`` to sign out.
 
-The password change is the one endpoint a user with a one-time or expired
-password may call (A3); a broken policy rule answers 422 naming the rule.
+The password change and the logout are the endpoints a user with a one-time
+or expired password may call (A3); a broken policy rule answers 422 naming
+the rule. The logout moves the account's session epoch: the caller's refresh
+and access tokens, and every other session and token of the account, are
+refused from then on (a token cannot be taken back from its holder; only the
+server can stop honouring it).
 """
-from flask import g, request
+from flask import g, request, session as cookie
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_babel import gettext as _
 
 from core.accounts import lifecycle as accounts, passwords
+from core.platform import audit
 from core.platform.extensions import db
 from core.accounts.login_guard import must_change
 
@@ -16,7 +22,7 @@ class MeApi(BaseApi):
     resource_name = "me"
     openapi_spec_tag = "Me"
     allow_browser_login = True
-    method_permission_name = {"get": "get", "password": "post"}
+    method_permission_name = {"get": "get", "password": "post", "logout": "post"}
 
     @expose("/", methods=["GET"])
     @protect()
@@ -78,3 +84,22 @@ class MeApi(BaseApi):
         db.session.commit()
         # Every token issued before the change, this one included, is refused from now on.
         return self.response(200, message=_("Your password has been changed. Log in again to get a new token."))
+
+    @expose("/logout", methods=["POST"])
+    @protect()
+    @safe
+    def logout(self):
+        """Sign out: the caller's tokens (refresh included) and every session of the account end.
+        ---
+        post:
+          responses:
+            200:
+              description: Signed out; log in again for new tokens
+        """
+        account = g.user
+        accounts.end_sessions(db.session, account)
+        audit.record("logout", "Account", account.id, {"username": account.username, "via": "api"},
+                     actor=audit.Actor(name=account.username, id=account.id, ip=request.remote_addr))
+        db.session.commit()
+        cookie.clear()
+        return self.response(200, message=_("You have been signed out. Every token of this account is now refused."))

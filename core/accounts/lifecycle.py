@@ -11,13 +11,13 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update as sql_update
 from werkzeug.security import check_password_hash
 
 from core.platform import audit, clock
 from core.accounts import passwords
 from core.hierarchy import roles
-from core.accounts.models import Account, PasswordHistory
+from core.accounts.models import Account, LoginFailure, PasswordHistory
 from core.platform.models.audit import AuditEntry
 from core.hierarchy.models import Unit, UnitHolder
 
@@ -58,13 +58,37 @@ def set_roles(session, account: Account, names: list[str]) -> None:
     account.roles = [sm.find_role(name) for name in names]
 
 
+def end_sessions(session, account: Account) -> None:
+    """Move the account's session epoch: every browser session and API token issued before ends.
+
+    One atomic ``UPDATE … SET session_epoch = session_epoch + 1``, so two bumps at once both
+    count; the new value is read back on next access. The caller's audit entry says why.
+    """
+    session.execute(sql_update(Account).where(Account.id == account.id)
+                    .values(session_epoch=Account.session_epoch + 1))
+    session.expire(account, ["session_epoch"])
+
+
+def sign_out_everywhere(session, account: Account, reason: str = "") -> None:
+    """An administrator's "Đăng xuất mọi nơi" (or ``baocao accounts signout``): ends every session
+    and token of the account without touching its password or lock."""
+    with audit.suppressed(session):
+        end_sessions(session, account)
+        session.flush()
+    audit.record("account.signout", "Account", account.id,
+                 {"username": account.username, "reason": (reason or "").strip() or None}, session=session)
+
+
 def set_password(session, account: Account, password: str, one_time: bool) -> None:
-    """Store ``password`` (hashed), keep it in the history; a one-time one must be changed at login."""
+    """Store ``password`` (hashed), keep it in the history; a one-time one must be changed at login.
+
+    Every session and token of the account ends (the holder's own change re-marks its session)."""
     hashed = passwords.hash_password(password)
     account.password = hashed
     account.password_changed_at = clock.utcnow()
     account.must_change_password = one_time
     account.fail_login_count = 0
+    end_sessions(session, account)
     session.add(PasswordHistory(account_id=account.id, password_hash=hashed, created_at=clock.utcnow()))
 
 
@@ -177,6 +201,7 @@ def lock(session, account: Account, reason: str, minutes: int | None = None) -> 
     with audit.suppressed(session):
         account.locked_until = clock.utcnow() + timedelta(minutes=minutes) if minutes else FOREVER
         account.lock_reason = reason.strip()[:500]
+        end_sessions(session, account)
         session.flush()
     audit.record("account.lock", "Account", account.id,
                  {"username": account.username, "reason": account.lock_reason,
@@ -191,9 +216,16 @@ def unlock(session, account: Account, reason: str) -> None:
         account.locked_until = None
         account.lock_reason = None
         account.fail_login_count = 0
+        end_sessions(session, account)
+        clear_login_failures(session, account)
         session.flush()
     audit.record("account.unlock", "Account", account.id, {"username": account.username, "reason": reason.strip()},
                  session=session)
+
+
+def clear_login_failures(session, account: Account) -> None:
+    """Forget the failed logins counted against the account, from every address (an unlock)."""
+    session.execute(LoginFailure.__table__.delete().where(LoginFailure.account_id == account.id))
 
 
 def close(session, account: Account, reason: str) -> None:
@@ -203,6 +235,7 @@ def close(session, account: Account, reason: str) -> None:
     with audit.suppressed(session):
         account.closed_at = clock.utcnow()
         account.active = False
+        end_sessions(session, account)
         session.flush()
     audit.record("account.close", "Account", account.id, {"username": account.username, "reason": reason.strip()},
                  session=session)
@@ -220,7 +253,7 @@ def trail(session, account: Account) -> dict[str, int]:
     acted = session.execute(select(func.count()).where(AuditEntry.actor_id == account.id)).scalar_one()
     if acted:
         found["audit_entry"] = acted
-    skip = {"ab_user_role", "ab_user_group", PasswordHistory.__tablename__}
+    skip = {"ab_user_role", "ab_user_group", PasswordHistory.__tablename__, LoginFailure.__tablename__}
     for table in Model.metadata.sorted_tables:
         if table.name in skip:
             continue
@@ -243,6 +276,7 @@ def delete(session, account: Account) -> None:
     username, account_id = account.username, account.id
     with audit.suppressed(session):
         session.execute(PasswordHistory.__table__.delete().where(PasswordHistory.account_id == account_id))
+        clear_login_failures(session, account)
         account.roles = []
         session.delete(account)
         session.flush()

@@ -8,8 +8,14 @@ on every request:
   ``POST /api/v1/security/login`` (Flask-Limiter, Redis-backed when
   ``REDIS_URL`` is set, so all workers share the counts);
 * logout of an account that was locked or closed since it signed in (A10);
+* revocation: a browser session and an API token carry the account's
+  ``session_epoch`` of when they were issued; logout, a password change, a
+  lock or unlock and "sign out everywhere" move it, and anything carrying
+  the old value is refused (the cookie is signed, not stored: without this a
+  cookie saved before ``/logout/`` would open the pages again);
 * the idle timeout (A14): a session unused for ``PERMANENT_SESSION_LIFETIME``
-  is ended server-side, whatever the cookie says;
+  is ended server-side, whatever the cookie says, and every session ends
+  ``SESSION_ABSOLUTE_LIFETIME`` after its login however busy it was;
 * the forced change (A3, A4): while the password is one-time or expired,
   every page redirects to the change form and every API call but
   ``POST /api/v1/me/password`` answers 403.
@@ -30,10 +36,11 @@ FORM_LOGIN = "AuthDBView.login"
 API_LOGIN = "SecurityApi.login"
 PASSWORD_FORM = "PasswordView.this_form_get"
 PASSWORD_CLAIM = "pwd_at"
+EPOCH_CLAIM = "epoch"
 #: Endpoints a user who must change the password can still reach.
 OPEN_WHILE_CHANGING = frozenset({
     FORM_LOGIN, API_LOGIN, "SecurityApi.refresh", "AuthDBView.logout", "PasswordView.this_form_get",
-    "PasswordView.this_form_post", "MeApi.password", "HelpView.index", "HelpView.plugin", "static",
+    "PasswordView.this_form_post", "MeApi.password", "MeApi.logout", "HelpView.index", "HelpView.plugin", "static",
     "appbuilder.static", "LocaleView.index",
 })
 
@@ -76,12 +83,13 @@ def _api_account():
         # A refresh token is checked too: otherwise an old holder could mint fresh access tokens.
         verify_jwt_in_request(optional=True, refresh=request.endpoint == "SecurityApi.refresh")
         identity = get_jwt_identity()
-        password_at = get_jwt().get(PASSWORD_CLAIM)
-    except Exception:  # expired or forged: FAB's own check answers 401 later
+        claims = get_jwt()
+    except Exception:  # expired, forged or revoked: FAB's own check answers 401 later
         return None
     account = current_app.appbuilder.sm.get_user_by_id(int(identity)) if identity else None
     if account is not None:
-        g.baocao_token_stale = password_at != _password_stamp(account)
+        g.baocao_token_stale = (claims.get(PASSWORD_CLAIM) != _password_stamp(account)
+                                or claims.get(EPOCH_CLAIM) != account.session_epoch)
     return account
 
 
@@ -91,14 +99,45 @@ def _password_stamp(account) -> str | None:
 
 
 def _token_claims(identity) -> dict:
-    """Each token carries the password's change time; a later change makes it stale (A6)."""
+    """Each token carries the password's change time and the account's session epoch; a later
+    change, lock, unlock or sign-out makes it stale (A6)."""
     account = current_app.appbuilder.sm.get_user_by_id(int(identity))
-    return {PASSWORD_CLAIM: _password_stamp(account) if account else None}
+    if account is None:
+        return {PASSWORD_CLAIM: None, EPOCH_CLAIM: None}
+    return {PASSWORD_CLAIM: _password_stamp(account), EPOCH_CLAIM: account.session_epoch}
 
 
-def mark_signed_in() -> None:
-    """Remember when this browser session proved its password (called at login and own change)."""
-    session["_auth_at"] = clock.utcnow().isoformat()
+def _token_revoked(jwt_header, jwt_payload) -> bool:
+    """flask_jwt_extended's blocklist check, on every verification of a token (access or refresh):
+    a token from before the account's last sign-out, lock, unlock or password change is revoked."""
+    identity = jwt_payload.get("sub")
+    account = current_app.appbuilder.sm.get_user_by_id(int(identity)) if identity else None
+    return account is None or jwt_payload.get(EPOCH_CLAIM) != account.session_epoch
+
+
+def _revoked_answer(jwt_header, jwt_payload):
+    """A revoked token gets the API's usual error shape, not flask_jwt_extended's ``{"msg": ...}``."""
+    message = _("You have been signed out. Please log in again.")
+    return jsonify(message=message, errors={"token": "revoked"}), 401
+
+
+def mark_signed_in(account, login: bool = True) -> None:
+    """Remember when this browser session proved its password and under which session epoch
+    (called at login, and at the holder's own change, which moves the epoch but keeps the
+    login's absolute limit)."""
+    now = clock.utcnow()
+    session["_auth_at"] = now.isoformat()
+    session["_epoch"] = account.session_epoch
+    if login:
+        session["_born"] = now.isoformat()
+
+
+def _expired(born: str | None) -> bool:
+    """Past the absolute lifetime (or from before there was one): however active, sign in again."""
+    if not born:
+        return True
+    limit = current_app.config["SESSION_ABSOLUTE_LIFETIME"]
+    return clock.utcnow() - datetime.fromisoformat(born) > limit
 
 
 def _stale(account, by_session: bool) -> bool:
@@ -138,6 +177,10 @@ def _guard():
     if _stale(account, by_session):
         # A reset or handover since this sign-in: the previous holder's sessions and tokens end (A6).
         return _end_session(_("The password of this account was changed. Please log in again."))
+    if by_session and session.get("_epoch") != account.session_epoch:
+        return _end_session(_("You have been signed out. Please log in again."))
+    if by_session and _expired(session.get("_born")):
+        return _end_session(_("Your session has reached its maximum length. Please log in again."))
     if by_session:
         now, seen = int(time.time()), session.get("_seen")
         idle = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
@@ -175,6 +218,8 @@ def init_app(app: Flask) -> None:
     """Call after all views are registered (the limits wrap FAB's login views)."""
     _limit_logins(app)
     app.appbuilder.sm.jwt_manager.additional_claims_loader(_token_claims)
+    app.appbuilder.sm.jwt_manager.token_in_blocklist_loader(_token_revoked)
+    app.appbuilder.sm.jwt_manager.revoked_token_loader(_revoked_answer)
     app.before_request(_guard)
     app.register_error_handler(429, _too_many)
     app.context_processor(_expiry_warning)

@@ -35,6 +35,10 @@ class Account(User):
     #: (admins, unit admins, leaders) that only use ``unit_id`` as their scope (A11).
     unit_account: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
 
+    #: Bumped by logout, a password change, a lock or unlock and "sign out everywhere": every browser
+    #: session and API token carries the value it was issued under and is refused once it moved.
+    session_epoch: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default=text("0"))
+
     unit: Mapped[Unit | None] = relationship(Unit, foreign_keys=[unit_id])
 
     @property
@@ -62,3 +66,28 @@ class PasswordHistory(Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
 
     __table_args__ = (Index("ix_password_history_account", "account_id", "id"),)
+
+
+class LoginFailure(Model):
+    """Failed logins to one account from one address (an IPv6 /64 counts as one), and until when
+    that address must wait before trying that account again.
+
+    Counting per (account, address) is what keeps the brute-force protection from becoming a
+    denial of service: one address that guesses wrong only delays itself; the account as a whole
+    is locked only when failures come from many addresses (see :mod:`core.accounts.lockout`).
+    Kept in the database so that every worker process and web node shares the counts, and
+    stamped with :mod:`core.platform.clock` like every other time.
+    """
+
+    __tablename__ = "login_failure"
+    __audit__ = False  # every failure is already an audit entry of its own (login_failed)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=False)
+    address: Mapped[str] = mapped_column(String(64), nullable=False)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (Index("uq_login_failure_account_address", "account_id", "address", unique=True),
+                      Index("ix_login_failure_last_at", "last_at"))

@@ -166,7 +166,7 @@ class AccountsView(ModelView):
     #: FAB's own add/edit/delete would write past the service: they are replaced below,
     #: and its other routes (actions, downloads) are not registered.
     include_route_methods = {"list", "show", "add", "edit", "delete", "issue", "reset", "lock", "unlock",
-                             "close", "handover"}
+                             "close", "handover", "signout"}
 
     list_title = _l("Accounts")
     show_title = _l("Account")
@@ -391,6 +391,21 @@ class AccountsView(ModelView):
                          message=lambda a: _("Unlock account %(name)s? It can log in again with its password.",
                                              name=a.username))
 
+    @expose("/signout/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def signout(self, pk):
+        """Đăng xuất mọi nơi: every browser session and API token of the account ends at its next
+        request (a lost phone, a shared computer); the password and the lock stay as they are."""
+        def perform(account, form):
+            accounts.sign_out_everywhere(db.session, account, form.reason.data)
+            return _("Account %(name)s is signed out everywhere.", name=account.username)
+
+        return self._act(pk, ReasonForm, _("Sign out everywhere"), _("Sign out everywhere"), perform,
+                         open_only=True,
+                         message=lambda a: _("Sign account %(name)s out of every browser and API client now? "
+                                             "Its password stays; the holder just logs in again.",
+                                             name=a.username))
+
     @expose("/close/<int:pk>", methods=["GET", "POST"])
     @has_access
     def close(self, pk):
@@ -524,6 +539,8 @@ class AccountsView(ModelView):
             ("lock", is_open and not account.locked, url_for(".lock", pk=account.id), _("Lock"), "fa-lock",
              "warning"),
             ("unlock", account.locked, url_for(".unlock", pk=account.id), _("Unlock"), "fa-unlock", "default"),
+            ("signout", is_open, url_for(".signout", pk=account.id), _("Sign out everywhere"), "fa-sign-out",
+             "warning"),
             ("close", is_open, url_for(".close", pk=account.id), _("Close account"), "fa-ban", "danger"),
             ("delete", True, url_for(".delete", pk=account.id), _("Delete"), "fa-trash", "danger"),
         ]

@@ -48,6 +48,6 @@ class PasswordView(SimpleFormView):
             flash(" ".join(v.message for v in broken), "danger")
             return None
         db.session.commit()
-        mark_signed_in()  # this session made the change: it stays, every other one ends
+        mark_signed_in(g.user, login=False)  # this session made the change: it stays, every other one ends
         flash(_("Your password has been changed."), "success")
         return None

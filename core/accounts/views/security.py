@@ -2,8 +2,8 @@
 
 Named in ``FAB_SECURITY_MANAGER_CLASS``. FAB checks the password (scrypt,
 FAB's default KDF); on top of that this class refuses locked and closed
-accounts, locks an account after the policy's number of failed logins
-(A10), keeps password history and change dates for every password FAB sets,
+accounts, makes an address wait after the policy's number of failed logins
+and locks an account tried from many addresses (A10, :mod:`core.accounts.lockout`), keeps password history and change dates for every password FAB sets,
 records every login attempt in the audit log and syncs roles from
 :mod:`core.hierarchy.roles` after migrations. FAB's user and role screens are read only
 and its own password forms lead to ours: accounts change only through
@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
 
-from flask import current_app, flash, has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_appbuilder.security.manager import BaseSecurityManager
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
-from flask_babel import gettext as _
 from werkzeug.security import check_password_hash
 
 from core.platform import audit, clock
-from core.accounts import passwords
+from core.accounts import lockout
 from core.hierarchy import roles
 from core.accounts.models import Account, PasswordHistory
 from core.accounts.views.fab_security import (OwnPasswordRedirect, ReadOnlyGroupView, ReadOnlyRoleView,
@@ -40,21 +38,22 @@ class SecurityManager(FabSecurityManager):
     userinfoeditview = UserInfoEditRedirect
 
     def auth_user_db(self, username, password):
+        """FAB's password check behind our refusals. Every refusal (closed, locked, this address
+        waiting after its failures) looks like a wrong password to the person trying: the same
+        message, the same KDF cost, so the form tells nobody which accounts exist or are locked."""
         ip = request.remote_addr if has_request_context() else None
         name = (username or "")[:100]
         account = self.find_user(username=username) if username else None
         refusal = self._refusal(account) if account is not None else None
         if refusal:
-            # Same KDF cost as a real check, so timing does not tell a locked account apart.
             check_password_hash(current_app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], password or "")
             audit.record("login_refused", "Account", account.id, {"username": name, "reason": refusal},
                          actor=audit.Actor(name=name, id=account.id, ip=ip))
             self.session.commit()
-            if has_request_context() and not request.path.startswith("/api/"):
-                flash(self._refusal_message(account, refusal), "warning")
             return None
         user = super().auth_user_db(username, password)
         if user is not None:
+            lockout.succeeded(self.session, user, ip)
             audit.record("login", "Account", user.id, {"username": name},
                          actor=audit.Actor(name=user.username, id=user.id, ip=ip,
                                            unit_code=getattr(getattr(user, "unit", None), "code", None)))
@@ -62,7 +61,7 @@ class SecurityManager(FabSecurityManager):
             audit.record("login_failed", "Account", account.id if account else None, {"username": name},
                          actor=audit.Actor(name=name or "anonymous", ip=ip))
             if account is not None:
-                self._lock_after_failures(account)
+                lockout.failed(self.session, account, ip)
         self.session.commit()
         return user
 
@@ -135,7 +134,22 @@ class SecurityManager(FabSecurityManager):
         if has_request_context() and not request.path.startswith("/api/"):
             from core.accounts.login_guard import mark_signed_in
 
-            mark_signed_in()
+            mark_signed_in(user)
+
+    def on_user_logout(self, user) -> None:
+        """``/logout/``: the cookie is signed, not stored, so a copy saved before logout would still
+        open the pages. Moving the account's session epoch ends it, and every other session and
+        token of the account with it (docs/security.md)."""
+        from flask import session as cookie
+
+        from core.accounts.lifecycle import end_sessions
+
+        end_sessions(self.session, user)
+        ip = request.remote_addr if has_request_context() else None
+        audit.record("logout", "Account", user.id, {"username": user.username},
+                     actor=audit.Actor(name=user.username, id=user.id, ip=ip))
+        self.session.commit()
+        cookie.clear()
 
     def _refusal(self, account: Account) -> str | None:
         if account.closed_at is not None:
@@ -147,27 +161,10 @@ class SecurityManager(FabSecurityManager):
             account.locked_until = None
             account.lock_reason = None
             account.fail_login_count = 0
+        ip = request.remote_addr if has_request_context() else None
+        if lockout.waiting_until(self.session, account, ip) is not None:
+            return "address_waiting"
         return None
-
-    def _refusal_message(self, account: Account, refusal: str) -> str:
-        if refusal == "closed":
-            return _("This account has been closed. Contact the administrator.")
-        from core.accounts.lifecycle import FOREVER
-
-        if account.locked_until >= FOREVER:
-            return _("This account is locked by the administrator. Contact the administrator.")
-        return _("This account is locked after too many failed logins until %(time)s (UTC).",
-                 time=account.locked_until.strftime("%H:%M"))
-
-    def _lock_after_failures(self, account: Account) -> None:
-        rules = passwords.policy()
-        if rules.lockout_threshold and (account.fail_login_count or 0) >= rules.lockout_threshold:
-            account.locked_until = clock.utcnow() + timedelta(minutes=rules.lockout_minutes)
-            account.lock_reason = "failed_logins"
-            audit.record("account.lock", "Account", account.id, {
-                "username": account.username, "reason": "failed_logins",
-                "failures": account.fail_login_count, "until": account.locked_until.isoformat(),
-            }, actor=audit.Actor(name="system"))
 
     def add_user(self, *args, **kwargs):
         """FAB's add_user, plus the change date and history our policy reads."""
