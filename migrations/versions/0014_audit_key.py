@@ -4,7 +4,7 @@ Existing entries keep key_id NULL: they stay plain SHA-256 and still verify, up 
 entry. Revises 0012 for now: issue "security, round two" adds 0013 in parallel; re-chain on merge.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-11-25 10:00:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0014'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
