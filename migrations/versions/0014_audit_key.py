@@ -1,7 +1,7 @@
 """The audit chain is keyed (key_id per entry), signed checkpoints, and the access log.
 
 Existing entries keep key_id NULL: they stay plain SHA-256 and still verify, up to the first keyed
-entry. Revises 0012 for now: issue "security, round two" adds 0013 in parallel; re-chain on merge.
+entry. Revises 0013 (session epoch and login failures).
 
 Revision ID: 0014
 Revises: 0013
