@@ -20,6 +20,12 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+def today() -> date:
+    """Today in Vietnam: the day periods open, deadlines fall and reminders are due (00:15 there is not
+    yesterday, as ``utcnow().date()`` would say until 07:00)."""
+    return local_day(utcnow())
+
+
 def local_day(moment: datetime) -> date:
     """The day in Vietnam of a stored (naive UTC) time: 17:30 UTC on the 20th is the 21st there."""
     return (moment + LOCAL_OFFSET).date()
