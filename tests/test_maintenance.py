@@ -13,6 +13,9 @@ from core.extensions import db
 from core.models import AuditEntry, MaintenanceNotice
 from tests.conftest import ADMIN_PASSWORD, login
 
+#: Lead times and windows in the province's time, from whatever day it is (across midnight, the year's end).
+pytestmark = pytest.mark.calendar
+
 MESSAGE = "Nâng cấp máy chủ cơ sở dữ liệu"
 NOW = clock.utcnow().replace(microsecond=0)
 
