@@ -1,4 +1,21 @@
-"""Fixtures: a fresh app per test over a migrated database.
+"""Fixtures: a fresh app per test over a migrated database, at a fixed instant.
+
+A test never depends on the real date or time. The clock is frozen (time-machine,
+ticking) from the start of the session: every test starts at :data:`NOW`, that is
+``BAOCAO_TEST_NOW`` (ISO 8601 with its UTC offset) or 10/11/2026 09:00 in Vietnam.
+
+* A scenario set on a given day says so: ``@pytest.mark.at("2026-12-05T09:00:00+07:00")``
+  (``factories.ON_ASSIGNMENT_DAY`` for the factories' reports); its fixtures see that day too.
+* A test moves through time with the ``now`` fixture: ``now.shift(timedelta(days=2))``,
+  ``now.move_to(...)``. Everything moves: core's clock, Flask sessions, JWTs, cookies.
+* To age only core's records (password age, lockout, a maintenance lead time) while the
+  test's sessions and tokens stay alive, a test may still set ``core.platform.clock.utcnow`` alone
+  with ``monkeypatch``: later, by a relative amount, never a fixed date.
+* A test whose outcome depends on the date (periods open, deadlines, lateness, reminders,
+  ranges up to today) is marked ``calendar`` and asserts relative to the frozen day; CI
+  runs those again at several instants (.ci/run).
+* Real ``baocao`` processes start at the test's instant (tests/frozen_baocao.py). Chromium
+  corrects cookie expiry by the server's ``Date`` header, so the browser agrees too.
 
 Without ``DATABASE_URL`` the database is SQLite: migrated once per session
 into a template file that each test copies. With ``DATABASE_URL`` (CI: a
@@ -10,9 +27,11 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy import create_engine, insert, inspect, text
 
 from core import create_app, normalise_db_url
@@ -21,6 +40,69 @@ from core.testing import api_token  # noqa: F401  (tests import it from here)
 PG_URL = os.environ.get("DATABASE_URL")
 REDIS_URL = os.environ.get("REDIS_URL")
 ADMIN_PASSWORD = "Qu@nTri-2026!"
+
+#: Where the tests live when BAOCAO_TEST_NOW does not say: an ordinary Tuesday morning in Vietnam.
+DEFAULT_NOW = "2026-11-10T09:00:00+07:00"
+
+
+def _instant() -> datetime:
+    raw = os.environ.get("BAOCAO_TEST_NOW") or DEFAULT_NOW
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise pytest.UsageError(f"BAOCAO_TEST_NOW={raw!r}: expected ISO 8601 with a UTC offset, "
+                                "e.g. 2026-11-10T09:00:00+07:00")
+    return moment
+
+
+#: The instant every test starts at.
+NOW = _instant()
+_travel = time_machine.travel(NOW, tick=True)
+_clock: time_machine.Traveller | None = None
+
+
+def pytest_configure(config):
+    """Freeze the clock before any test module is imported: module constants, session and module
+    fixtures see the tests' instant too, never the real date."""
+    global _clock
+    if _clock is None:
+        _clock = _travel.start()
+
+
+def pytest_unconfigure(config):
+    global _clock
+    if _clock is not None:
+        _travel.stop()
+        _clock = None
+
+
+def pytest_report_header(config):
+    return f"baocao: the clock is frozen at {NOW.isoformat()} (BAOCAO_TEST_NOW), ticking"
+
+
+def _start_of(node) -> datetime:
+    marker = node.get_closest_marker("at")
+    if marker is None:
+        return NOW
+    moment = datetime.fromisoformat(marker.args[0])
+    if moment.tzinfo is None:
+        raise pytest.UsageError(f"{node.nodeid}: @pytest.mark.at needs a UTC offset, not {marker.args[0]!r}")
+    return moment
+
+
+@pytest.fixture(autouse=True)
+def now(request) -> time_machine.Traveller:
+    """The one clock of the tests, frozen and ticking (timeouts, the browser and real servers work).
+
+    Each test starts at :data:`NOW`, or at the instant of its ``@pytest.mark.at("…+07:00")`` (a
+    scenario set on a given day: every fixture of the test already sees that day). A test moves it
+    with ``now.shift(timedelta(days=2))`` or ``now.move_to(datetime(2026, 12, 21, 8, 0))`` (naive
+    means UTC, as :func:`core.platform.clock.utcnow`); sessions, tokens and cookies move with it.
+    """
+    _clock.move_to(_start_of(request.node), tick=True)
+    return _clock
 
 
 def base_config(instance: Path, db_url: str) -> dict:

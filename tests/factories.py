@@ -4,11 +4,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import pytest
+
 from core.platform import plugin_admin
 from core.platform.extensions import db
 from tests.conftest import change_password, login
 
 from core.testing import NEW_PASSWORD  # noqa: E402,F401  (one password for every walk)
+
+
+#: The day the scenarios below assign their reports on: the yearly period 2026 is open (1/12/2026–31/1/2027)
+#: and CB-DT01 is due on 20/12/2026.
+ASSIGNED_ON = date(2026, 12, 5)
+#: A test that works in those reports as if on that day (before the deadline), whatever BAOCAO_TEST_NOW says:
+#: ``@factories.ON_ASSIGNMENT_DAY`` or ``pytestmark = factories.ON_ASSIGNMENT_DAY``.
+ON_ASSIGNMENT_DAY = pytest.mark.at("2026-12-05T09:00:00+07:00")
 
 
 @dataclass(frozen=True)
@@ -71,13 +81,13 @@ def cao_bang_reports(codes=("04", "H01", "H02", "X011", "X012", "X021")) -> tupl
 
     province()
     one_time = {code.lower(): issue(code)[1] for code in codes}
-    assignment.assign(db.session, date(2026, 12, 5))
+    assignment.assign(db.session, ASSIGNED_ON)
     db.session.commit()
     ids = {u.code: r.id for r, u in db.session.query(Report, Unit).join(Unit, Report.unit_id == Unit.id)}
     return one_time, ids
 
 
-def real_province(plugin: str, on: date = date(2026, 12, 5)) -> None:
+def real_province(plugin: str, on: date = ASSIGNED_ON) -> None:
     """What ``baocao init --province PLUGIN`` loads: the plugin on, its real units (vietnam-provinces)
     and forms; then the reports of the periods open on ``on`` assigned. Call in an app context."""
     from core.reporting import assignment

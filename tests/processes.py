@@ -9,12 +9,14 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-BAOCAO = str(Path(sys.executable).parent / "baocao")
+#: ``baocao`` (core.cli:main) at the test's frozen instant; see tests/frozen_baocao.py.
+BAOCAO = [sys.executable, "-m", "tests.frozen_baocao"]
 
 
 def free_port() -> int:
@@ -76,9 +78,10 @@ def baocao_env(**settings) -> dict:
 
 
 def start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
-    """``baocao ARGS`` in its own session, its output to ``log``."""
+    """``baocao ARGS`` in its own session, its output to ``log``; its clock starts at the test's time now."""
     out = open(log, "ab")
-    return subprocess.Popen([BAOCAO, *args], env=env, cwd=str(ROOT), stdout=out, stderr=subprocess.STDOUT,
+    env = {**env, "BAOCAO_TEST_NOW": datetime.now(timezone.utc).isoformat()}  # frozen: see tests/conftest.py
+    return subprocess.Popen([*BAOCAO, *args], env=env, cwd=str(ROOT), stdout=out, stderr=subprocess.STDOUT,
                             start_new_session=True)
 
 

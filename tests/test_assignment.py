@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -18,6 +18,10 @@ from core.forms.models.period import Period
 from core.hierarchy.models import Unit
 from tests import factories
 from tests.conftest import PG_URL
+
+
+#: Periods open on a day, deadlines, reminders, requests due: the calendar of assignment.
+pytestmark = pytest.mark.calendar
 
 
 def _reports(form_code=None) -> dict[str, tuple]:
@@ -122,6 +126,53 @@ def _board_form(levels: tuple[str, ...]) -> Form:
     return db.session.query(Form).filter_by(code="TEST01").one()
 
 
+def _vietnam_today() -> date:
+    """The day on a wall calendar in Vietnam (UTC+7), worked out here rather than asked of core."""
+    return (datetime.now(timezone.utc) + timedelta(hours=7)).date()
+
+
+@pytest.mark.calendar
+def test_the_daily_job_assigns_the_months_open_today_in_vietnam(app):
+    """National rule: a month's window opens on its 1st and closes at the end of the month after it, so on
+    any day exactly this month's and last month's reports are open; the day is Vietnam's, not the server's."""
+    with app.app_context():
+        factories.province()
+        spec = FormSpec("TEST12", "Biểu tháng", (SectionSpec("main", "Chung", (FieldSpec("n", "Số lượng"),)),),
+                        schedules=(ScheduleSpec("monthly", ("district",)),))
+        sync_spec(db.session, spec, source="board")
+        assignment.assign(db.session)
+        db.session.commit()
+        today = _vietnam_today()
+        last = today.replace(day=1) - timedelta(days=1)
+        assert sorted(r.period.code for r in db.session.query(Report).join(Unit).filter(Unit.code == "H01")) == [
+            f"{last:%Y%m}", f"{today:%Y%m}"]
+
+
+@pytest.mark.calendar
+def test_reminders_and_requests_go_by_the_day_in_vietnam(app):
+    """Due today in Vietnam: reminded as due soon, and a request may still be due today; due yesterday:
+    late, and no request may be due then."""
+    with app.app_context():
+        ids = factories.province()
+        form = _board_form(("district",))
+        board = db.session.get(Unit, ids["04"])
+        today = _vietnam_today()
+        due_today = assignment.request(db.session, form, "Hạn hôm nay", today, board, [ids["H01"]], by="admin")
+        db.session.commit()
+        with pytest.raises(assignment.AssignmentError):
+            assignment.request(db.session, form, "Hạn hôm qua", today - timedelta(days=1), board, [ids["H02"]],
+                               by="admin")
+        db.session.rollback()
+        assert db.session.query(Request).count() == 1
+        overdue = db.session.query(Report).filter_by(request_id=due_today.id).one()
+        overdue.deadline = today - timedelta(days=1)
+        assignment.request(db.session, form, "Hạn hôm nay", today, board, [ids["H02"]], by="admin")
+        assert assignment.remind(db.session) == {"due_soon": 1, "late": 1}
+        db.session.commit()
+        kinds = {n.unit_id: n.kind for n in db.session.query(Notification)}
+        assert kinds == {ids["H01"]: "late", ids["H02"]: "due_soon"}
+
+
 def test_an_ad_hoc_request_reaches_only_chosen_units_under_the_requester(app):
     with app.app_context():
         ids = factories.province()
@@ -141,6 +192,7 @@ def test_an_ad_hoc_request_reaches_only_chosen_units_under_the_requester(app):
         assert db.session.query(Request).count() == 1
 
 
+@pytest.mark.at("2027-03-05T09:00:00+07:00")  # quý I of 2027 is open, due 20/3/2027
 def test_a_district_cascades_its_report_to_its_communes(app):
     with app.app_context():
         ids = factories.province()
@@ -225,6 +277,7 @@ def test_the_cli_runs_the_daily_assignment_for_installations_without_a_worker(cl
     assert cli("reports", "assign", "--date", "18/12/2026").exit_code == 2
 
 
+@pytest.mark.at("2027-03-05T09:00:00+07:00")  # quý I of 2027 is open, due 20/3/2027
 def test_a_district_passes_its_report_on_from_the_entry_page(app):
     with app.app_context():
         ids = factories.province()

@@ -11,7 +11,6 @@ from datetime import datetime
 import pytest
 from flask_babel import gettext
 
-from core.platform import clock
 from core.platform.extensions import db
 from core.reporting.models import Attachment, Report, ReportValue, Transition
 from core.platform.models.audit import AuditEntry
@@ -19,13 +18,13 @@ from tests import factories
 from tests.conftest import api_token, login
 
 FILLED = {"households": "120", "population": "500", "poor_households": "20"}
-NOW = datetime(2026, 12, 21, 8, 0)  # UTC: 15:00 in the province
+#: The day after CB-DT01's deadline (20/12/2026), 15:00 in the province: the outage is over.
+pytestmark = [pytest.mark.at("2026-12-21T15:00:00+07:00"), pytest.mark.calendar]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture
-def cb(app, admin, monkeypatch):
-    monkeypatch.setattr(clock, "utcnow", lambda: NOW)
+def cb(app, admin):
     with app.app_context():
         one_time, ids = factories.cao_bang_reports()
     return {"app": app, "one_time": one_time, "reports": ids, "admin": admin}
@@ -161,8 +160,8 @@ def test_the_admin_records_a_paper_report_sent_as_of_its_receipt(cb):
         assert db.session.query(Transition).filter_by(report_id=pk).count() == 1
 
 
-def test_a_late_paper_report_stays_late(cb, monkeypatch):
-    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 12, 28, 8, 0))
+def test_a_late_paper_report_stays_late(cb, now):
+    now.move_to("2026-12-28T15:00:00+07:00")
     client = _admin(cb)
     pk = cb["reports"]["X012"]
     assert _post(client, pk, received="23/12/2026 10:00").status_code == 302

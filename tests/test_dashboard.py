@@ -5,20 +5,24 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
+
 from core.accounts import lifecycle as accounts
-from core.reporting import assignment
-from core.reporting import entry
+from core.reporting import assignment, entry
 from core.hierarchy import roles
 from core.platform.extensions import db
 from core.accounts.models import Account
 from core.forms.models.period import Period
 from core.reporting.models import Report
 from core.hierarchy.models import Unit
+from tests import factories
 from tests.conftest import login
 from tests.test_rollup import _approve, _fill, _form_period, _headers, cb  # noqa: F401  (cb: fixture)
 from workflows import transition
 
 PASSWORD = "Bảng-Điều-Khiển-2026!"
+#: Cao Bằng on the day its CB-DT01 is assigned (due 20/12/2026): what is sent now is on time.
+pytestmark = factories.ON_ASSIGNMENT_DAY
 
 
 def signed_in(app, username: str, role: str | None = None, unit_code: str | None = None):
@@ -61,6 +65,7 @@ def test_the_dashboard_page_loads_its_chart_library_from_our_own_server(cb, clie
     assert board.get(url).get_json()["unit"] == "04"
 
 
+@pytest.mark.calendar
 def test_the_bars_are_the_aggregate_apis_totals_by_child_unit(cb, client):
     with cb.app_context():
         for code in ("X011", "X012", "X021"):

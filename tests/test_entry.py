@@ -25,6 +25,9 @@ from core.forms.models.period import Period
 from core.reporting.models import Report, ReportValue
 from tests import factories
 
+#: Deadlines here are days from today in the province (``entry.today()``): "còn 5 ngày", "quá hạn 3 ngày".
+pytestmark = pytest.mark.calendar
+
 POPULATION = "Dân số chia theo dân tộc và giới tính"
 SPEC = FormSpec(
     code="DT01", name="Báo cáo tình hình vùng dân tộc thiểu số",

@@ -1,4 +1,7 @@
 """`baocao init`: migrate, enable the province, create the admin; a second run changes nothing."""
+import pytest
+
+from core.platform import clock
 from core.platform.extensions import db
 from core.platform.models.audit import AuditEntry
 from core.platform.models.plugin_state import PluginState
@@ -47,7 +50,12 @@ def test_init_generates_a_secret_key_into_the_instance_folder(cli, tmp_path, mon
     assert (tmp_path / "cli-instance" / "config.py").stat().st_mode & 0o077 == 0
 
 
-def test_init_of_a_province_loads_its_real_units_and_demo_accounts(cli, make_app):
+@pytest.mark.calendar
+@pytest.mark.parametrize("day", [
+    "the tests' instant",  # BAOCAO_TEST_NOW: 10/11/2026 by default, and CI's other instants
+    pytest.param("mid-December", marks=pytest.mark.at("2026-12-15T10:00:00+07:00")),  # the yearly period open
+])
+def test_init_of_a_province_loads_its_real_units_and_demo_accounts(cli, make_app, day):
     result = cli("init", "--province", "cao_bang", "--demo")
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
@@ -67,6 +75,17 @@ def test_init_of_a_province_loads_its_real_units_and_demo_accounts(cli, make_app
         from core.reporting.models import Report
 
         # the demo's units can try data entry at once, whatever the calendar says
-        assert sorted(r.unit.kind for r in db.session.query(Report)) == ["commune", "district"]
+        demo = db.session.query(Report).filter(Report.request_id.is_not(None))
+        assert sorted(r.unit.kind for r in demo) == ["commune", "district"]
+        # and CB-DT01 goes to every commune when its yearly period is open in Vietnam: from 1/12 (the 1st of
+        # the period's last month) to 31/1 (the end of the month after it), national rule
+        today = clock.local_day(clock.utcnow())
+        scheduled = db.session.query(Report).filter(Report.request_id.is_(None)).all()
+        if today.month in (12, 1):
+            year = today.year if today.month == 12 else today.year - 1
+            assert {(r.form.code, r.period.code, r.unit.kind) for r in scheduled} == {("CB-DT01", str(year), "commune")}
+            assert len(scheduled) == kinds["commune"]
+        else:
+            assert scheduled == []
     again = cli("init", "--province", "cao_bang", "--demo")
     assert again.output.strip().splitlines()[-1] == "already initialised: nothing changed"

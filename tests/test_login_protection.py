@@ -137,6 +137,7 @@ def test_the_change_form_shows_each_rule_in_vietnamese(client, commune):
 # --- expiry (A4) --------------------------------------------------------------------------------
 
 
+@pytest.mark.calendar
 def test_expiry_warns_for_14_days_then_forces_a_change(app, client, commune, monkeypatch):
     username, one_time = commune
     factories.first_login(client, username, one_time)

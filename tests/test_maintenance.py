@@ -15,6 +15,9 @@ from core.platform.models.audit import AuditEntry
 from core.operations.models.backup import MaintenanceNotice
 from tests.conftest import ADMIN_PASSWORD, login
 
+#: Lead times and windows in the province's time, from whatever day it is (across midnight, the year's end).
+pytestmark = pytest.mark.calendar
+
 MESSAGE = "Nâng cấp máy chủ cơ sở dữ liệu"
 NOW = clock.utcnow().replace(microsecond=0)
 

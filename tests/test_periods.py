@@ -10,6 +10,8 @@ from core.defaults.periods import NATIONAL_RULES
 from core.platform.extensions import db
 
 D = date
+#: The calendar itself (explicit dates, no clock): cheap, and run at every instant CI tries.
+pytestmark = pytest.mark.calendar
 
 
 def _dates(p: Period):

@@ -12,6 +12,8 @@ from tests import factories
 from tests.conftest import api_token
 
 FILLED = {"households": 120, "population": "500", "poor_households": "20"}
+#: Cao Bằng on the day its CB-DT01 is assigned (due 20/12/2026): nothing is late yet.
+pytestmark = factories.ON_ASSIGNMENT_DAY
 
 
 @pytest.fixture
@@ -171,6 +173,7 @@ def test_grid_values_as_objects_or_field_cell_keys(cb, auth):
     assert bad.status_code == 422 and f"{code}[no-such-cell]" in bad.get_json()["errors"]
 
 
+@pytest.mark.calendar
 def test_list_filters_with_rison_and_flat_fields(cb, auth):
     x011, x012 = cb["reports"]["X011"], cb["reports"]["X012"]
     assert _put(auth, "x011", x011, FILLED).status_code == 200
@@ -198,10 +201,9 @@ def test_list_filters_with_rison_and_flat_fields(cb, auth):
     assert listed("x011", filters=[{"col": "state", "opr": "eq", "value": "draft"}]) == []
 
 
-def test_late_is_computed_against_the_deadline(cb, auth, monkeypatch):
+@pytest.mark.calendar
+def test_late_is_computed_against_the_deadline(cb, auth, now):
     """Not sent and the deadline past: late; sent before it: not late."""
-    from core.platform import clock
-
     x011 = cb["reports"]["X011"]
     assert _put(auth, "x011", x011, FILLED).status_code == 200
     assert _act(auth, "x011", x011, "submit").status_code == 200
@@ -209,7 +211,7 @@ def test_late_is_computed_against_the_deadline(cb, auth, monkeypatch):
         deadline = db.session.get(Report, x011).deadline
     from datetime import datetime, timedelta
 
-    monkeypatch.setattr(clock, "utcnow", lambda: datetime.combine(deadline + timedelta(days=3), datetime.min.time()))
+    now.move_to(datetime.combine(deadline + timedelta(days=3), datetime.min.time()))
     rows = auth.client.get("/api/v1/report/?q=(filters:!((col:late,opr:eq,value:!t)))",
                            headers=auth("04")).get_json()["result"]
     assert {r["unit_code"] for r in rows} == {"X012", "X021"}  # X011 was sent on time

@@ -2,13 +2,12 @@
 aggregation rules from a plugin, who has sent on time, and urging the rest."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from flask_jwt_extended import create_access_token
 
-from core.reporting import assignment
-from core.reporting import entry
+from core.reporting import assignment, entry
 from core.platform.extensions import db
 from core.hookspecs import hookimpl
 from core.accounts.models import Account
@@ -16,6 +15,9 @@ from core.reporting.models import Notification, Report
 from core.hierarchy.models import Unit
 from tests import factories
 from workflows import transition
+
+#: Cao Bằng on the day its CB-DT01 is assigned (due 20/12/2026): what is sent now is on time.
+pytestmark = factories.ON_ASSIGNMENT_DAY
 
 VALUES = {
     "X011": {"households": "100", "population": "400", "poor_households": "10", "population_by_ethnicity": {}},
@@ -30,7 +32,7 @@ def cb(app):
         factories.province()
         app.passwords = dict(factories.issue(code) for code in ("04", "H01", "H02", "X011", "X012", "X021"))
         db.session.query(Account).update({"must_change_password": False})
-        assignment.assign(db.session, date(2026, 12, 5))
+        assignment.assign(db.session, factories.ASSIGNED_ON)
         db.session.commit()
     return app
 
@@ -152,18 +154,15 @@ def test_totals_and_completeness_stay_inside_the_callers_subtree(cb, client):
         403, 401)
 
 
-def test_completeness_counts_sent_on_time_late_and_missing_by_level(cb, client, monkeypatch):
+@pytest.mark.calendar
+def test_completeness_counts_sent_on_time_late_and_missing_by_level(cb, client, now):
     with cb.app_context():
         _fill("X011")
         report = _report("X012")
         assert entry.save(db.session, report, VALUES["X012"]) == {}
         db.session.commit()
-        from core.platform import clock
-
-        two_days_late = datetime.combine(report.deadline + timedelta(days=2), datetime.min.time())
-        monkeypatch.setattr(clock, "utcnow", lambda: two_days_late)
+        now.move_to(datetime.combine(report.deadline + timedelta(days=2), datetime.min.time()))  # two days late
         _act("X012", "submit", "x012")
-        monkeypatch.undo()
     form, period = _form_period(cb)
     body = client.get(f"/api/v1/completeness/?form={form}&period={period}&unit=04",
                       headers=_headers(cb, "04")).get_json()
@@ -176,6 +175,7 @@ def test_completeness_counts_sent_on_time_late_and_missing_by_level(cb, client, 
         "expected": 3, "submitted": 2, "on_time": 1, "late": 1, "missing": 1}
 
 
+@pytest.mark.calendar
 def test_a_district_urges_its_missing_communes_once_a_day(cb, client):
     with cb.app_context():
         _fill("X011")
@@ -222,19 +222,16 @@ def test_the_totals_screen_shows_progress_totals_drill_down_and_lets_a_district_
         assert db.session.query(Notification).filter(Notification.kind.like("urge:%")).count() == 1
 
 
+@pytest.mark.calendar
 @pytest.mark.parametrize("utc_hour, on_time", [(16, True), (17, False)])
-def test_on_time_is_judged_on_the_day_in_vietnam(cb, client, monkeypatch, utc_hour, on_time):
+def test_on_time_is_judged_on_the_day_in_vietnam(cb, client, now, utc_hour, on_time):
     """16:xx UTC on the deadline is 23:xx in Vietnam (on time); 17:xx UTC is past midnight there (late)."""
-    from core.platform import clock
-
     with cb.app_context():
         report = _report("X011")
         assert entry.save(db.session, report, VALUES["X011"]) == {}
         db.session.commit()
-        sent = datetime.combine(report.deadline, datetime.min.time()).replace(hour=utc_hour, minute=30)
-        monkeypatch.setattr(clock, "utcnow", lambda: sent)
+        now.move_to(datetime.combine(report.deadline, datetime.min.time()).replace(hour=utc_hour, minute=30))
         _act("X011", "submit", "x011")
-        monkeypatch.undo()
         pk = report.id
     form, period = _form_period(cb)
     rows = client.get(f"/api/v1/completeness/?form={form}&period={period}&unit=04",

@@ -5,6 +5,7 @@ import io
 import re
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import event
 
 from core.accounts.lifecycle import issue
@@ -211,6 +212,7 @@ def test_add_places_the_new_unit_in_the_tree(app, admin):
         assert unit.path == f"/{ids['04']}/{ids['H01']}/{unit.id}/" and unit.level == "commune"
 
 
+@pytest.mark.calendar
 def test_delete_is_refused_for_a_unit_with_units_under_it_and_deactivation_is_offered(app, admin):
     ids = _province(app)
     client = _as_admin(app, admin)

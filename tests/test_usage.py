@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import openpyxl
 import pytest
 
 from core.accounts import lifecycle as accounts
-from core.platform import clock, jobs, tabular
 from core.reporting import entry
+from core.platform import jobs, tabular
 from core.hierarchy import roles
 from core.analytics import usage
 from core.platform.extensions import db
 from core.accounts.models import Account
+from tests import factories
 from tests.conftest import ADMIN_PASSWORD, api_token, login
 from tests.test_dashboard import PASSWORD, signed_in
 from tests.test_rollup import VALUES, _act, _fill, _report, cb  # noqa: F401  (cb: fixture)
 
 RANGE = "start=2026-01-01&end=2027-12-31"
+#: Logins, submissions and the on-time rate over date ranges.
+pytestmark = pytest.mark.calendar
 
 
 def _rows(resp) -> dict[str, list[str]]:
@@ -30,8 +33,9 @@ def _rows(resp) -> dict[str, list[str]]:
     return {r[0]: r[3:] for r in rows[1:]}
 
 
-def _activity(app, monkeypatch):
-    """Real logins (form and API, one failed), X011 returned once and sent again, X012 sent two days late."""
+def _activity(app, now):
+    """Real logins (form and API, one failed), X011 returned once and sent again, X012 sent two days late:
+    in a test on the day CB-DT01 is assigned (``factories.ON_ASSIGNMENT_DAY``; due 20/12/2026)."""
     signed_in(app, "x011")
     signed_in(app, "h01")
     assert login(app.test_client(), "h01", PASSWORD).status_code == 302
@@ -48,10 +52,10 @@ def _activity(app, monkeypatch):
         report = _report("X012")
         assert entry.save(db.session, report, VALUES["X012"]) == {}
         db.session.commit()
-        late = datetime.combine(report.deadline + timedelta(days=2), datetime.min.time())
-        monkeypatch.setattr(clock, "utcnow", lambda: late)
+        back = datetime.now(timezone.utc)
+        now.move_to(datetime.combine(report.deadline + timedelta(days=2), datetime.min.time()))
         _act("X012", "submit", "x012")
-        monkeypatch.undo()
+        now.move_to(back)
 
 
 def _act_comment(code, action, username, comment):
@@ -62,8 +66,9 @@ def _act_comment(code, action, username, comment):
     db.session.commit()
 
 
-def test_usage_counts_logins_submissions_and_on_time_rate_per_unit(cb, monkeypatch):
-    _activity(cb, monkeypatch)
+@factories.ON_ASSIGNMENT_DAY
+def test_usage_counts_logins_submissions_and_on_time_rate_per_unit(cb, now):
+    _activity(cb, now)
     leader = signed_in(cb, "lanhdao-04", roles.VIEWER, "04")
     rows = _rows(leader.get(f"/usage/export.csv?{RANGE}"))
     # logins, submissions, reports sent, sent on time, on-time rate
@@ -78,8 +83,9 @@ def test_usage_counts_logins_submissions_and_on_time_rate_per_unit(cb, monkeypat
     assert before["X011"] == ["0", "0", "0", "0", ""]
 
 
-def test_a_leader_sees_only_the_usage_of_the_subtree(cb, monkeypatch):
-    _activity(cb, monkeypatch)
+@factories.ON_ASSIGNMENT_DAY
+def test_a_leader_sees_only_the_usage_of_the_subtree(cb, now):
+    _activity(cb, now)
     leader = signed_in(cb, "lanhdao-h01", roles.VIEWER, "H01")
     rows = _rows(leader.get(f"/usage/export.csv?{RANGE}"))
     assert set(rows) == {"H01", "X011", "X012"}
@@ -94,8 +100,9 @@ def usage_file(app, year):
         return usage.report_path(year)
 
 
-def test_the_yearly_report_is_written_whole_or_not_at_all(cb, monkeypatch):
-    _activity(cb, monkeypatch)
+@factories.ON_ASSIGNMENT_DAY
+def test_the_yearly_report_is_written_whole_or_not_at_all(cb, now, monkeypatch):
+    _activity(cb, now)
     target = usage_file(cb, 2026)
     real = tabular.write_xlsx
 
@@ -139,3 +146,9 @@ def test_the_yearly_report_is_scheduled_for_15_december(cb):
     assert job.func == "core.analytics.usage:yearly_report"
     assert croniter.match(job.cron, datetime(2026, 12, 15, 6, 0))
     assert not croniter.match(job.cron, datetime(2026, 12, 31, 6, 0))
+
+
+def test_without_a_range_the_screen_shows_this_year_up_to_today_in_the_province(cb):
+    today = (datetime.now(timezone.utc) + timedelta(hours=7)).date()  # Vietnam's wall calendar
+    page = signed_in(cb, "lanhdao-04", roles.VIEWER, "04").get("/usage/").get_data(as_text=True)
+    assert f'name="start" value="{today.year}-01-01"' in page and f'name="end" value="{today.isoformat()}"' in page

@@ -6,8 +6,7 @@ from datetime import date
 
 import pytest
 
-from core.reporting import assignment
-from core.reporting import entry
+from core.reporting import assignment, entry
 from core.platform.extensions import db
 from core.accounts.models import Account
 from core.platform.models.audit import AuditEntry
@@ -148,13 +147,12 @@ def test_every_value_change_is_kept_with_who_and_in_which_state(cb):
         assert (float(changes[1][1]), float(changes[1][2]), changes[1][3]) == (120.0, 125.0, "returned")
 
 
-def test_an_admin_records_a_paper_report_after_an_outage(cb, admin, monkeypatch):
+@pytest.mark.calendar
+@pytest.mark.at("2026-12-21T15:00:00+07:00")  # the day after the deadline
+def test_an_admin_records_a_paper_report_after_an_outage(cb, admin):
     from datetime import datetime
 
-    from core.platform import clock
     from workflows.backfill import backfill
-
-    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 12, 21, 8, 0))
 
     with cb.app_context():
         report = _report("X012")

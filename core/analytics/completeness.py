@@ -105,7 +105,7 @@ def urge(session, form: Form, period: Period, unit: Unit, by: str | None = None)
     reminded now; the caller commits."""
     from core.reporting.assignment import _insert
 
-    kind = f"urge:{clock.utcnow().date().isoformat()}"
+    kind = f"urge:{clock.today().isoformat()}"
     message = literal(f"Đôn đốc nộp báo cáo: {form.name} — {period.name}, hạn {period.deadline:%d/%m/%Y}"[:500])
     source = (select(Report.unit_id, Report.id, literal(kind), message, literal(clock.utcnow()))
               .join(Unit, Unit.id == Report.unit_id).where(_where(form, period, unit), ~_sent()))

@@ -41,7 +41,7 @@ def _insert(session, model):
 
 
 def ensure_period(session, spec) -> Period:
-    """The stored row of a period built by :mod:`core.forms.periods`; inserted once, even under races."""
+    """The stored row of a period built by :mod:`core.forms.definitions.periods`; inserted once, even under races."""
     stmt = _insert(session, Period).values(
         code=spec.code, type=str(spec.type.value if hasattr(spec.type, "value") else spec.type), name=spec.name,
         start=spec.start, end=spec.end, deadline=spec.deadline, opens=spec.opens, closes=spec.closes,
@@ -84,7 +84,7 @@ def assign(session, today: date | None = None, form_ids: list[int] | None = None
 
     Safe to run any time, as often as wanted.
     """
-    today = today or clock.utcnow().date()
+    today = today or clock.today()
     ruleset = periods.rules()
     versions = published_version_ids(session, form_ids)
     result = AssignResult()
@@ -128,7 +128,7 @@ def _adhoc_period(session, title: str, today: date, deadline: date) -> Period:
 def request(session, form: Form, title: str, deadline: date, from_unit: Unit, unit_ids: list[int],
             by: str, note: str = "", parent: Request | None = None, period: Period | None = None) -> Request:
     """A one-off (thematic, đột xuất) request to chosen units under ``from_unit`` (F5)."""
-    today = clock.utcnow().date()
+    today = clock.today()
     versions = published_version_ids(session, [form.id])
     if form.id not in versions:
         raise AssignmentError(N_("the form has no published version"))
@@ -173,7 +173,7 @@ def cascade(session, report: Report, unit_ids: list[int], deadline: date, by: st
 
 def remind(session, today: date | None = None) -> dict[str, int]:
     """In-app reminders: due within :data:`REMIND_DAYS`, and late. One of each kind per report, ever."""
-    today = today or clock.utcnow().date()
+    today = today or clock.today()
     counts = {}
     for kind, condition, text in (
         ("due_soon", and_(Report.deadline >= today, Report.deadline <= today + timedelta(days=REMIND_DAYS)),

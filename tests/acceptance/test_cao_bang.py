@@ -335,6 +335,8 @@ def test_dieu_8_khoan_1_thong_tin_lien_he_khi_gap_su_co(cb):
 # --- Điều 9: updating, approving, printing -------------------------------------------------------------------
 
 
+@pytest.mark.calendar
+@factories.ON_ASSIGNMENT_DAY  # the request is due 28/12/2026: still ahead
 def test_dieu_9_khoan_1_cap_nhat_khi_co_van_ban_de_nghi_cua_ban_dan_toc(app, cb, web_admin):
     """Điều 9 khoản 1 (W8, F8): on the board's written request the units find a report to fill."""
     from core.forms.models.form import Form
@@ -395,11 +397,12 @@ def test_dieu_9_khoan_3_kiem_tra_phe_duyet_tra_lai_don_vi_quan_ly_chiu_trach_nhi
     assert ok(board.act(pk, "reopen"))["state"] == "draft"
 
 
-def test_dieu_9_khoan_4_bao_cao_thang_quy_nam_giai_doan(app, web_admin, monkeypatch):
+@pytest.mark.calendar
+@pytest.mark.at("2025-12-05T10:00:00+07:00")  # December 2025: the phase 2021-2025 is open too
+def test_dieu_9_khoan_4_bao_cao_thang_quy_nam_giai_doan(app, web_admin):
     """Điều 9 khoản 4 (F3): the board schedules monthly, quarterly, yearly and phase reports."""
     from core.forms.models.form import Form
 
-    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2025, 12, 5, 3, 0))
     officers = set_up_province(app, "cao_bang")
     with app.app_context():
         form_id = db.session.query(Form).filter_by(code="CB-DT01").one().id

@@ -432,12 +432,13 @@ def test_dieu_10_khoan_3_quy_1_six_months_and_quy_3_carry_their_cut_off_dates(ap
     assert periods["2026Q3"] == ("2026-06-15", "2026-09-14")
 
 
-def test_dieu_10_khoan_3_a_late_commune_is_shown_to_the_so(hn, monkeypatch):
+@pytest.mark.calendar
+@pytest.mark.at("2026-12-10T10:00:00+07:00")
+def test_dieu_10_khoan_3_a_late_commune_is_shown_to_the_so(hn, now):
     """Điều 10 khoản 3 (F4): a report sent after 14/12 is accepted but marked late for the Sở; the others on time."""
-    city, ba_vi, bat_trang = hn[CITY], hn[BA_VI], hn[BAT_TRANG]
-    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 12, 10, 3, 0))
-    sent(bat_trang, "HN-DT01", DT01, "2026")
-    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 12, 15, 2, 0))  # 09:00 on 15/12 in Hà Nội
+    sent(hn[BAT_TRANG], "HN-DT01", DT01, "2026")  # on 10/12
+    now.move_to("2026-12-15T09:00:00+07:00")  # Ba Vì and the Sở sign in on 15/12
+    city, ba_vi = hn[CITY], hn[BA_VI]
     pk = sent(ba_vi, "HN-DT01", DT01, "2026")
     assert ba_vi.report(pk)["late"] is True
     found = ok(city.client.get("/api/v1/completeness/?form=HN-DT01&period=2026", headers=city.headers))
@@ -485,11 +486,12 @@ def test_dieu_10_khoan_5_the_so_approves_or_returns_and_the_unit_corrects_in_tim
     assert history[1][5] == reason and ba_vi.report(pk)["values"]["clergy"] == 16
 
 
+@pytest.mark.calendar
 def test_dieu_7_khoan_10_dieu_8_khoan_9_usage_is_reported_per_unit(app, hn, web_admin):
     """Điều 7 khoản 10, Điều 8 khoản 9 (R10): the Sở reads, per xã, logins and reports sent, and saves it as CSV."""
     ba_vi = hn[BA_VI]
     sent(ba_vi, "HN-DT01", DT01, "2026")
-    resp = web_admin.get(f"/usage/export.csv?unit=01&start=2026-01-01&end={clock.utcnow().date().isoformat()}")
+    resp = web_admin.get(f"/usage/export.csv?unit=01&start=2026-01-01&end={clock.today().isoformat()}")
     assert resp.status_code == 200
     rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True).lstrip("\ufeff"))))
     mine = [r for r in rows if "Xã Ba Vì" in r]
