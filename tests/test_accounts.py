@@ -39,7 +39,7 @@ def test_accounts_issue_prints_username_and_one_time_password_last(cli, app, uni
         account = db.session.query(Account).filter_by(username="x011").one()
         assert account.unit_account and account.must_change_password
         assert [e.action for e in db.session.query(AuditEntry).filter_by(object_type="Account", object_id=str(account.id))
-                if e.action.startswith("account.")] == ["account.create", "account.issue"]
+                .order_by(AuditEntry.id) if e.action.startswith("account.")] == ["account.create", "account.issue"]
         entries = " ".join(str(e.changes) for e in db.session.query(AuditEntry))
         assert password not in entries and second_password not in entries
 
