@@ -110,4 +110,7 @@ def create_app(config: dict | None = None) -> Flask:
     from core.platform import access_log
 
     access_log.init_app(app)  # downloads, refusals and logouts (Decree 85/2016)
+    from core.platform import input_guard
+
+    input_guard.init_app(app)  # malformed input is a 400 or 422 with a message, not a 500
     return app

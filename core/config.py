@@ -59,6 +59,11 @@ LOGIN_LOCK_WINDOW = timedelta(hours=1)
 #: Redis down (S1): count logins in this process's memory until it is back, never refuse to log in.
 RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 RATELIMIT_SWALLOW_ERRORS = True
+#: Served over https (behind the reverse proxy that ends TLS: set PREFERRED_URL_SCHEME = "https" in
+#: instance/config.py): every answer carries Strict-Transport-Security for this long (two years).
+HSTS_MAX_AGE = 63072000
+#: Longer passwords are refused before they are hashed (docs/security.md, "Input rules").
+PASSWORD_MAX_LENGTH = 256
 #: FAB's own password forms (admin reset) check the province's policy too.
 FAB_PASSWORD_COMPLEXITY_ENABLED = True
 

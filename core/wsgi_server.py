@@ -18,7 +18,9 @@ class Server(BaseApplication):
 
     def load(self):
         from core import create_app
+        from core.platform.security_headers import hide_server_banner
 
+        hide_server_banner()  # no "Server: gunicorn" (docs/security.md)
         return behind_proxies(create_app())
 
 

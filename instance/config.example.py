@@ -25,6 +25,7 @@ SECRET_KEY = "change-me"
 # Behind nginx (docs/deploy.md): the number of reverse proxies in front, so that the client's
 # address and scheme come from X-Forwarded-*; and the session cookie only over HTTPS.
 # PROXY_COUNT = 1
+# PREFERRED_URL_SCHEME = "https"   # served over TLS: HSTS on every answer (docs/security.md)
 # SESSION_COOKIE_SECURE = True
 
 # Several web nodes: attachments on a store every node mounts (NFS, or an object store mounted

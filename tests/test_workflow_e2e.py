@@ -243,7 +243,7 @@ def test_quang_ngai_a_commune_attaches_a_signed_pdf_submits_and_the_province_app
     officers = set_up_province(app, "quang_ngai_baocao")
     commune, board = officers[QN_COMMUNE], officers[QN_BOARD]
     pk = the_report(commune, "QN-BC01")
-    ok(commune.put(pk, {"revenue": "1.250,5", "summary": "Thu ngân sách đạt tiến độ; không phát sinh khó khăn."}))
+    ok(commune.put(pk, {"revenue": 1250.5, "summary": "Thu ngân sách đạt tiến độ; không phát sinh khó khăn."}))
 
     def refused_for_signature():
         resp = commune.act(pk, "submit")

@@ -22,12 +22,13 @@ from workflows.service import Forbidden, Refused, chain, move
 
 
 def problems(session, report: Report, raw: dict, received_at: datetime | None, note: str,
-             has_scan: bool) -> dict:
+             has_scan: bool, machine: bool = False) -> dict:
     """Everything :func:`backfill` would refuse in what a person typed, at once; writes nothing.
 
     Keys: ``received_at``, ``note``, ``file`` (messages) and ``values`` (the
     entry check's ``{field: [messages]}``). ``received_at`` is None when the
-    caller could not read it (the caller says why).
+    caller could not read it (the caller says why). ``machine``: ``raw`` comes from the API
+    (numbers in machine form, :func:`core.reporting.entry.parse`).
     """
     errors: dict = {}
     if received_at is not None and received_at > clock.utcnow():
@@ -36,14 +37,14 @@ def problems(session, report: Report, raw: dict, received_at: datetime | None, n
         errors["note"] = [_("Say why the report arrived outside the system.")]
     if not has_scan:
         errors["file"] = [_("Attach the signed scan of the paper report.")]
-    values = entry.check(session, report, raw, partial=False).errors
+    values = entry.check(session, report, raw, partial=False, machine=machine).errors
     if values:
         errors["values"] = values
     return errors
 
 
 def backfill(session, report: Report, raw: dict, received_at: datetime, admin: Account, note: str,
-             scan: tuple | None = None) -> Transition:
+             scan: tuple | None = None, machine: bool = False) -> Transition:
     """Enter ``raw`` and submit ``report`` as received at ``received_at``; the caller commits.
 
     ``scan`` is ``(stream, filename)`` of the signed paper report, stored like any attachment.
@@ -57,7 +58,7 @@ def backfill(session, report: Report, raw: dict, received_at: datetime, admin: A
     if not (note or "").strip():
         raise Refused(_("Say why the report arrived outside the system."), errors={"note": [
             _("Say why the report arrived outside the system.")]})
-    errors = entry.save(session, report, raw, partial=False)
+    errors = entry.save(session, report, raw, partial=False, machine=machine)
     if errors:
         raise Refused(_("Some values are missing or wrong."), errors=errors)
     if scan is not None:

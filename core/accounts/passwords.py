@@ -1,9 +1,13 @@
 """Password policy checks (REQUIREMENTS A3, A4): which rule a password breaks, in words.
 
 Each broken rule comes back as a :class:`Violation` carrying the rule's code
-(``min_length``, ``upper``, ``lower``, ``digit``, ``special``, ``history``,
+(``max_length``, ``min_length``, ``upper``, ``lower``, ``digit``, ``special``, ``history``,
 ``username``) and a Vietnamese sentence, so the UI can show the sentence and
 the API can name the rule.
+
+A password longer than ``PASSWORD_MAX_LENGTH`` (256) is refused before anything hashes it: every
+request carrying one is refused at the door (:mod:`core.platform.input_guard`), and :func:`check`
+stops at that rule before comparing it with the previous passwords' hashes.
 """
 from __future__ import annotations
 
@@ -41,8 +45,15 @@ def hash_password(password: str) -> str:
     )
 
 
+def max_length() -> int:
+    return int(current_app.config.get("PASSWORD_MAX_LENGTH", 256))
+
+
 def check(password: str, rules: PasswordPolicy, username: str = "", previous: list[str] = ()) -> list[Violation]:
     """Every rule ``password`` breaks; ``previous`` are hashes, newest first, of earlier passwords."""
+    limit = max_length()
+    if len(password) > limit:  # never hashed: scrypt over megabytes is a way to tie up a worker
+        return [Violation("max_length", _("The password must have at most %(n)d characters.", n=limit))]
     found = []
     if len(password) < rules.min_length:
         found.append(Violation("min_length", _("The password must have at least %(n)d characters.", n=rules.min_length)))

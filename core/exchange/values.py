@@ -4,7 +4,9 @@ Export reads the approved values of a unit's subtree in one query (approved
 as in :mod:`core.analytics.rollup`). Import is all or nothing: every row is read,
 mapped and judged first — unknown unit, form, field, period or cell, no
 report, a report that is not a draft or returned, a value the entry rules
-refuse — and all errors are listed with their row numbers. Only when there
+refuse — and all errors are listed with their row numbers. Values are read
+as a program writes them (DHIS2: ``"1234.5"``), never the Vietnamese way
+(``"1.234"`` would be 1234): :func:`core.reporting.entry.parse` with ``machine``. Only when there
 is none is anything written, report by report through
 :func:`core.reporting.entry.save_checked` (so W9's history and the audit log see an
 import like any other save), in the caller's one transaction.
@@ -217,7 +219,8 @@ def import_values(session, value_set: ValueSet, mapper: Mapper, form_code: str |
     for value in value_set.values:
         _judge(resolver, value, targets, result.errors)
     for target in targets.values():
-        for key, messages in entry.check(session, target.report, target.raw, partial=True).errors.items():
+        for key, messages in entry.check(session, target.report, target.raw, partial=True,
+                                         machine=True).errors.items():
             row = target.rows.get(key, target.first_row)
             result.errors.extend(_error(row, "value" if key in target.rows else key, m) for m in messages)
     if result.errors or not targets:
@@ -226,7 +229,7 @@ def import_values(session, value_set: ValueSet, mapper: Mapper, form_code: str |
         result.errors.sort(key=lambda e: e["row"])
         return result
     for target in targets.values():
-        check = entry.save_checked(session, target.report, target.raw, partial=True)
+        check = entry.save_checked(session, target.report, target.raw, partial=True, machine=True)
         if check.errors:  # changed between the check and the save (another writer): nothing is kept
             raise RuntimeError(f"report {target.report.id} changed during the import: {check.errors}")
         result.changed += len(check.changes)

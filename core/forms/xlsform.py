@@ -55,6 +55,7 @@ import zipfile
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from core.platform import tabular
 from core.forms import expressions, periods
 from core.contracts import (CategorySpec, Choice, ComboSpec, FieldSpec, FormSpec, IndicatorSpec, PeriodType,
                             RuleSpec, ScheduleSpec, SectionSpec)
@@ -104,6 +105,8 @@ def _text(value) -> str:
         value = value.date() if value.time() == datetime.min.time() else value
     if isinstance(value, (date, datetime)):
         value = value.isoformat()
+    elif isinstance(value, str):
+        value = tabular.restore(value)  # what xlsform_write neutralised ("'=x" back to "=x")
     return unicodedata.normalize("NFC", str(value)).strip()
 
 

@@ -1,11 +1,15 @@
 """A form spec written out as an XLSForm-style workbook (REQUIREMENTS F1, F9): the layout's other half,
 read back by :func:`core.forms.xlsform.read_workbook` so that ``read_workbook(write_workbook(spec)) == spec``.
+
+Text is written as text and neutralised (:func:`core.platform.tabular.cell`: a label starting with ``=``
+gets a leading apostrophe, never a formula); the reader takes the apostrophe off again.
 """
 from __future__ import annotations
 
 import io
 
 from core.contracts import FormSpec
+from core.platform import tabular
 
 
 _COLUMNS = {
@@ -32,7 +36,7 @@ def _number_cell(value: float | None):
 def _append(ws, values: list) -> None:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])
+    ws.append([tabular.cell(ILLEGAL_CHARACTERS_RE.sub("", v)) if isinstance(v, str) else v for v in values])
     for cell in ws[ws.max_row]:
         if isinstance(cell.value, str):
             cell.data_type = "s"  # text such as "=1+1" stays text, never a formula

@@ -7,7 +7,10 @@ numbered as in the file: the header is line 1, the first unit line 2.
 Every bad row is reported with its line and reason, and when any row is bad
 nothing is written. The rules on codes, parents and tiers are those of
 :func:`core.hierarchy.units.validate`; this module adds what only a file can get wrong
-(columns, dates, yes/no values, lengths).
+(columns, dates, yes/no values, lengths). Text is written through
+:func:`core.platform.tabular.csv_row` (a name starting with ``=`` never becomes a formula in
+Excel) and read back through :func:`core.platform.tabular.restore`, so an exported file imports
+unchanged.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from core.hierarchy.models import Unit
+from core.platform import tabular
 from core.platform.i18n import N_
 from core.hierarchy.units import ImportResult, Reason, UnitImportError, import_units, levels, validate
 
@@ -71,8 +75,9 @@ def write(rows) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for code, name, kind, level, parent_code, sector, active, valid_from, valid_to in rows:
-        writer.writerow([code, name, kind, level, parent_code or "", sector or "", "1" if active else "0",
-                         valid_from.isoformat() if valid_from else "", valid_to.isoformat() if valid_to else ""])
+        writer.writerow(tabular.csv_row([code, name, kind, level, parent_code, sector, "1" if active else "0",
+                                         valid_from.isoformat() if valid_from else None,
+                                         valid_to.isoformat() if valid_to else None]))
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -86,7 +91,7 @@ def export_csv(session, where=None) -> tuple[bytes, int]:
 
 
 def _clean(value: str) -> str:
-    return unicodedata.normalize("NFC", value).strip()
+    return tabular.restore(unicodedata.normalize("NFC", value).strip())
 
 
 def _parse_active(value: str):

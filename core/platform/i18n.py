@@ -35,6 +35,26 @@ def compile_catalogues(root: Path = TRANSLATIONS) -> list[Path]:
     return compiled
 
 
+def tolerate_percent_in_templates(app) -> None:
+    """Templates' ``_()`` formats with ``%`` even without variables (Jinja's "newstyle" gettext), and FAB
+    passes form errors through it: an error quoting what a user typed ("Unknown code: 100%") raised
+    ``ValueError`` and the page was a 500. A string that cannot be formatted is shown as it is."""
+    from jinja2 import pass_context
+
+    original = app.jinja_env.globals["gettext"]
+
+    @pass_context
+    def gettext(__context, __string, **variables):
+        try:
+            return __context.call(original, __string, **variables)
+        except (ValueError, TypeError, KeyError):
+            if variables or not isinstance(__string, str):
+                raise
+            return __context.call(original, __string.replace("%", "%%"))
+
+    app.jinja_env.globals["gettext"] = gettext
+
+
 def refresh_catalogue(translations: dict[str, str] | None = None, root: Path = TRANSLATIONS) -> list[str]:
     """Re-extract the template, merge it into ``vi``, fill ``translations``; return msgids still empty.
 

@@ -1,6 +1,11 @@
 """One value as an officer types it: numbers the way Vietnamese officers and programs write them
 ("12,5", "1.234.567"), dates as DD/MM/YYYY, yes and no in Vietnamese. No database, no request:
 :mod:`core.reporting.entry` parses whole reports with these.
+
+Programs are read differently (``machine=True``, the REST API and the data exchange): a number is a
+JSON number, or text in plain machine form (``1234``, ``-5``, ``1234.5``). Read the Vietnamese way,
+``"1.234"`` is 1234 while ``"1.5"`` is refused, so an integrator sending strings could store values a
+thousand times too large; the machine form has one reading only (docs/security.md).
 """
 from __future__ import annotations
 
@@ -90,13 +95,25 @@ def parse_number(text: str) -> Decimal:
         raise ValueError(text) from None
 
 
+_MACHINE_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")  # ASCII digits only: "١٢" is not 12 here
+
+
+def parse_machine_number(text: str) -> Decimal:
+    """A number as programs write it: an optional sign, digits, at most one decimal point; no grouping,
+    no decimal comma, no exponent (``1234``, ``-5``, ``1234.5``). Raises ValueError for anything else."""
+    s = text.strip()
+    if not _MACHINE_NUMBER.fullmatch(s):
+        raise ValueError(text)
+    return Decimal(s)
+
+
 def plain(number: Decimal | int | float) -> int | float:
     """A number as ``int`` when whole, else ``float`` (what rules, JSON and comparisons use)."""
     d = number if isinstance(number, Decimal) else Decimal(repr(number))
     return int(d) if d == d.to_integral_value() else float(d)
 
 
-def _to_number(fld: dict, value) -> int | float:
+def _to_number(fld: dict, value, machine: bool = False) -> int | float:
     if isinstance(value, bool):
         raise BadValue(_("Enter a number."))
     if isinstance(value, (int, float)):
@@ -105,6 +122,12 @@ def _to_number(fld: dict, value) -> int | float:
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     elif isinstance(value, Decimal):
         number = value
+    elif machine:
+        try:
+            number = parse_machine_number(value if isinstance(value, str) else "")
+        except ValueError:
+            raise BadValue(_("Send a JSON number, or text such as 1234 or 1234.5 (a point before the decimals, "
+                             "no thousands separator).")) from None
     else:
         try:
             number = parse_number(str(value))
@@ -156,13 +179,15 @@ def _to_yes_no(value) -> int:
     raise BadValue(_("Answer yes or no."))
 
 
-def convert(fld: dict, value):
-    """One raw value (text from a form, or a JSON value) as the field's type; None when empty."""
+def convert(fld: dict, value, machine: bool = False):
+    """One raw value (text from a form, or a JSON value) as the field's type; None when empty.
+
+    ``machine``: the value comes from a program (the API), numbers in machine form only."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     kind = fld["type"]
     if kind in NUMERIC_TYPES:
-        return _to_number(fld, value)
+        return _to_number(fld, value, machine)
     if kind == "date":
         return _to_date(value)
     if kind == "yes_no":

@@ -133,7 +133,7 @@ def _entries(raw: dict, fields: dict):
             yield key, split[0], split[1], value
 
 
-def parse(defn: dict, raw: dict) -> tuple[dict[Key, object], dict[str, list[str]]]:
+def parse(defn: dict, raw: dict, machine: bool = False) -> tuple[dict[Key, object], dict[str, list[str]]]:
     """Typed values and read errors of ``raw``.
 
     ``raw`` is a form post (``{"<field>": "1.234", "<field>__kinh|nam": "5"}``)
@@ -148,6 +148,9 @@ def parse(defn: dict, raw: dict) -> tuple[dict[Key, object], dict[str, list[str]
     thousands); integers refuse decimals, percentages must lie in 0..100,
     dates are DD/MM/YYYY or ISO, a choice must be one of its codes, yes/no
     takes yes/no/có/không/1/0/true/false.
+
+    ``machine`` (the REST API, the data exchange): numbers are JSON numbers or plain machine text
+    (``1234.5``), never the Vietnamese forms (:func:`core.reporting.cells.parse_machine_number`).
     """
     fields = fields_of(defn)
     values: dict[Key, object] = {}
@@ -171,7 +174,7 @@ def parse(defn: dict, raw: dict) -> tuple[dict[Key, object], dict[str, list[str]
             errors.setdefault(where, []).append(_("This field has no table of cells."))
             continue
         try:
-            values[(code, cell)] = convert(fld, value)
+            values[(code, cell)] = convert(fld, value, machine)
         except BadValue as exc:
             errors.setdefault(where, []).append(str(exc))
     return values, errors
@@ -313,14 +316,14 @@ class Check:
     changes: dict[Key, tuple] = field(default_factory=dict)
 
 
-def check(session, report: Report, raw: dict, partial: bool = True) -> Check:
+def check(session, report: Report, raw: dict, partial: bool = True, machine: bool = False) -> Check:
     """Read ``raw``, merge it into the stored values and judge the result; writes nothing.
 
     The screen's live check (``/reports/<id>/validate``) and :func:`save` both
-    use this, so they always agree.
+    use this, so they always agree. ``machine``: ``raw`` comes from a program (see :func:`parse`).
     """
     defn = report.version.definition
-    new, errors = parse(defn, raw)
+    new, errors = parse(defn, raw, machine)
     stored = values_of(session, report)
     merged = {**stored, **new}
     for key, messages in validate(defn, merged, partial).items():
@@ -360,12 +363,12 @@ def refuse_unless_editable(report: Report) -> None:
                              state=state_label(report.state)))
 
 
-def save(session, report: Report, raw: dict, partial: bool = True) -> dict[str, list[str]]:
+def save(session, report: Report, raw: dict, partial: bool = True, machine: bool = False) -> dict[str, list[str]]:
     """Save the values in ``raw``; return the errors (empty when saved). See :func:`save_checked`."""
-    return save_checked(session, report, raw, partial).errors
+    return save_checked(session, report, raw, partial, machine).errors
 
 
-def save_checked(session, report: Report, raw: dict, partial: bool = True) -> Check:
+def save_checked(session, report: Report, raw: dict, partial: bool = True, machine: bool = False) -> Check:
     """Save the values in ``raw``; return the :class:`Check` (errors, or the merged values now stored).
 
     Refuses (:class:`EntryRefused`) unless the report is a draft or returned.
@@ -373,6 +376,7 @@ def save_checked(session, report: Report, raw: dict, partial: bool = True) -> Ch
     written in bulk (inserts, updates, and deletes for cleared values), the
     report's ``updated_at`` is set, and one ``report.save`` audit entry lists
     the changed cells as ``{key: [old, new]}``. Saving nothing new writes nothing.
+    ``machine``: ``raw`` comes from a program (see :func:`parse`).
     """
     # Two saves of one report (two tabs, a double click) take turns: the row lock makes the second
     # read the first's values, so it neither inserts a cell twice nor misreports the changes.
@@ -380,7 +384,7 @@ def save_checked(session, report: Report, raw: dict, partial: bool = True) -> Ch
     state = session.execute(select(Report.state).where(Report.id == report.id).with_for_update()).scalar_one()
     set_committed_value(report, "state", state)
     refuse_unless_editable(report)
-    result = check(session, report, raw, partial)
+    result = check(session, report, raw, partial, machine)
     if result.errors or not result.changes:
         return result
     fields = fields_of(report.version.definition)

@@ -36,6 +36,8 @@ class SecurityManager(FabSecurityManager):
     resetmypasswordview = OwnPasswordRedirect
     resetpasswordview = ResetPasswordRedirect
     userinfoeditview = UserInfoEditRedirect
+    #: FAB's "User's Statistics" draws with Google Charts from a CDN, which the CSP refuses (docs/security.md).
+    userstatschartview = None
 
     def auth_user_db(self, username, password):
         """FAB's password check behind our refusals. Every refusal (closed, locked, this address

@@ -187,14 +187,15 @@ def shown(column: Column, value) -> str:
     return pdf_shown({"type": column.type, "choices": [{"code": c, "label": l} for c, l in column.choices]}, value)
 
 
-def plain_text(column: Column, value) -> str:
-    """A value for a machine-readable file (CSV): numbers with a decimal point, no grouping."""
+def plain_value(column: Column, value):
+    """A value for a machine-readable file (CSV): numbers stay numbers (written with a decimal point, no
+    grouping), yes/no is 1 or 0, a choice its label, a date DD/MM/YYYY, text as typed; None when empty."""
     if value is None:
-        return ""
+        return None
     if column.type == "yes_no":
-        return str(int(value))
+        return int(value)
     if column.type == "choice":
         return next((label for code, label in column.choices if code == value), str(value))
     if column.type == "date":
         return date.fromisoformat(value).strftime("%d/%m/%Y")
-    return str(value)
+    return value

@@ -3,20 +3,21 @@
 Above the table, as on a paper form: the issuing unit and the number on the
 left, the national motto on the right, the title, the period and the dateline.
 The header row is frozen with the unit columns; numbers are written as
-numbers, the total row is the roll-up's, and the signature block closes it.
+numbers, text as text (:func:`core.platform.tabular.xlsx_cell`: never a formula, a leading ``=`` neutralised),
+the total row is the roll-up's, and the signature block closes it.
 """
 from __future__ import annotations
 
 from typing import BinaryIO, Callable
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 
 from core.analytics.exports import document
 from core.analytics.exports.table import Table
+from core.platform import tabular
 
 FIXED = 3  # STT, unit code, unit name
 _BOLD = Font(name="Times New Roman", bold=True)
@@ -29,12 +30,8 @@ _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
 def _cell(ws, value, font=None, align=None, border=None, fill=None, number_format=None):
-    cell = WriteOnlyCell(ws, value=value)
-    for name, style in (("font", font), ("alignment", align), ("border", border), ("fill", fill),
-                        ("number_format", number_format)):
-        if style is not None:
-            setattr(cell, name, style)
-    return cell
+    return tabular.xlsx_cell(ws, value, font=font, alignment=align, border=border, fill=fill,
+                             number_format=number_format)
 
 
 def _merge(ws, row: int, first: int, last: int) -> None:
@@ -47,10 +44,10 @@ def _heading(ws, table: Table, head: document.Letterhead, words: dict, width: in
     right = max(FIXED + 1, width - 3)  # where the motto starts
     pad = [None] * (right - 2)
     ws.append([_cell(ws, head.issuing_unit.upper(), _BOLD), None] + pad[:-1] + [_cell(ws, words["nation"].upper(), _BOLD)])
-    ws.append([f"{words['number']}: {head.number}", None] + pad[:-1] + [_cell(ws, words["motto"], _BOLD)])
+    ws.append([_cell(ws, f"{words['number']}: {head.number}"), None] + pad[:-1] + [_cell(ws, words["motto"], _BOLD)])
     ws.append([])
     ws.append([_cell(ws, head.title.upper(), _TITLE)])
-    ws.append([f"{words['period']}: {head.period}"])
+    ws.append([_cell(ws, f"{words['period']}: {head.period}")])
     ws.append([_cell(ws, head.dateline, _ITALIC)])
     ws.append([])
     for row in (4, 5, 6):
@@ -72,7 +69,7 @@ def write(table: Table, head: document.Letterhead, out: BinaryIO,
                for text in [words["no"], words["code"], words["unit"]] + [c.heading for c in table.columns]])
     for chunk in document.chunks(table.rows, document.chunk_size(), progress):
         for row in chunk:
-            ws.append([row.no, row.code, row.name, *row.values])
+            ws.append(tabular.xlsx_row(ws, [row.no, row.code, row.name, *row.values]))
     ws.append([None, None, _cell(ws, words["total"], _BOLD, border=_BOX)]
               + [_cell(ws, v, _BOLD, border=_BOX) for v in table.totals])
     ws.append([])

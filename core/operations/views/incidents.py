@@ -5,9 +5,6 @@ Excel) with the filters on screen.
 """
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Response
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -17,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 from wtforms.validators import InputRequired
 
-from core.platform import audit, clock
+from core.platform import audit, clock, tabular
 from core.platform.extensions import db
 from core.operations.models.incident import Incident
 
@@ -104,15 +101,14 @@ class IncidentsView(ModelView):
         _count, items = self.datamodel.query(self._base_filters.get_joined_filters(filters), "occurred_at", "desc")
         audit.record("incidents.export", "Incident", None, {"incidents": len(items), "format": "csv"})
         db.session.commit()
-        return Response(incidents_csv(items, self.label_columns), mimetype="text/csv; charset=utf-8",
+        return Response(incidents_csv(items, self.label_columns), mimetype=tabular.CSV_MIME,
                         headers={"Content-Disposition": "attachment; filename=incidents.csv"})
 
 
 def incidents_csv(items, labels: dict) -> bytes:
-    """UTF-8 with BOM so Excel reads Vietnamese; labels in the user's language, impact and status too."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([str(labels[c]) for c in COLUMNS])
+    """UTF-8 with BOM so Excel reads Vietnamese; labels in the user's language, impact and status too;
+    text neutralised (:mod:`core.platform.tabular`): a title starting with ``=`` is never a formula."""
+    rows = []
     for item in items:
         row = []
         for column in COLUMNS:
@@ -121,6 +117,6 @@ def incidents_csv(items, labels: dict) -> bytes:
                 value = _impact(value)
             elif column == "status":
                 value = _status(value)
-            row.append("" if value is None else str(value))
-        writer.writerow(row)
-    return out.getvalue().encode("utf-8-sig")
+            row.append(None if value is None else str(value))
+        rows.append(row)
+    return tabular.csv_bytes([str(labels[c]) for c in COLUMNS], rows)

@@ -44,7 +44,7 @@ def read_iso(text: str | None) -> tuple[datetime | None, str | None]:
 def read_values(text: str | None) -> tuple[dict, str | None]:
     try:
         values = json.loads(text or "{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested thousands deep
         return {}, _("Send the values as a JSON object: {field: value}.")
     if not isinstance(values, dict):
         return {}, _("Send the values as a JSON object: {field: value}.")
@@ -116,7 +116,7 @@ class ReportBackfillApi(BaseApi):
         values, bad_values = read_values(form.get("values"))
         received_at, bad_time = read_iso(form.get("received_at"))
         errors = service.problems(db.session, report, values, received_at, form.get("note", ""),
-                                  upload is not None and bool(upload.filename))
+                                  upload is not None and bool(upload.filename), machine=True)
         if bad_values:
             errors["values"] = [bad_values]
         if bad_time:
@@ -124,7 +124,7 @@ class ReportBackfillApi(BaseApi):
         if not errors:
             try:
                 service.backfill(db.session, report, values, received_at, g.user, form["note"],
-                                 scan=(upload.stream, upload.filename))
+                                 scan=(upload.stream, upload.filename), machine=True)
             except attachments.AttachmentError as exc:
                 errors = {"file": [str(exc)]}
             except Forbidden as exc:

@@ -8,7 +8,8 @@
 * ``GET /<id>`` adds ``values``, ``attachments``, ``history`` and the
   ``allowed_actions`` of the caller.
 * ``PUT /<id>/values`` saves through :func:`core.reporting.entry.save` (the entry
-  screen's code), ``POST /<id>/transition`` moves the report through
+  screen's code, with numbers read in machine form: ``1234.5``, never ``1.234,5``),
+  ``POST /<id>/transition`` moves the report through
   :func:`workflows.service.transition`, each in one transaction.
 
 Scope comes first: a report outside the caller's subtree is 404 whatever the
@@ -147,8 +148,9 @@ class ReportApi(ModelRestApi):
                     values:
                       type: object
                       description: >-
-                        {field: value}; a disaggregated field as {field: {cell key: value}}
-                        or "field__cell key" keys. Numbers may be JSON numbers or text (1.234,5).
+                        {field: value}, at least one; a disaggregated field as {field: {cell key: value}}
+                        or "field__cell key" keys. Numbers are JSON numbers, or text in plain machine
+                        form (1234, -5, 1234.5); the Vietnamese forms of the screens (1.234,5) are refused.
           responses:
             200:
               description: Saved; the report's values
@@ -175,8 +177,11 @@ class ReportApi(ModelRestApi):
         if not isinstance(body, dict) or not isinstance(body.get("values"), dict):
             return self.response(422, message=_("Send a JSON object with \"values\": {field: value}."),
                                  errors={"values": [_("This field is required.")]})
+        if not body["values"]:  # an integrator's empty object saves nothing: say so rather than a silent 200
+            return self.response(422, message=_("Send at least one value in \"values\"."),
+                                 errors={"values": [_("Send at least one value.")]})
         try:
-            result = entry.save_checked(db.session, report, body["values"], partial=True)
+            result = entry.save_checked(db.session, report, body["values"], partial=True, machine=True)
         except entry.EntryRefused as exc:  # the state changed since it was read
             db.session.rollback()
             return self.response(409, message=str(exc), errors={})
