@@ -23,14 +23,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 
-from flask import current_app
 
-from core.platform.crypto import decode_key, key_id
+from core.platform.crypto import key_id, keyring
 
 _HKDF_INFO = b"baocao audit key v1"
-_CACHE = "baocao.audit_keys"
 ENTRY = b"baocao audit entry v1\n"
 CHECKPOINT = b"baocao audit checkpoint v1\n"
 ACCESS = b"baocao audit access v1\n"
@@ -41,30 +38,10 @@ def canonical(fields: dict) -> str:
     return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def _derived_key(secret) -> bytes:
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
-    secret = secret.encode() if isinstance(secret, str) else secret
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"baocao", info=_HKDF_INFO).derive(secret)
-
-
 def keys(app=None) -> tuple[str, bytes, dict[str, bytes]]:
-    """``(key id, key)`` to write with, and every key that may verify, by id; cached per settings."""
-    app = app or current_app
-    config = app.config
-    current = config.get("AUDIT_KEY") or os.environ.get("AUDIT_KEY")
-    old = list(config.get("AUDIT_OLD_KEYS") or [])
-    marker = (current, tuple(old), config["SECRET_KEY"])
-    cached = app.extensions.get(_CACHE)
-    if cached and cached[0] == marker:
-        return cached[1]
-    derived = _derived_key(config["SECRET_KEY"])
-    write = decode_key(current, "AUDIT_KEY") if current else derived
-    readable = [write] + [decode_key(k, "AUDIT_OLD_KEYS") for k in old] + [derived]
-    result = (key_id(write), write, {key_id(k): k for k in readable})
-    app.extensions[_CACHE] = (marker, result)
-    return result
+    """``(key id, key)`` to write with, and every key that may verify, by id (``AUDIT_OLD_KEYS`` too)."""
+    write, readable = keyring(app, "AUDIT_KEY", _HKDF_INFO)
+    return key_id(write), write, readable
 
 
 def mac(key: bytes, domain: bytes, text: str) -> str:

@@ -27,7 +27,6 @@ PREFIX = "ef1:"
 NONCE_BYTES = 12
 _HKDF_INFO = b"baocao field key v1"
 _AAD = b"baocao field v1"
-_CACHE = "baocao.field_keys"
 
 
 def decode_key(value, name: str = "FIELD_KEY") -> bytes:
@@ -44,30 +43,40 @@ def key_id(key: bytes) -> str:
     return hashlib.sha256(key).hexdigest()[:8]
 
 
-def _derived_key(secret) -> bytes:
+def derived_key(secret, info: bytes) -> bytes:
+    """A 32-byte key derived from ``SECRET_KEY`` for one purpose (``info``), when none is configured."""
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
     secret = secret.encode() if isinstance(secret, str) else secret
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"baocao", info=_HKDF_INFO).derive(secret)
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"baocao", info=info).derive(secret)
+
+
+def keyring(app, setting: str, info: bytes) -> tuple[bytes, dict[str, bytes]]:
+    """The key ``setting`` names (or one derived for ``info``) to write with, and every key that may read,
+    by key id: itself, ``<setting minus _KEY>_OLD_KEYS`` and the derived one. Cached per app and settings,
+    so rotating a key in ``instance/config.py`` takes effect without a restart of the cache logic."""
+    app = app or current_app
+    config = app.config
+    old_setting = setting.removesuffix("_KEY") + "_OLD_KEYS"
+    current = config.get(setting) or os.environ.get(setting)
+    old = list(config.get(old_setting) or [])
+    marker = (current, tuple(old), config["SECRET_KEY"])
+    cache = f"baocao.keyring.{setting}"
+    cached = app.extensions.get(cache)
+    if cached and cached[0] == marker:
+        return cached[1]
+    derived = derived_key(config["SECRET_KEY"], info)
+    write = decode_key(current, setting) if current else derived
+    readable = [write] + [decode_key(k, old_setting) for k in old] + [derived]
+    result = (write, {key_id(k): k for k in readable})
+    app.extensions[cache] = (marker, result)
+    return result
 
 
 def keys(app=None) -> tuple[bytes, dict[str, bytes]]:
-    """The key to write with, and every key that may read (by key id); cached per app and settings."""
-    config = (app or current_app).config
-    current = config.get("FIELD_KEY") or os.environ.get("FIELD_KEY")
-    old = list(config.get("FIELD_OLD_KEYS") or [])
-    marker = (current, tuple(old), config["SECRET_KEY"])
-    extensions = (app or current_app).extensions
-    cached = extensions.get(_CACHE)
-    if cached and cached[0] == marker:
-        return cached[1]
-    derived = _derived_key(config["SECRET_KEY"])
-    write = decode_key(current) if current else derived
-    readable = [write] + [decode_key(k, "FIELD_OLD_KEYS") for k in old] + [derived]
-    result = (write, {key_id(k): k for k in readable})
-    extensions[_CACHE] = (marker, result)
-    return result
+    """The field key to write with, and every key that may read (by key id)."""
+    return keyring(app, "FIELD_KEY", _HKDF_INFO)
 
 
 def generate_key() -> str:
