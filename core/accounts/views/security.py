@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 import time
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask_appbuilder.security.manager import BaseSecurityManager
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
 from werkzeug.security import check_password_hash
@@ -128,8 +128,18 @@ class SecurityManager(FabSecurityManager):
         (permission checks, scope), and lazy loading them cost three more round trips each time."""
         from sqlalchemy.orm import joinedload
 
-        return self.session.get(Account, int(pk), options=[
+        # The session's identity map holds objects weakly: the token's revocation check and FAB's user
+        # lookup both ask for the account, and without a strong reference between them the first copy
+        # is collected and the second costs another query. Keep it for the request (``g``).
+        held = g.setdefault("_baocao_accounts", {}) if has_app_context() else {}
+        account = held.get(int(pk))
+        if account is not None and account in self.session:
+            return account
+        account = self.session.get(Account, int(pk), options=[
             joinedload(Account.roles), joinedload(Account.groups), joinedload(Account.unit)])
+        if account is not None:
+            held[int(pk)] = account
+        return account
 
     def on_user_login(self, user) -> None:
         """A browser sign-in: remember when, so a later reset or handover can end this session."""
