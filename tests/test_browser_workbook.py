@@ -6,7 +6,6 @@ cell by cell and nothing saved. Also on a 390 px phone. Uses tests/test_browser.
 """
 from __future__ import annotations
 
-import io
 import os
 
 from openpyxl import load_workbook

@@ -222,7 +222,7 @@ def _choice_labels(fld: dict) -> list[str]:
 
 
 def _shown(fld: dict, value):
-    """A stored value as its input cell holds it."""
+    """A stored value as its input cell holds it (text is neutralised when written, by :func:`_text`)."""
     if value is None:
         return None
     kind = fld["type"]
@@ -232,8 +232,8 @@ def _shown(fld: dict, value):
         return YES if value else NO
     if kind == "choice":
         codes = [c["code"] for c in fld.get("choices") or []]
-        return _choice_labels(fld)[codes.index(value)] if value in codes else tabular.cell(str(value))
-    return tabular.cell(value)
+        return _choice_labels(fld)[codes.index(value)] if value in codes else str(value)
+    return value
 
 
 def _bounds(fld: dict) -> tuple:
@@ -258,50 +258,57 @@ def _number_message(kind: str, low, high) -> str:
 
 
 class _Validations:
-    """One Excel data validation per kind of input (type and range), each over all its cells."""
+    """One Excel data validation per kind of input (type and range), each over all its cells of a sheet."""
 
-    def __init__(self, lists):
+    def __init__(self, lists: "_Lists"):
         self.by_key: dict = {}
         self.lists = lists
 
+    @staticmethod
+    def key_of(fld: dict):
+        kind = fld["type"]
+        if kind in NUMERIC_TYPES:
+            return (kind, *_bounds(fld))
+        if kind == "choice":
+            return (kind, fld["code"])
+        return (kind,) if kind in ("date", "yes_no") or kind in TEXT_LIMITS else None
+
     def rule_for(self, fld: dict):
+        key = self.key_of(fld)
+        if key is None:
+            return None
+        rule = self.by_key.get(key)
+        if rule is None:
+            rule = self.by_key[key] = self._make(fld)
+        return rule
+
+    def _make(self, fld: dict):
         from openpyxl.worksheet.datavalidation import DataValidation
 
         kind = fld["type"]
         if kind in NUMERIC_TYPES:
             low, high = _bounds(fld)
-            key = (kind, low, high)
             limit = int(MAX_NUMBER) - 1
             make = dict(type="whole" if kind == "integer" else "decimal", operator="between",
                         formula1=str(entry.plain(-limit if low is None else low)),
                         formula2=str(entry.plain(limit if high is None else high)))
             message = _number_message(kind, low, high)
         elif kind == "date":
-            key = (kind,)
             make = dict(type="date", operator="between", formula1="DATE(1900,1,1)", formula2="DATE(2999,12,31)")
             message = _("Enter a real date as DD/MM/YYYY.")
         elif kind in TEXT_LIMITS:
-            limit = TEXT_LIMITS[kind]
-            key = (kind,)
-            make = dict(type="textLength", operator="lessThanOrEqual", formula1=str(limit))
-            message = _("Write at most %(n)d characters.", n=limit)
+            make = dict(type="textLength", operator="lessThanOrEqual", formula1=str(TEXT_LIMITS[kind]))
+            message = _("Write at most %(n)d characters.", n=TEXT_LIMITS[kind])
         elif kind == "yes_no":
-            key = (kind,)
             make = dict(type="list", formula1=f'"{YES},{NO}"')
             message = _("Answer yes or no.")
-        elif kind == "choice":
-            key = (kind, fld["code"])
+        else:
             make = dict(type="list", formula1=self.lists.range_for(fld))
             message = _("Choose one of the listed options.")
-        else:
-            return None
-        if key not in self.by_key:
-            rule = DataValidation(allow_blank=True, showErrorMessage=True, showInputMessage=True,
-                                  errorStyle="stop", **make)
-            rule.error, rule.errorTitle = message[:255], _("Value not accepted")[:32]
-            rule.prompt = message[:255]
-            self.by_key[key] = rule
-        return self.by_key[key]
+        rule = DataValidation(allow_blank=True, showErrorMessage=True, showInputMessage=True, errorStyle="stop",
+                              **make)
+        rule.error, rule.errorTitle, rule.prompt = message[:255], _("Value not accepted")[:32], message[:255]
+        return rule
 
 
 class _Lists:
@@ -320,39 +327,76 @@ class _Lists:
         column = self.columns.setdefault(fld["code"], len(self.columns) + 1)
         labels = _choice_labels(fld)
         for r, label in enumerate(labels, start=1):
-            self.ws.cell(r, column, tabular.cell(label))
+            _text(self.ws, r, column, label)
         letter = get_column_letter(column)
         return f"'{LISTS_SHEET}'!${letter}$1:${letter}${max(len(labels), 1)}"
 
 
-class _Styles:
-    def __init__(self):
-        from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+def _styles(wb) -> dict:
+    """The workbook's few cell styles, each made once: a cell then takes a copy of its style array
+    (openpyxl's own way to copy a style), instead of hashing fonts, fills and borders for every cell."""
+    from copy import copy
 
-        thin = Side(style="thin", color="999999")
-        self.title = Font(bold=True, size=13)
-        self.bold = Font(bold=True)
-        self.muted = Font(italic=True, color="666666")
-        self.code = Font(color="666666", size=9)
-        self.header_fill = PatternFill("solid", fgColor="DDEBF7")
-        self.input_fill = PatternFill("solid", fgColor="FFF2CC")
-        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-        self.wrap = Alignment(wrap_text=True, vertical="top")
-        self.open = Protection(locked=False)
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    filled = dict(fill=PatternFill("solid", fgColor="FFF2CC"), protection=Protection(locked=False))
+    specs = {
+        "title": dict(font=Font(bold=True, size=13)),
+        "bold": dict(font=bold),
+        "muted": dict(font=Font(italic=True, color="666666"), alignment=wrap),
+        "note": dict(font=Font(italic=True, color="666666")),
+        "code": dict(font=Font(color="666666", size=9)),
+        "label": dict(alignment=wrap),
+        "label_bold": dict(font=bold, alignment=wrap),
+        "option": dict(alignment=Alignment(indent=2)),
+        "header": dict(font=bold, fill=PatternFill("solid", fgColor="DDEBF7"), border=border),
+    }
+    for prefix, extra in (("locked", {}), ("input", filled)):
+        specs[prefix] = dict(border=border, **extra)
+        specs[f"{prefix}_date"] = dict(border=border, number_format="DD/MM/YYYY", **extra)
+        specs[f"{prefix}_text"] = dict(border=border, number_format="@", alignment=wrap, **extra)
+    scratch = wb.create_sheet("_styles")
+    arrays = {}
+    for row, (name, attrs) in enumerate(specs.items(), start=1):
+        c = scratch.cell(row, 1)
+        for attr, value in attrs.items():
+            setattr(c, attr, value)
+        arrays[name] = copy(c._style)
+    wb.remove(scratch)
+    return arrays
+
+
+def _styled(c, styles: dict, name: str):
+    from copy import copy
+
+    c._style = copy(styles[name])
+    return c
+
+
+def _input_style(fld: dict, editable: bool) -> str:
+    prefix = "input" if editable else "locked"
+    if fld["type"] == "date":
+        return f"{prefix}_date"
+    return f"{prefix}_text" if fld["type"] in TEXT_LIMITS else prefix
 
 
 def build(session, report: Report, editable: bool) -> bytes:
     """The report's workbook: inputs open for entry when ``editable``, else a locked read-only copy."""
     from openpyxl import Workbook
+    from openpyxl.worksheet.cell_range import MultiCellRange
 
     defn = report.version.definition
     lay = layout(defn)
     stored = entry.values_of(session, report)
+    fields = fields_of(defn)
     wb = Workbook()
     wb.remove(wb.active)
-    styles = _Styles()
+    styles = _styles(wb)
     validations = _Validations(_Lists(wb))
-    fields = fields_of(defn)
+    covered: dict[int, tuple] = {}  # the cells of each validation, set in one go (openpyxl's add parses each)
     slots_by_sheet: dict[str, list[Slot]] = {}
     for slot in lay.slots:
         slots_by_sheet.setdefault(slot.sheet, []).append(slot)
@@ -363,21 +407,16 @@ def build(session, report: Report, editable: bool) -> bytes:
             _write_block(ws, block, styles)
         for slot in slots_by_sheet.get(sheet.title, []):
             fld = fields[slot.code]
-            c = ws.cell(slot.row, slot.column, _shown(fld, stored.get((slot.code, slot.cell))))
-            if isinstance(c.value, str):
-                c.data_type = "s"  # never a formula, whatever the text
-            c.border = styles.border
-            if fld["type"] == "date":
-                c.number_format = "DD/MM/YYYY"
-            elif fld["type"] in TEXT_LIMITS:
-                c.number_format = "@"
-                c.alignment = styles.wrap
-            if editable:
-                c.fill, c.protection = styles.input_fill, styles.open
-                rule = validations.rule_for(fld)
-                if rule is not None:
-                    rule.add(c)
-        _attach_validations(ws, validations)
+            value = _shown(fld, stored.get((slot.code, slot.cell)))
+            c = _text(ws, slot.row, slot.column, value) if isinstance(value, str) else ws.cell(slot.row, slot.column,
+                                                                                            value)
+            _styled(c, styles, _input_style(fld, editable))
+            if editable and (rule := validations.rule_for(fld)) is not None:
+                covered.setdefault(id(rule), (rule, []))[1].append(c.coordinate)
+        for rule, coordinates in covered.values():  # the sheet's own validations, then afresh for the next
+            rule.sqref = MultiCellRange(" ".join(coordinates))
+            ws.add_data_validation(rule)
+        validations.by_key, covered = {}, {}
         ws.protection.sheet = True
         ws.protection.formatColumns = False  # widening a column is fine
         ws.protection.formatRows = False
@@ -388,59 +427,51 @@ def build(session, report: Report, editable: bool) -> bytes:
     return out.getvalue()
 
 
-def _attach_validations(ws, validations: _Validations) -> None:
-    """Give the sheet the validations of its own cells (openpyxl keeps them per sheet), then start afresh."""
-    for rule in validations.by_key.values():
-        if rule.sqref.ranges:
-            ws.add_data_validation(rule)
-    validations.by_key = {}
+def _text(ws, row: int, col: int, value: str, styles: dict | None = None, style: str | None = None):
+    """A text cell: typed ``s`` (never a formula), without what XML cannot hold, neutralised
+    (:func:`core.platform.tabular.cell`), as every spreadsheet we write."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-
-def _text(ws, row: int, col: int, value: str, font=None):
-    """A text cell: typed ``s`` (never a formula) and neutralised, as every spreadsheet we write."""
-    c = ws.cell(row, col, tabular.cell(value))
+    c = ws.cell(row, col, tabular.cell(ILLEGAL_CHARACTERS_RE.sub("", value)))
     c.data_type = "s"
-    if font is not None:
-        c.font = font
+    if style is not None:
+        _styled(c, styles, style)
     return c
 
 
-def _write_heading(ws, report: Report, defn: dict, sheet: Sheet, styles: _Styles, editable: bool) -> None:
+def _write_heading(ws, report: Report, defn: dict, sheet: Sheet, styles: dict, editable: bool) -> None:
     from openpyxl.utils import get_column_letter
 
-    _text(ws, 1, 1, f"{defn['name']} ({_('version %(n)s', n=defn.get('version', ''))})", styles.title)
+    _text(ws, 1, 1, f"{defn['name']} ({_('version %(n)s', n=defn.get('version', ''))})", styles, "title")
     _text(ws, 2, 1, _("Unit: %(unit)s · Period: %(period)s · Deadline: %(deadline)s", unit=report.unit.name,
                       period=report.period.name, deadline=report.deadline.strftime("%d/%m/%Y")))
-    _text(ws, 3, 1, sheet.section.get("title") or "", styles.bold)
+    _text(ws, 3, 1, sheet.section.get("title") or "", styles, "bold")
     _text(ws, 4, 1, _("Type the values in the yellow cells only, then upload this file on the report's entry page. "
                       "Do not add or delete rows.") if editable else
-          _("Read-only copy: it cannot be uploaded."), styles.muted)
+          _("Read-only copy: it cannot be uploaded."), styles, "note")
     for col, heading in ((CODE_COL, _("Code")), (LABEL_COL, _("Indicator")), (UNIT_COL, _("Unit of measure")),
                          (VALUE_COL, _("Value"))):
-        c = _text(ws, FIRST_ROW - 1, col, heading, styles.bold)
-        c.fill, c.border = styles.header_fill, styles.border
+        _text(ws, FIRST_ROW - 1, col, heading, styles, "header")
     widths = {CODE_COL: 16, LABEL_COL: 56, UNIT_COL: 12}
     for col in range(1, sheet.width + 1):
         ws.column_dimensions[get_column_letter(col)].width = widths.get(col, 16)
 
 
-def _write_block(ws, block: Block, styles: _Styles) -> None:
+def _write_block(ws, block: Block, styles: dict) -> None:
     fld = block.fld
-    _text(ws, block.row, CODE_COL, _row_marker(fld["code"]), styles.code)
-    label = _text(ws, block.row, LABEL_COL, fld["label"] + (" (*)" if fld.get("required") else ""),
-                  styles.bold if block.grid else None)
-    label.alignment = styles.wrap
+    _text(ws, block.row, CODE_COL, _row_marker(fld["code"]), styles, "code")
+    _text(ws, block.row, LABEL_COL, fld["label"] + (" (*)" if fld.get("required") else ""), styles,
+          "label_bold" if block.grid else "label")
     _text(ws, block.row, UNIT_COL, fld.get("unit_of_measure") or "")
     if block.grid:
         for c, column in enumerate(block.grid["columns"]):
-            head = _text(ws, block.row, VALUE_COL + c, column["label"] or _("Value"), styles.bold)
-            head.fill, head.border = styles.header_fill, styles.border
+            _text(ws, block.row, VALUE_COL + c, column["label"] or _("Value"), styles, "header")
         for r, grid_row in enumerate(block.grid["rows"], start=1):
             option = grid_row["cells"][0]["key"].split("|", 1)[0]
-            _text(ws, block.row + r, CODE_COL, _row_marker(fld["code"], option), styles.code)
-            _text(ws, block.row + r, LABEL_COL, "    " + grid_row["label"])
+            _text(ws, block.row + r, CODE_COL, _row_marker(fld["code"], option), styles, "code")
+            _text(ws, block.row + r, LABEL_COL, grid_row["label"], styles, "option")
     if block.help_row:
-        _text(ws, block.help_row, LABEL_COL, fld["help"], styles.muted).alignment = styles.wrap
+        _text(ws, block.help_row, LABEL_COL, fld["help"], styles, "muted")
 
 
 def _write_meta(wb, meta: dict) -> None:
