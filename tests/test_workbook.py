@@ -319,3 +319,66 @@ def test_dates_choices_and_yes_no_round_trip(app):
             "Hình thức": "Chọn một trong các phương án có sẵn.",
         }
         assert _stored(pk)[("rate", "")] == 12.5
+
+
+# --- fuzzing what people send --------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from openpyxl.utils.exceptions import IllegalCharacterError  # noqa: E402
+
+FUZZ = settings(max_examples=15, deadline=None, database=None, derandomize=True,
+                suppress_health_check=list(HealthCheck))
+#: What a person may leave in a cell: any text (formula-like too), numbers of any size, dates, booleans.
+CELL_VALUES = st.one_of(st.none(), st.text(max_size=40), st.integers(-10**16, 10**16),
+                        st.floats(allow_nan=False, allow_infinity=False), st.booleans(),
+                        st.datetimes(min_value=datetime(1900, 3, 1), max_value=datetime(2999, 1, 1)),
+                        st.sampled_from(["=1+1", "'=1+1", "@SUM(A1)", "-5", "1.234,5", "Có", "không", "#N/A"]))
+CODES = ["households", "population", "poor_households", "near_poor_households", "notes", "minority_households",
+         "population_by_ethnicity/01", "poor_by_ethnicity/54"]
+
+
+def test_any_cell_content_is_saved_or_named_never_a_crash(cb):
+    pk = cb["reports"]["X011"]
+    with cb["app"].app_context():
+        latest = [_download(pk)]
+
+        @FUZZ
+        @given(st.dictionaries(st.sampled_from(CODES), CELL_VALUES, min_size=1, max_size=6))
+        def fuzz(typed):
+            book = _open(latest[0])
+            for code, value in typed.items():
+                try:
+                    _type(book, code, value)
+                except (ValueError, TypeError, IllegalCharacterError):  # Excel could not hold it either
+                    return
+            outcome = _upload(pk, _save(book))
+            for problem in outcome.problems:
+                assert problem.sheet and problem.message
+            if not outcome.problems:  # saved: the next example needs the workbook as it is now
+                latest[0] = _download(pk)
+
+        fuzz()
+
+
+def test_a_damaged_file_is_refused_never_a_crash(cb):
+    pk = cb["reports"]["X011"]
+    with cb["app"].app_context():
+        good = _filled(_download(pk), households=3)
+
+        @FUZZ
+        @given(st.lists(st.tuples(st.integers(0, len(good) - 1), st.integers(0, 255)), min_size=1, max_size=8))
+        def fuzz(flips):
+            data = bytearray(good)
+            for where, byte in flips:
+                data[where] = byte
+            try:
+                outcome = _upload(pk, bytes(data))
+            except wb_service.WorkbookRefused:
+                return
+            if not outcome.problems:  # the flips missed everything that matters: it was saved, undo
+                db.session.query(ReportValue).filter_by(report_id=pk).delete()
+                db.session.query(Report).filter_by(id=pk).update({"updated_at": None})
+                db.session.commit()
+
+        fuzz()

@@ -118,6 +118,7 @@ def test_who_may_download_and_who_may_put(cb, auth):
     assert _get(auth, "h02", x011).status_code == 404
     assert _put(auth, "h02", x011, mine).status_code == 404
     assert _get(auth, "x011", x021).status_code == 404
+    assert _get(auth, "x011", 2623016422064).status_code == 404  # past a 32-bit id: not found, not a 500
     # X011's workbook sent by commune X021 onto its own report: 422 naming the workbook
     other = _put(auth, "x021", x021, mine)
     assert other.status_code == 422 and "khác" in other.get_json()["errors"]["workbook"][0]
