@@ -98,6 +98,8 @@ def test_a_commune_fills_its_workbook_offline_and_uploads_it(server, page, brows
     phone.context.add_cookies(page.context.cookies())
     phone.goto(entry_url)
     assert phone.is_visible("#workbook-download") and phone.is_visible("#workbook-upload")
+    if SHOTS:
+        phone.locator("#workbook").screenshot(path=os.path.join(SHOTS, "workbook-panel-phone.png"))
     _upload(phone, path)
     assert phone.is_visible("#workbook-problems")
     width = phone.evaluate("document.documentElement.scrollWidth")
