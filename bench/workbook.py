@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import io
 import os
-import secrets
 import statistics
-import tempfile
 import time
-from datetime import timedelta
 
-from bench.common import Row
+from bench.common import bench_app, commune_with_period, draft_report, signed_in
 from bench.entry_form import FIELDS, GRIDS, RULES, big_spec, full_post
 
 N = int(os.environ.get("BENCH_WORKBOOK_N", "10"))
@@ -77,66 +74,18 @@ def bare_write(slots, values: list) -> bytes:
     return out.getvalue()
 
 
-def _setup():
-    from sqlalchemy import delete, select
-
-    from core import create_app
-    from core.accounts import lifecycle as accounts
-    from core.bootstrap import migrate_to_head
-    from core.forms.definitions import latest_version, sync_spec
-    from core.forms.models.form import Form
-    from core.forms.models.period import Period
-    from core.hierarchy.models import Unit
-    from core.hierarchy.units import import_units
-    from core.platform.clock import today
-    from core.platform.extensions import db
-    from core.reporting.models import Report, ReportValue
-
-    tmp = tempfile.mkdtemp()
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.db"
-    app = create_app({"INSTANCE_PATH": tmp, "SECRET_KEY": "bench", "DATABASE_URL": url, "REDIS_URL": None,
-                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
-    with app.app_context():
-        migrate_to_head()
-        import_units(db.session, [Row("BW", "Ban Dân tộc (thử)", "board"), Row("BW001", "Xã thử", "commune", "BW")],
-                     source="bench")
-        unit = db.session.execute(select(Unit).where(Unit.code == "BW001")).scalar_one()
-        day = today()
-        period = db.session.execute(select(Period).where(Period.code == "BENCH-W")).scalar_one_or_none()
-        if period is None:
-            period = Period(code="BENCH-W", type="adhoc", name="Kỳ thử", start=day, end=day,
-                            deadline=day + timedelta(days=10), opens=day, closes=day + timedelta(days=10))
-            db.session.add(period)
-        code = f"BENCH-W{FIELDS}"
-        sync_spec(db.session, big_spec(code, FIELDS, GRIDS, RULES), source="board")
-        form = db.session.execute(select(Form).where(Form.code == code)).scalar_one()
-        version = latest_version(db.session, form)
-        db.session.flush()
-        report = db.session.execute(select(Report).where(
-            Report.form_id == form.id, Report.period_id == period.id, Report.unit_id == unit.id)).scalar_one_or_none()
-        if report is None:
-            report = Report(form_id=form.id, period_id=period.id, unit_id=unit.id, level=unit.level,
-                            deadline=period.deadline, form_version_id=version.id)
-            db.session.add(report)
-        report.state, report.form_version_id = "draft", version.id
-        db.session.flush()
-        db.session.execute(delete(ReportValue).where(ReportValue.report_id == report.id))
-        account, one_time, _created = accounts.issue(db.session, "BW001")
-        db.session.commit()
-        return app, url, report.id, version.definition, account.username, one_time
-
-
 def main() -> None:
     from core.platform.extensions import db
     from core.reporting import workbook
     from core.reporting.models import ReportValue
 
-    app, url, pk, defn, username, one_time = _setup()
-    client = app.test_client()
-    client.post("/login/", data={"username": username, "password": one_time})
-    new = f"Thử-Nghiệm-{secrets.token_hex(4)}-2026!"
-    client.post("/account/password/form", data={"old_password": one_time, "new_password": new,
-                                                 "confirm_password": new})
+    app, url = bench_app()
+    with app.app_context():
+        unit, period = commune_with_period(db.session, "BW")
+        report = draft_report(db.session, big_spec(f"BENCH-W{FIELDS}", FIELDS, GRIDS, RULES), unit, period)
+        pk, defn = report.id, report.version.definition
+        db.session.commit()
+    client = signed_in(app, "BW001")
     slots = workbook.layout(defn).slots
 
     def download() -> bytes:

@@ -15,15 +15,9 @@ from core.reporting import entry
 from core.reporting import workbook as wb_service
 from core.reporting.models import Report, ReportValue
 from tests import factories
+from tests.test_report_api import cb  # noqa: F401 (fixture: CB-DT01 assigned to every commune)
 
 pytestmark = factories.ON_ASSIGNMENT_DAY
-
-
-@pytest.fixture
-def cb(app):
-    with app.app_context():
-        one_time, ids = factories.cao_bang_reports()
-    return {"app": app, "one_time": one_time, "reports": ids}
 
 
 def make_report(spec, unit_code: str = "X011") -> int:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 
-import pytest
 from openpyxl import load_workbook
 
 from core.platform.extensions import db
@@ -14,36 +13,11 @@ from core.platform.models.audit import AuditEntry
 from core.reporting import entry
 from core.reporting.models import Report
 from tests import factories
-from tests.conftest import api_token
+from tests.test_report_api import auth, cb  # noqa: F401 (fixtures: CB-DT01 assigned, bearer headers)
 from tests.test_workbook import _filled, _find, _save, _type
 
 pytestmark = factories.ON_ASSIGNMENT_DAY
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture
-def cb(app):
-    with app.app_context():
-        one_time, ids = factories.cao_bang_reports()
-    return {"app": app, "one_time": one_time, "reports": ids}
-
-
-@pytest.fixture
-def auth(cb):
-    """``auth(username)``: bearer headers of the account after its first password change."""
-    client = cb["app"].test_client()
-    cache: dict[str, dict] = {}
-
-    def headers(username: str) -> dict:
-        if username not in cache:
-            first = {"Authorization": f"Bearer {api_token(client, username, cb['one_time'][username])}"}
-            assert client.post("/api/v1/me/password", headers=first, json={
-                "old_password": cb["one_time"][username], "new_password": factories.NEW_PASSWORD}).status_code == 200
-            cache[username] = {"Authorization": f"Bearer {api_token(client, username, factories.NEW_PASSWORD)}"}
-        return cache[username]
-
-    headers.client = client
-    return headers
 
 
 def _get(auth, user, pk):
