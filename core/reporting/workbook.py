@@ -34,6 +34,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import partial
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -519,8 +520,37 @@ class Outcome:
         return out
 
 
-def open_workbook(data: bytes):
-    """The uploaded bytes as an openpyxl workbook; :class:`WorkbookRefused` for what is not a sane XLSX."""
+class Cells:
+    """The cells of an uploaded workbook the reader looks at, read in one pass in openpyxl's read-only mode
+    (no styles kept, no random access): the hidden sheet's rows and, on each sheet of the layout, the
+    rows and columns the layout uses. Nothing else of the file is kept, however large it claims to be."""
+
+    def __init__(self, wb, lay: Layout):
+        self.sheetnames = list(wb.sheetnames)
+        self.cells: dict[tuple[str, int, int], object] = {}
+        extent = {META_SHEET: (len(META_KEYS) + 1, 2)}
+        for sheet in lay.sheets:
+            extent[sheet.title] = (0, sheet.width)
+        for slot in lay.slots:
+            extent[slot.sheet] = (max(extent[slot.sheet][0], slot.row), extent[slot.sheet][1])
+        for title, (rows, columns) in extent.items():
+            if title not in self.sheetnames or rows == 0:
+                continue
+            for row in wb[title].iter_rows(min_row=1, max_row=rows, max_col=columns):
+                for c in row:
+                    if c.value is not None:
+                        self.cells[(title, c.row, c.column)] = c
+
+    def value(self, title: str, row: int, column: int):
+        c = self.cells.get((title, row, column))
+        return None if c is None else c.value
+
+    def cell(self, title: str, row: int, column: int):
+        return self.cells.get((title, row, column))
+
+
+def open_workbook(data: bytes, lay: Layout) -> Cells:
+    """The cells of the uploaded bytes; :class:`WorkbookRefused` for what is not a sane XLSX."""
     from openpyxl import load_workbook
 
     not_ours = _("This file is not an Excel workbook (.xlsx). Upload the workbook downloaded for this report.")
@@ -534,20 +564,23 @@ def open_workbook(data: bytes):
             members = archive.infolist()
             if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED:
                 raise WorkbookRefused(not_ours)  # a zip bomb, not a workbook
-        return load_workbook(io.BytesIO(data), data_only=False, keep_links=False, keep_vba=False)
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False, keep_vba=False)
+        try:
+            return Cells(wb, lay)
+        finally:
+            wb.close()
     except WorkbookRefused:
         raise
     except Exception:  # a broken zip, XML openpyxl (defusedxml) refuses, a missing part
         raise WorkbookRefused(not_ours) from None
 
 
-def read_meta(wb) -> dict:
-    if META_SHEET not in wb.sheetnames:
+def read_meta(cells: Cells) -> dict:
+    if META_SHEET not in cells.sheetnames:
         raise WorkbookRefused(_("This workbook was not made by this system for a report: download the "
                                 "report's workbook from its entry page."))
-    ws = wb[META_SHEET]
-    return {str(ws.cell(r, 1).value): "" if ws.cell(r, 2).value is None else str(ws.cell(r, 2).value)
-            for r in range(1, len(META_KEYS) + 2)}
+    value = partial(cells.value, META_SHEET)
+    return {str(value(r, 1)): "" if value(r, 2) is None else str(value(r, 2)) for r in range(1, len(META_KEYS) + 2)}
 
 
 def check_meta(meta: dict, report: Report, lay: Layout) -> None:
@@ -597,16 +630,16 @@ def _raw(fld: dict, value, labels: dict):
     return value
 
 
-def read_values(wb, defn: dict, lay: Layout) -> tuple[dict, list[Problem], dict]:
+def read_values(cells: Cells, defn: dict, lay: Layout) -> tuple[dict, list[Problem], dict]:
     """``({input name: raw value}, problems, {input name: slot})`` of every input cell of the layout."""
     fields = fields_of(defn)
     problems: list[Problem] = []
-    missing = [s.title for s in lay.sheets if s.title not in wb.sheetnames]
+    missing = [s.title for s in lay.sheets if s.title not in cells.sheetnames]
     if missing:
         raise WorkbookRefused(_("The sheet %(sheet)s is missing from the workbook. Download the workbook again.",
                                 sheet=missing[0]))
     for (title, row), marker in _markers(lay).items():
-        found = wb[title].cell(row, CODE_COL).value
+        found = cells.value(title, row, CODE_COL)
         if str(found or "") != marker:
             raise WorkbookRefused(_("Rows were added, deleted or moved on sheet %(sheet)s (row %(row)d should be "
                                     "%(code)s). Download the workbook again and type the values without "
@@ -616,10 +649,13 @@ def read_values(wb, defn: dict, lay: Layout) -> tuple[dict, list[Problem], dict]
     raw: dict = {}
     where: dict = {}
     for slot in lay.slots:
-        c = wb[slot.sheet].cell(slot.row, slot.column)
+        c = cells.cell(slot.sheet, slot.row, slot.column)
         fld = fields[slot.code]
         name = entry.input_name(slot.code, slot.cell)
         where[name] = slot
+        if c is None:
+            raw[name] = None  # empty: clears the value, as an emptied input does
+            continue
         if c.data_type in _FORMULA_TYPES or type(c.value).__name__ in ("ArrayFormula", "DataTableFormula"):
             problems.append(Problem(slot.sheet, slot.coordinate, slot.label,
                                     _("This cell holds a formula; type the value itself.")))
@@ -692,17 +728,17 @@ def upload(session, report: Report, data: bytes, filename: str | None = None) ->
     from sqlalchemy import select
     from sqlalchemy.orm.attributes import set_committed_value
 
-    wb = open_workbook(data)
     defn = report.version.definition
     lay = layout(defn)
-    meta = read_meta(wb)
+    cells = open_workbook(data, lay)
+    meta = read_meta(cells)
     current = session.execute(select(Report.state, Report.lock_version, Report.updated_at)
                               .where(Report.id == report.id).with_for_update()).one()
     for name, value in zip(("state", "lock_version", "updated_at"), current):
         set_committed_value(report, name, value)
     check_meta(meta, report, lay)
     entry.refuse_unless_editable(report)
-    raw, problems, where = read_values(wb, defn, lay)
+    raw, problems, where = read_values(cells, defn, lay)
     # A formula cell is already a problem: the others are still judged (nothing is written), so the
     # person sees every problem of the file at once.
     result = (entry.check if problems else entry.save_checked)(session, report, raw, partial=True)
