@@ -158,14 +158,37 @@ def plugins():
     """List, enable and disable plugins."""
 
 
+def _instance_exists() -> bool:
+    """True once ``baocao init`` wrote the instance's settings (or SECRET_KEY comes from the environment)."""
+    import os
+
+    return bool(os.environ.get("SECRET_KEY")) or (Path(default_instance_path()) / "config.py").exists()
+
+
+@contextmanager
+def plugin_registry(command: str):
+    """The plugin registry: with the enabled set read from the database when an instance exists, and
+    from discovery alone before ``baocao init`` (nothing is enabled yet, no SECRET_KEY is needed), so
+    that an integrator can list and check a plugin before creating an instance."""
+    if _instance_exists():
+        with app_context(command) as app:
+            yield app.extensions["baocao.plugins"]
+        return
+    from core import config as defaults
+    from core.defaults import DEFAULT_PLUGINS
+    from core.platform.plugin_manager import PluginRegistry, discover
+
+    yield PluginRegistry(discover(tuple(defaults.PLUGIN_PACKAGES)), DEFAULT_PLUGINS)
+
+
 @plugins.command("list")
 def plugins_list():
     """One row per plugin: name, version, enabled, hooks, error, precedence (tab-separated).
 
     Precedence is the rank in which enabled plugins answer first-answer-wins hooks (1 first).
+    Works before ``baocao init``: every plugin is then listed as not enabled.
     """
-    with app_context("plugins list") as app:
-        registry = app.extensions["baocao.plugins"]
+    with plugin_registry("plugins list") as registry:
         click.echo("name\tversion\tenabled\thooks\terror\tprecedence")
         for name, plugin in sorted(registry.plugins.items()):
             enabled = "yes" if name in registry.enabled else "no"
@@ -176,11 +199,33 @@ def plugins_list():
 @plugins.command("hooks")
 def plugins_hooks():
     """One row per hook: how answers combine and who answers, in call order (tab-separated)."""
-    with app_context("plugins hooks") as app:
+    with plugin_registry("plugins hooks") as registry:
         click.echo("hook\tcombination\tanswered by")
-        for row in app.extensions["baocao.plugins"].answers():
+        for row in registry.answers():
             combination = "first answer wins" if row["firstresult"] else "all combined"
             click.echo(f"{row['hook']}\t{combination}\t{' > '.join(row['plugins'])}")
+
+
+@plugins.command("check")
+@click.argument("names", nargs=-1)
+def plugins_check(names):
+    """Import and validate plugins (all, or NAMES): one line each, exit 1 if any is broken or unknown.
+
+    The same check as at start-up (the module imports, its hooks match ``core/hookspecs.py``); it needs
+    no instance, so a plugin's CI can run it before ``baocao init``.
+    """
+    with plugin_registry("plugins check") as registry:
+        found = registry.plugins
+        unknown = [name for name in names if name not in found]
+        if unknown:
+            raise click.ClickException(f"no plugin named {unknown[0]!r}")
+        broken = False
+        for name in names or sorted(found):
+            plugin = found[name]
+            broken = broken or bool(plugin.error)
+            click.echo(f"{name}\t{'error: ' + plugin.error if plugin.error else 'ok'}")
+    if broken:
+        sys.exit(1)
 
 
 @plugins.command("new")

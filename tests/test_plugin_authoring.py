@@ -29,6 +29,7 @@ from tests.pki import png_bytes
 ROOT = Path(__file__).resolve().parents[1]
 DOC = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
 PROVINCE_EXAMPLE = re.search(r"<!-- province-example -->\n```python\n(.*?)```", DOC, re.S).group(1)
+TESTING_EXAMPLE = re.search(r"<!-- testing-example -->\n```python\n(.*?)```", DOC, re.S).group(1)
 
 
 def install_as_distribution(site: Path, package: str, source: str, entry_point: str) -> None:
@@ -100,6 +101,16 @@ def test_the_docs_province_example_runs_a_report_from_commune_to_board(dien_bien
         registry = plugin_admin.registry()
         assert registry.hook.backup_schedule() == "30 1 * * 1-5"
         assert registry.hook.maintenance_lead_time() == 72
+
+
+def test_the_docs_testing_example_walks_the_province_example_to_its_total_with_core_testing(dien_bien, tmp_path):
+    """docs/plugins.md's plugin test, run as written: fill, refused by scan_guard (409), attach, submit,
+    approve up the chain, read the total, with core.testing's documented helpers only."""
+    namespace = {}
+    exec(compile(TESTING_EXAMPLE, "docs/plugins.md:testing-example", "exec"), namespace)
+    tests = [fn for name, fn in namespace.items() if name.startswith("test_")]
+    assert len(tests) == 1
+    tests[0](tmp_path / "docs-example")
 
 
 # --- baocao plugins new --------------------------------------------------------------------------
