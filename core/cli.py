@@ -276,6 +276,54 @@ def disable(name):
     _toggle(name, False)
 
 
+# --- docs --------------------------------------------------------------------
+
+
+@main.group()
+def docs():
+    """The generated references: docs/api.md (REST API) and docs/contracts.md (plugin contracts)."""
+
+
+@contextmanager
+def _docs_app():
+    """An app of the shipped settings in a scratch folder: needs no instance."""
+    import tempfile
+
+    from core import reference
+    from core.platform.extensions import db as _db
+
+    with tempfile.TemporaryDirectory() as workdir:
+        app = reference.docs_app(Path(workdir))
+        try:
+            yield app
+        finally:
+            with app.app_context():
+                _db.engine.dispose()
+
+
+@docs.command("build")
+def docs_build():
+    """Write docs/api.md from the OpenAPI spec and docs/contracts.md from core.contracts."""
+    from core import reference
+
+    with _docs_app() as app:
+        for path, text in reference.build(app).items():
+            path.write_text(text, encoding="utf-8")
+            click.echo(f"wrote {path}")
+
+
+@docs.command("check")
+def docs_check():
+    """Exit 1 naming the first generated reference that differs from the code."""
+    from core import reference
+
+    with _docs_app() as app:
+        stale = reference.stale(app)
+    if stale:
+        raise click.ClickException(f"{stale[0]} differs from the code: run `baocao docs build`")
+    click.echo("docs/api.md and docs/contracts.md match the code")
+
+
 # --- units -------------------------------------------------------------------
 
 

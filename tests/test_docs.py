@@ -104,3 +104,80 @@ def test_the_workflow_examples_answer_for_a_report():
     rules = example("aggregation_rules").aggregation_rules(form=SimpleNamespace(code="CB-DT01"))
     assert rules == [{"poverty_rate": "wavg:households", "largest_village": "max"}]
     assert example("export_template").export_template(form=None).endswith("bao_cao.docx")
+
+
+# --- the generated references: docs/api.md and docs/contracts.md --------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_api_and_contract_references_are_what_the_code_generates(tmp_path):
+    """`baocao docs build` output is committed: a changed endpoint, status code or contract field that
+    was not rebuilt into docs/ fails here."""
+    from core import reference
+
+    for path, text in reference.build(reference.docs_app(tmp_path), ROOT / "docs").items():
+        assert path.read_text(encoding="utf-8") == text, f"{path.name} is stale: run `baocao docs build`"
+
+
+def test_the_docs_check_command_names_a_stale_reference(cli, tmp_path, monkeypatch):
+    from core import reference
+
+    assert cli("docs", "check").exit_code == 0
+    stale = tmp_path / "docs"
+    stale.mkdir()
+    (stale / "api.md").write_text("# old\n")
+    (stale / "contracts.md").write_text((ROOT / "docs" / "contracts.md").read_text(encoding="utf-8"))
+    monkeypatch.setattr(reference, "DOCS", stale)
+    monkeypatch.setattr(reference.build, "__defaults__", (stale,))
+    monkeypatch.setattr(reference.stale, "__defaults__", (stale,))
+    result = cli("docs", "check")
+    assert result.exit_code == 1 and "api.md differs from the code" in result.output
+
+
+def test_every_contract_field_says_what_it_means_in_the_reference():
+    from dataclasses import fields, is_dataclass
+
+    from core import contracts, reference
+
+    assert reference.undocumented_fields() == []
+    doc = (ROOT / "docs" / "contracts.md").read_text(encoding="utf-8")
+    for name, cls in vars(contracts).items():
+        if isinstance(cls, type) and is_dataclass(cls) and cls.__module__ == contracts.__name__:
+            assert f"## `{name}`" in doc
+            for f in fields(cls):
+                assert f"| `{f.name}` |" in doc, f"{name}.{f.name}"
+    assert "`long_text`" in doc and "`require_special`" in doc and "`PeriodType.SIX_MONTHLY`" in doc
+    assert "| `DEFAULT_CLOSES` |" in doc and "| `root_name` |" in doc
+
+
+def test_every_endpoint_and_every_documented_status_code_has_an_example_body(app):
+    from core import reference
+
+    spec = reference.openapi_spec(app)
+    doc = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            assert f"### `{method.upper()} {path}`" in doc
+            for code, response in op["responses"].items():
+                ctype, example = reference.response_example(spec, code, response)
+                assert example is not None or ctype, f"{method.upper()} {path} {code}: no example body"
+    for needed in ("/api/v1/report/{pk}/values", "/api/v1/report/{pk}/transition", "/api/v1/report/{pk}/attachments",
+                   "/api/v1/aggregate/", "/api/v1/completeness/", "/api/v1/export/", "/api/v1/exchange/datavaluesets"):
+        assert needed in spec["paths"]
+
+
+def test_readme_says_where_the_openapi_spec_and_the_swagger_ui_live(app, admin):
+    from tests.conftest import login
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "/api/v1/_openapi" in readme and "/swagger/v1" in readme and "docs/api.md" in readme
+    anonymous = app.test_client()
+    assert anonymous.get("/api/v1/_openapi").status_code == 401
+    assert anonymous.get("/swagger/v1").status_code == 302  # to the login page
+    web = app.test_client()
+    assert login(web, admin["username"], admin["password"]).status_code == 302
+    spec = web.get("/api/v1/_openapi")
+    assert spec.status_code == 200 and "/api/v1/report/{pk}/transition" in spec.get_json()["paths"]
+    page = web.get("/swagger/v1")
+    assert page.status_code == 200 and "/api/v1/_openapi" in page.get_data(as_text=True)

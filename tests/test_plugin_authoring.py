@@ -74,6 +74,10 @@ def test_the_docs_province_example_runs_a_report_from_commune_to_board(dien_bien
         commune_code = db.session.query(Unit.code).filter_by(kind="commune").order_by(Unit.code).first()[0]
         departments = {u.code: (u.name, u.parent.code, u.sector) for u in db.session.query(Unit).filter_by(kind="department")}
     assert communes >= 40  # Điện Biên's real communes and wards (2025)
+        root = db.session.query(Unit).filter_by(parent_id=None).one()
+        wards = db.session.query(Unit).filter(Unit.name.like("Phường %")).all()
+    assert (root.code, root.name, root.kind) == ("11", "Ban Dân tộc tỉnh Điện Biên", "board")  # PluginInfo.root_name
+    assert wards and {w.kind for w in wards} == {"commune"}  # wards import as communes
     assert departments == {"DB-SYT": ("Sở Y tế tỉnh Điện Biên", "11", "y_te"),
                            "DB-SGDDT": ("Sở Giáo dục và Đào tạo tỉnh Điện Biên", "11", "giao_duc")}
 
