@@ -181,3 +181,76 @@ def test_readme_says_where_the_openapi_spec_and_the_swagger_ui_live(app, admin):
     assert spec.status_code == 200 and "/api/v1/report/{pk}/transition" in spec.get_json()["paths"]
     page = web.get("/swagger/v1")
     assert page.status_code == 200 and "/api/v1/_openapi" in page.get_data(as_text=True)
+
+
+# --- the documented status codes are what the endpoints answer -------------------------------------
+
+from tests.test_plugin_authoring import dien_bien  # noqa: E402,F401  (the docs' province, installed)
+
+
+def _documented(spec: dict, method: str, path: str, status: int):
+    """The documented example of ``status`` for the endpoint; fails when the status is not documented."""
+    from core import reference
+
+    responses = spec["paths"][path][method]["responses"]
+    assert str(status) in responses, f"{method.upper()} {path} answered {status}, documented {sorted(responses)}"
+    return reference.response_example(spec, str(status), responses[str(status)])[1]
+
+
+def test_every_status_code_the_integrators_walk_meets_is_documented_with_the_body_it_has(dien_bien):
+    """Each call provokes one answer; its status must be documented for the endpoint, and its body must
+    have the keys of the documented example (docs/api.md), and docs/plugins.md's 409 must be the code's."""
+    from datetime import date
+
+    from core import reference, testing
+    from core.bootstrap import init_province
+    from core.platform.extensions import db
+    from core.reporting.assignment import assign
+
+    app = dien_bien
+    with app.app_context():
+        init_province("dien_bien")
+        assign(db.session, date(2026, 12, 5))
+        db.session.commit()
+    spec = reference.openapi_spec(app)
+    commune, board = testing.officer(app, "03151"), testing.officer(app, "11")
+    pk = next(r for r in commune.reports() if r["form_code"] == "DB-DT01")["id"]
+    values, transition = "/api/v1/report/{pk}/values", "/api/v1/report/{pk}/transition"
+    attachments, aggregate = "/api/v1/report/{pk}/attachments", "/api/v1/aggregate/"
+    total = {"form": "DB-DT01", "period": "2026"}
+    calls = [
+        ("put", values, lambda: commune.put(pk, {"households": -1}), 422),
+        ("put", values, lambda: board.put(pk, {"households": 1}), 403),
+        ("put", values, lambda: commune.put(pk + 10_000, {"households": 1}), 404),
+        ("put", values, lambda: commune.put(pk, {"households": 10, "population": 40}), 200),
+        ("post", transition, lambda: commune.act(pk, "fly"), 422),
+        ("post", transition, lambda: commune.act(pk, "submit"), 409),  # scan_guard
+        ("post", transition, lambda: board.act(pk, "submit"), 403),
+        ("post", attachments, lambda: commune.attach(pk, b"not a scan", "x.txt"), 422),
+        ("post", attachments, lambda: board.attach(pk), 403),
+        ("post", attachments, lambda: commune.attach(pk), 201),
+        ("post", transition, lambda: commune.act(pk, "submit"), 200),
+        ("put", values, lambda: commune.put(pk, {"households": 1}), 409),
+        ("post", attachments, lambda: commune.attach(pk, filename="again.pdf"), 409),
+        ("post", transition, lambda: board.act(pk, "approve", lock_version=0), 409),  # changed since read
+        ("post", transition, lambda: board.act(pk, "approve"), 200),
+        ("get", aggregate, lambda: board.client.get(aggregate, headers=board.headers,
+                                                      query_string={**total, "field": "households", "by": "child"}), 200),
+        ("get", aggregate, lambda: board.client.get(aggregate, headers=board.headers,
+                                                      query_string={**total, "form": "XX"}), 422),
+        ("get", aggregate, lambda: commune.client.get(aggregate, headers=commune.headers,
+                                                        query_string={**total, "unit": "11"}), 404),
+        ("get", "/api/v1/completeness/", lambda: board.client.get("/api/v1/completeness/", headers=board.headers,
+                                                                  query_string=total), 200),
+        ("get", "/api/v1/me/", lambda: commune.client.get("/api/v1/me/", headers=commune.headers), 200),
+    ]
+    for method, path, call, expected in calls:
+        resp = call()
+        assert resp.status_code == expected, (method, path, resp.status_code, resp.get_json())
+        example = _documented(spec, method, path, resp.status_code)
+        if isinstance(example, dict):
+            assert set(resp.get_json()) == set(example), (method, path, expected, resp.get_json(), example)
+    assert board.total("DB-DT01", "2026")["values"] == {"households": 10, "population": 40}
+
+    guards = DOC[DOC.index("### `workflow_guards("):DOC.index("### `after_transition(")]
+    assert "**409**" in guards and "422" not in guards
