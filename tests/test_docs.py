@@ -5,6 +5,7 @@ from datetime import date
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 
+import pytest
 from croniter import croniter
 
 from core import hookspecs
@@ -254,3 +255,66 @@ def test_every_status_code_the_integrators_walk_meets_is_documented_with_the_bod
 
     guards = DOC[DOC.index("### `workflow_guards("):DOC.index("### `after_transition(")]
     assert "**409**" in guards and "422" not in guards
+
+
+# --- the integrator's API client, against a live server ------------------------------------------
+
+CLIENT = ROOT / "docs" / "examples" / "api_client.py"
+
+
+@pytest.mark.at("2026-12-05T09:00+07:00")
+def test_the_docs_api_client_logs_in_fills_attaches_submits_approves_and_reads_the_total(dien_bien, db_url, tmp_path):
+    """docs/examples/api_client.py, written from docs/api.md with no baocao import, run as an integrator
+    runs it against a real `baocao serve` of the docs' province: one-time passwords changed, the scan
+    attached (the guard lets the submit through), approved by the board, the total read back."""
+    import os
+    import subprocess
+    import sys
+
+    from core import testing
+    from core.bootstrap import init_province
+    from core.platform.extensions import db
+    from core.reporting.models import Report
+    from core.testing import sample_pdf
+    from tests import processes
+
+    source = CLIENT.read_text(encoding="utf-8")
+    assert "core" not in {line.split()[1].split(".")[0] for line in source.splitlines()
+                          if line.startswith(("import ", "from "))}
+    with dien_bien.app_context():
+        init_province("dien_bien")
+        db.session.remove()
+    commune, board = testing.issue(dien_bien, "03151"), testing.issue(dien_bien, "11")
+    scan = tmp_path / "bien-ban-da-ky.pdf"
+    scan.write_bytes(sample_pdf())
+
+    instance = tmp_path / "serve-instance"
+    instance.mkdir()
+    env = processes.baocao_env(DATABASE_URL=db_url, SECRET_KEY="test-secret", BAOCAO_INSTANCE=instance)
+    env["PYTHONPATH"] = str(tmp_path / "site") + os.pathsep + env["PYTHONPATH"]  # the installed province
+    port = processes.free_port()
+    server = processes.serve(port, env, tmp_path / "serve.log")
+    try:
+        run = subprocess.run(
+            [sys.executable, str(CLIENT), "--url", f"http://127.0.0.1:{port}",
+             "--reporter", ":".join(commune), "--reviewer", ":".join(board), "--new-password", "Mật-Khẩu-Mới-2026!",
+             "--form", "DB-DT01", "--period", "2026", "--values", '{"households": 10, "population": 40}',
+             "--scan", str(scan)],
+            capture_output=True, text=True, timeout=120, cwd=tmp_path,
+            env={k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DATABASE_URL", "REDIS_URL")})
+        refused = subprocess.run([sys.executable, str(CLIENT), "--url", f"http://127.0.0.1:{port}", "--reporter", "x:y",
+                                  "--reviewer", "11:z", "--form", "F", "--period", "P", "--values", "{}"],
+                                 capture_output=True, text=True, timeout=60)
+    finally:
+        processes.stop(server)
+    assert run.returncode == 0, run.stdout + run.stderr + (tmp_path / "serve.log").read_text(errors="replace")[-3000:]
+    lines = run.stdout.splitlines()
+    assert lines[0].endswith("DB-DT01 2026 of 03151, draft")
+    assert "attached: bien-ban-da-ky.pdf" in lines and "submitted: held at level province" in lines
+    assert "approved by 11: approved" in lines
+    assert lines[-1] == 'total of 11 (1 report(s)): {"households": 10, "population": 40}'
+    with dien_bien.app_context():
+        states = {r.state for r in db.session.query(Report).filter(Report.unit.has(code="03151"))}
+    assert states == {"approved"}
+    assert refused.returncode == 1 and refused.stderr.startswith("refused: log in as x: 401")
+
