@@ -276,6 +276,77 @@ def disable(name):
     _toggle(name, False)
 
 
+# --- maintenance ---------------------------------------------------------------
+
+
+@main.group()
+def maintenance():
+    """Maintenance notices (S3): the banner on every page and the X-Baocao-Maintenance header."""
+
+
+def _moment(value: str, name: str):
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise click.ClickException(f"--{name}: not a date and time: {value!r} (e.g. 2026-11-22T22:00)") from None
+
+
+@maintenance.command("add")
+@click.option("--start", required=True, help="ISO 8601; without an offset, the province's time (2026-11-22T22:00).")
+@click.option("--end", required=True, help="ISO 8601, after --start.")
+@click.option("--message", required=True, help="What the units read, in Vietnamese.")
+@click.option("--emergency", is_flag=True, help="Show at once, whatever the lead time.")
+def maintenance_add(start, end, message, emergency):
+    """Announce a maintenance window; prints its id. A planned one must leave the lead time."""
+    from core.operations import maintenance as notices
+    from core.platform.extensions import db as _db
+
+    starts_at, ends_at = _moment(start, "start"), _moment(end, "end")
+    with app_context("maintenance add"):
+        try:
+            notice = notices.announce(_db.session, starts_at, ends_at, message, emergency, by="cli")
+        except notices.NoticeRefused as exc:
+            _db.session.rollback()
+            field, reasons = next(iter(exc.errors.items()))
+            raise click.ClickException(f"{field}: {reasons[0]}") from exc
+        _db.session.commit()
+        row = notices.as_json(notice)
+    click.echo(f"{row['id']}\t{row['starts_local']}\t{row['ends_local']}\t"
+               f"{'emergency' if row['emergency'] else 'planned'}\t{row['message']}")
+
+
+@maintenance.command("list")
+@click.option("--all", "everything", is_flag=True, help="Also the notices that have ended.")
+def maintenance_list(everything):
+    """One row per notice not yet ended, soonest first: id, start, end (province time), kind, shown now, message."""
+    from core.operations import maintenance as notices
+    from core.platform.extensions import db as _db
+
+    with app_context("maintenance list"):
+        rows = [notices.as_json(n) for n in notices.notices(_db.session, include_ended=everything)]
+    click.echo("id\tstarts\tends\tkind\tshown\tmessage")
+    for row in rows:
+        click.echo(f"{row['id']}\t{row['starts_local']}\t{row['ends_local']}\t"
+                   f"{'emergency' if row['emergency'] else 'planned'}\t{'yes' if row['shown_now'] else 'no'}\t"
+                   f"{' '.join(row['message'].split())}")
+
+
+@maintenance.command("cancel")
+@click.argument("notice_id", type=int)
+def maintenance_cancel(notice_id):
+    """Withdraw notice NOTICE_ID: it no longer shows anywhere."""
+    from core.operations import maintenance as notices
+    from core.platform.extensions import db as _db
+
+    with app_context("maintenance cancel"):
+        if notices.cancel(_db.session, notice_id) is None:
+            raise click.ClickException(f"no maintenance notice {notice_id}")
+        _db.session.commit()
+    click.echo(f"cancelled {notice_id}")
+
+
 # --- docs --------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ from core.analytics.views.exports import ExportsView
 from core.forms.views import (CategoriesView, CategoryOptionsView, CombosView, FormFieldsView, FormRulesView,
                               FormSectionsView, FormsView, IndicatorsView, SchedulesView)
 from core.operations.views.help import HelpView
+from core.operations.api.maintenance import MaintenanceApi
 from core.operations.views.maintenance import MaintenanceNoticesView
 from core.operations.views.incidents import IncidentsView
 from core.reporting.views.notifications import NotificationsView
@@ -106,3 +107,4 @@ def register_views(appbuilder) -> None:
     appbuilder.add_api(ExportApi)
     appbuilder.add_api(ReportBackfillApi)
     appbuilder.add_api(ExchangeApi)
+    appbuilder.add_api(MaintenanceApi)

@@ -85,10 +85,10 @@ REQUESTS = (("RequestsView", ("can_list", "can_show", "can_new", "can_cascade", 
 #: Screens and APIs of the system administrator alone, whatever a role below lists: recording a
 #: report received outside the system (W7) submits it in the unit's name; the data exchange's mapping
 #: tables, intake sources and outbox (R3, R6) configure what enters and leaves the system;
-#: announcing maintenance (S3);
+#: announcing maintenance (S3, on the screen and through the API);
 #: the incident log (S4).
 ADMIN_ONLY = ("BackfillView", "ReportBackfillApi", "ExchangeMappingView", "IntakeSourceView", "OutboxView",
-              "MaintenanceNoticesView", "IncidentsView")
+              "MaintenanceNoticesView", "MaintenanceApi", "IncidentsView")
 
 ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(SYSTEM_ADMIN, _l("System administrator"), (("*", ("*",)),), personal=True),
