@@ -347,6 +347,58 @@ def maintenance_cancel(notice_id):
     click.echo(f"cancelled {notice_id}")
 
 
+# --- forms -------------------------------------------------------------------
+
+
+@main.group()
+def forms():
+    """Forms: import an XLSForm workbook (ODK, KoboToolbox) as a draft."""
+
+
+@forms.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Read and check only; store nothing.")
+def forms_import(file, dry_run):
+    """Import FILE as a draft form (the board publishes it on the Forms screen).
+
+    Prints one ``warning<TAB>sheet<TAB>row<TAB>what`` line for every column or expression not carried
+    over (ODK's relevant, calculate, an inexpressible constraint, unknown columns), then what happened.
+    Exit 1 with every problem on one line when the workbook is refused: nothing is stored.
+    """
+    from core.forms import definitions, xlsform
+    from core.forms.models.form import Category, CategoryCombo, Indicator
+    from core.platform import audit as _audit
+    from core.platform.extensions import db as _db
+    from sqlalchemy import select
+
+    with app_context("forms import"):
+        try:
+            spec, warnings = xlsform.read_workbook_with_warnings(
+                file, known_combos=_db.session.execute(select(CategoryCombo.code)).scalars(),
+                known_indicators=_db.session.execute(select(Indicator.code)).scalars(),
+                known_categories=_db.session.execute(select(Category.code)).scalars())
+        except xlsform.XLSFormError as exc:
+            raise click.ClickException(f"{len(exc.problems)} problem(s), nothing imported: {exc}") from exc
+        for sheet, row, message in warnings:
+            click.echo(f"warning\t{sheet}\t{row}\t{message}")
+        if dry_run:
+            click.echo(f"form {spec.code}: {sum(len(s.fields) for s in spec.sections)} field(s), "
+                       f"{len(spec.rules)} rule(s); nothing stored (--dry-run)")
+            return
+        try:
+            result = definitions.sync_spec(_db.session, spec, source="board", publish_it=False)
+        except definitions.FormError as exc:
+            _db.session.rollback()
+            raise click.ClickException(f"form {spec.code}: {'; '.join(map(str, exc.problems))}") from exc
+        if result == "refused":
+            _db.session.rollback()
+            raise click.ClickException(f"form code {spec.code} belongs to a plugin: import it under another code")
+        _audit.record("form.import", "Form", spec.code, {"result": result, "file": Path(file).name[:200],
+                                                          "not_carried_over": len(warnings)})
+        _db.session.commit()
+    click.echo(f"form {spec.code} {result} as a draft ({len(warnings)} warning(s))")
+
+
 # --- docs --------------------------------------------------------------------
 
 
