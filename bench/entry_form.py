@@ -11,13 +11,10 @@ page). Also timed: the live check and the save of a complete 300-field post
 from __future__ import annotations
 
 import os
-import secrets
 import statistics
-import tempfile
 import time
-from datetime import timedelta
 
-from bench.common import Row
+from bench.common import bench_app, commune_with_period, draft_report, signed_in
 
 N = int(os.environ.get("BENCH_ENTRY_N", "30"))
 FIELDS = 300
@@ -89,62 +86,18 @@ def median_ms(fn, n: int = N) -> float:
 
 
 def main() -> None:
-    from sqlalchemy import delete, select
-
-    from core.accounts import lifecycle as accounts
-    from core import create_app
-    from core.reporting import entry
-    from core.bootstrap import migrate_to_head
     from core.platform.extensions import db
-    from core.forms.definitions import latest_version, sync_spec
-    from core.forms.models.form import Form
-    from core.forms.models.period import Period
-    from core.reporting.models import Report, ReportValue
-    from core.hierarchy.models import Unit
-    from core.hierarchy.units import import_units
+    from core.reporting.models import ReportValue
 
-    tmp = tempfile.mkdtemp()
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.db"
-    app = create_app({"INSTANCE_PATH": tmp, "SECRET_KEY": "bench", "DATABASE_URL": url, "REDIS_URL": None,
-                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    app, url = bench_app()
     with app.app_context():
-        migrate_to_head()
-        import_units(db.session, [Row("BE", "Ban Dân tộc (thử)", "board"), Row("BE001", "Xã thử", "commune", "BE")],
-                     source="bench")
-        unit = db.session.execute(select(Unit).where(Unit.code == "BE001")).scalar_one()
-        today = entry.today()
-        period = db.session.execute(select(Period).where(Period.code == "BENCH-E")).scalar_one_or_none()
-        if period is None:
-            period = Period(code="BENCH-E", type="adhoc", name="Kỳ thử", start=today, end=today,
-                            deadline=today + timedelta(days=10), opens=today, closes=today + timedelta(days=10))
-            db.session.add(period)
+        unit, period = commune_with_period(db.session, "BE")
         reports = {}
         for size, grids, rules in ((FIELDS, GRIDS, RULES), (10, 1, 3)):
-            code = f"BENCH-E{size}"
-            sync_spec(db.session, big_spec(code, size, grids, rules), source="board")
-            form = db.session.execute(select(Form).where(Form.code == code)).scalar_one()
-            version = latest_version(db.session, form)
-            db.session.flush()
-            report = db.session.execute(select(Report).where(
-                Report.form_id == form.id, Report.period_id == period.id, Report.unit_id == unit.id)
-            ).scalar_one_or_none()
-            if report is None:
-                report = Report(form_id=form.id, period_id=period.id, unit_id=unit.id, level=unit.level,
-                                deadline=period.deadline, form_version_id=version.id)
-                db.session.add(report)
-            report.state, report.form_version_id = "draft", version.id
-            db.session.flush()
-            db.session.execute(delete(ReportValue).where(ReportValue.report_id == report.id))
-            reports[size] = (report.id, version.definition)
-        _account, one_time, _created = accounts.issue(db.session, "BE001")
+            report = draft_report(db.session, big_spec(f"BENCH-E{size}", size, grids, rules), unit, period)
+            reports[size] = (report.id, report.version.definition)
         db.session.commit()
-        username = _account.username
-
-    client = app.test_client()
-    client.post("/login/", data={"username": username, "password": one_time})
-    new = f"Thử-Nghiệm-{secrets.token_hex(4)}-2026!"
-    client.post("/account/password/form", data={"old_password": one_time, "new_password": new,
-                                                 "confirm_password": new})
+    client = signed_in(app, "BE001")
     big_id, big_defn = reports[FIELDS]
     small_id, _ = reports[10]
 

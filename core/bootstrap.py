@@ -111,7 +111,10 @@ def load_units(session, province: str) -> list[str]:
         return []
     changes = []
     found = province_units(info.province_code)
-    imported = import_units(session, found.rows, source=f"init {province}")
+    # The root is the province itself (kind board); the plugin may name it after the body it is.
+    rows = [replace(row, name=info.root_name) if info.root_name and row.parent_code is None else row
+            for row in found.rows]
+    imported = import_units(session, rows, source=f"init {province}")
     if imported.created or imported.updated:
         changes.append(f"units of {found.name} ({found.structure}): {imported.created} created, "
                        f"{imported.updated} updated")
@@ -119,6 +122,10 @@ def load_units(session, province: str) -> list[str]:
     # precedence order describes it.
     agencies = {}
     for spec in (spec for batch in registry.hook.agency_units() for spec in batch or []):
+        if spec.code == found.code:
+            raise plugin_admin.PluginError(
+                f"agency_units: {spec.code} is the root unit ({found.name}), not an agency under it; "
+                "name the root with PluginInfo(root_name=...)")
         agencies.setdefault(spec.code, replace(spec, parent_code=spec.parent_code or found.code))
     agencies = list(agencies.values())
     imported = import_units(session, agencies, source=f"init {province}") if agencies else None

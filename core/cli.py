@@ -158,14 +158,37 @@ def plugins():
     """List, enable and disable plugins."""
 
 
+def _instance_exists() -> bool:
+    """True once ``baocao init`` wrote the instance's settings (or SECRET_KEY comes from the environment)."""
+    import os
+
+    return bool(os.environ.get("SECRET_KEY")) or (Path(default_instance_path()) / "config.py").exists()
+
+
+@contextmanager
+def plugin_registry(command: str):
+    """The plugin registry: with the enabled set read from the database when an instance exists, and
+    from discovery alone before ``baocao init`` (nothing is enabled yet, no SECRET_KEY is needed), so
+    that an integrator can list and check a plugin before creating an instance."""
+    if _instance_exists():
+        with app_context(command) as app:
+            yield app.extensions["baocao.plugins"]
+        return
+    from core import config as defaults
+    from core.defaults import DEFAULT_PLUGINS
+    from core.platform.plugin_manager import PluginRegistry, discover
+
+    yield PluginRegistry(discover(tuple(defaults.PLUGIN_PACKAGES)), DEFAULT_PLUGINS)
+
+
 @plugins.command("list")
 def plugins_list():
     """One row per plugin: name, version, enabled, hooks, error, precedence (tab-separated).
 
     Precedence is the rank in which enabled plugins answer first-answer-wins hooks (1 first).
+    Works before ``baocao init``: every plugin is then listed as not enabled.
     """
-    with app_context("plugins list") as app:
-        registry = app.extensions["baocao.plugins"]
+    with plugin_registry("plugins list") as registry:
         click.echo("name\tversion\tenabled\thooks\terror\tprecedence")
         for name, plugin in sorted(registry.plugins.items()):
             enabled = "yes" if name in registry.enabled else "no"
@@ -176,11 +199,33 @@ def plugins_list():
 @plugins.command("hooks")
 def plugins_hooks():
     """One row per hook: how answers combine and who answers, in call order (tab-separated)."""
-    with app_context("plugins hooks") as app:
+    with plugin_registry("plugins hooks") as registry:
         click.echo("hook\tcombination\tanswered by")
-        for row in app.extensions["baocao.plugins"].answers():
+        for row in registry.answers():
             combination = "first answer wins" if row["firstresult"] else "all combined"
             click.echo(f"{row['hook']}\t{combination}\t{' > '.join(row['plugins'])}")
+
+
+@plugins.command("check")
+@click.argument("names", nargs=-1)
+def plugins_check(names):
+    """Import and validate plugins (all, or NAMES): one line each, exit 1 if any is broken or unknown.
+
+    The same check as at start-up (the module imports, its hooks match ``core/hookspecs.py``); it needs
+    no instance, so a plugin's CI can run it before ``baocao init``.
+    """
+    with plugin_registry("plugins check") as registry:
+        found = registry.plugins
+        unknown = [name for name in names if name not in found]
+        if unknown:
+            raise click.ClickException(f"no plugin named {unknown[0]!r}")
+        broken = False
+        for name in names or sorted(found):
+            plugin = found[name]
+            broken = broken or bool(plugin.error)
+            click.echo(f"{name}\t{'error: ' + plugin.error if plugin.error else 'ok'}")
+    if broken:
+        sys.exit(1)
 
 
 @plugins.command("new")
@@ -229,6 +274,177 @@ def enable(name):
 def disable(name):
     """Disable plugin NAME in every running process."""
     _toggle(name, False)
+
+
+# --- maintenance ---------------------------------------------------------------
+
+
+@main.group()
+def maintenance():
+    """Maintenance notices (S3): the banner on every page and the X-Baocao-Maintenance header."""
+
+
+def _moment(value: str, name: str):
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise click.ClickException(f"--{name}: not a date and time: {value!r} (e.g. 2026-11-22T22:00)") from None
+
+
+@maintenance.command("add")
+@click.option("--start", required=True, help="ISO 8601; without an offset, the province's time (2026-11-22T22:00).")
+@click.option("--end", required=True, help="ISO 8601, after --start.")
+@click.option("--message", required=True, help="What the units read, in Vietnamese.")
+@click.option("--emergency", is_flag=True, help="Show at once, whatever the lead time.")
+def maintenance_add(start, end, message, emergency):
+    """Announce a maintenance window; prints its id. A planned one must leave the lead time."""
+    from core.operations import maintenance as notices
+    from core.platform.extensions import db as _db
+
+    starts_at, ends_at = _moment(start, "start"), _moment(end, "end")
+    with app_context("maintenance add"):
+        try:
+            notice = notices.announce(_db.session, starts_at, ends_at, message, emergency, by="cli")
+        except notices.NoticeRefused as exc:
+            _db.session.rollback()
+            field, reasons = next(iter(exc.errors.items()))
+            raise click.ClickException(f"{field}: {reasons[0]}") from exc
+        _db.session.commit()
+        row = notices.as_json(notice)
+    click.echo(f"{row['id']}\t{row['starts_local']}\t{row['ends_local']}\t"
+               f"{'emergency' if row['emergency'] else 'planned'}\t{row['message']}")
+
+
+@maintenance.command("list")
+@click.option("--all", "everything", is_flag=True, help="Also the notices that have ended.")
+def maintenance_list(everything):
+    """One row per notice not yet ended, soonest first: id, start, end (province time), kind, shown now, message."""
+    from core.operations import maintenance as notices
+    from core.platform.extensions import db as _db
+
+    with app_context("maintenance list"):
+        rows = [notices.as_json(n) for n in notices.notices(_db.session, include_ended=everything)]
+    click.echo("id\tstarts\tends\tkind\tshown\tmessage")
+    for row in rows:
+        click.echo(f"{row['id']}\t{row['starts_local']}\t{row['ends_local']}\t"
+                   f"{'emergency' if row['emergency'] else 'planned'}\t{'yes' if row['shown_now'] else 'no'}\t"
+                   f"{' '.join(row['message'].split())}")
+
+
+@maintenance.command("cancel")
+@click.argument("notice_id", type=int)
+def maintenance_cancel(notice_id):
+    """Withdraw notice NOTICE_ID: it no longer shows anywhere."""
+    from core.operations import maintenance as notices
+    from core.platform.extensions import db as _db
+
+    with app_context("maintenance cancel"):
+        if notices.cancel(_db.session, notice_id) is None:
+            raise click.ClickException(f"no maintenance notice {notice_id}")
+        _db.session.commit()
+    click.echo(f"cancelled {notice_id}")
+
+
+# --- forms -------------------------------------------------------------------
+
+
+@main.group()
+def forms():
+    """Forms: import an XLSForm workbook (ODK, KoboToolbox) as a draft."""
+
+
+@forms.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Read and check only; store nothing.")
+def forms_import(file, dry_run):
+    """Import FILE as a draft form (the board publishes it on the Forms screen).
+
+    Prints one ``warning<TAB>sheet<TAB>row<TAB>what`` line for every column or expression not carried
+    over (ODK's relevant, calculate, an inexpressible constraint, unknown columns), then what happened.
+    Exit 1 with every problem on one line when the workbook is refused: nothing is stored.
+    """
+    from core.forms import definitions, xlsform
+    from core.forms.models.form import Category, CategoryCombo, Indicator
+    from core.platform import audit as _audit
+    from core.platform.extensions import db as _db
+    from sqlalchemy import select
+
+    with app_context("forms import"):
+        try:
+            spec, warnings = xlsform.read_workbook_with_warnings(
+                file, known_combos=_db.session.execute(select(CategoryCombo.code)).scalars(),
+                known_indicators=_db.session.execute(select(Indicator.code)).scalars(),
+                known_categories=_db.session.execute(select(Category.code)).scalars())
+        except xlsform.XLSFormError as exc:
+            raise click.ClickException(f"{len(exc.problems)} problem(s), nothing imported: {exc}") from exc
+        for sheet, row, message in warnings:
+            click.echo(f"warning\t{sheet}\t{row}\t{message}")
+        if dry_run:
+            click.echo(f"form {spec.code}: {sum(len(s.fields) for s in spec.sections)} field(s), "
+                       f"{len(spec.rules)} rule(s); nothing stored (--dry-run)")
+            return
+        try:
+            result = definitions.sync_spec(_db.session, spec, source="board", publish_it=False)
+        except definitions.FormError as exc:
+            _db.session.rollback()
+            raise click.ClickException(f"form {spec.code}: {'; '.join(map(str, exc.problems))}") from exc
+        if result == "refused":
+            _db.session.rollback()
+            raise click.ClickException(f"form code {spec.code} belongs to a plugin: import it under another code")
+        _audit.record("form.import", "Form", spec.code, {"result": result, "file": Path(file).name[:200],
+                                                          "not_carried_over": len(warnings)})
+        _db.session.commit()
+    click.echo(f"form {spec.code} {result} as a draft ({len(warnings)} warning(s))")
+
+
+# --- docs --------------------------------------------------------------------
+
+
+@main.group()
+def docs():
+    """The generated references: docs/api.md (REST API) and docs/contracts.md (plugin contracts)."""
+
+
+@contextmanager
+def _docs_app():
+    """An app of the shipped settings in a scratch folder: needs no instance."""
+    import tempfile
+
+    from core import reference
+    from core.platform.extensions import db as _db
+
+    with tempfile.TemporaryDirectory() as workdir:
+        app = reference.docs_app(Path(workdir))
+        try:
+            yield app
+        finally:
+            with app.app_context():
+                _db.engine.dispose()
+
+
+@docs.command("build")
+def docs_build():
+    """Write docs/api.md from the OpenAPI spec and docs/contracts.md from core.contracts."""
+    from core import reference
+
+    with _docs_app() as app:
+        for path, text in reference.build(app).items():
+            path.write_text(text, encoding="utf-8")
+            click.echo(f"wrote {path}")
+
+
+@docs.command("check")
+def docs_check():
+    """Exit 1 naming the first generated reference that differs from the code."""
+    from core import reference
+
+    with _docs_app() as app:
+        stale = reference.stale(app)
+    if stale:
+        raise click.ClickException(f"{stale[0]} differs from the code: run `baocao docs build`")
+    click.echo("docs/api.md and docs/contracts.md match the code")
 
 
 # --- units -------------------------------------------------------------------

@@ -15,9 +15,13 @@ from enum import StrEnum
 class PluginInfo:
     """Who a plugin is: shown on the Plugins screen and its information page."""
 
+    #: The plugin's name: the module or entry-point name, as in ``baocao plugins enable NAME``.
     name: str
+    #: Vietnamese title of the system the plugin sets up, shown on the Plugins screen and help pages.
     title: str
+    #: The plugin's own version, shown by ``baocao plugins list``.
     version: str = "0.1.0"
+    #: A Vietnamese sentence or two on what the plugin covers.
     description: str = ""
     #: The regulation the plugin implements, e.g. "QĐ 09/2022/QĐ-UBND".
     regulation: str = ""
@@ -25,6 +29,10 @@ class PluginInfo:
     issuer: str = ""
     #: GSO code of the province whose real units ``baocao init`` loads (empty: not a province plugin).
     province_code: str = ""
+    #: The name of the province's root unit, the body at the top of the tree that receives and approves
+    #: the province's reports, e.g. "Ban Dân tộc tỉnh Điện Biên". Empty: the province's own name
+    #: ("Tỉnh Điện Biên"). Its code stays the GSO code (``province_code``), the parent of every commune.
+    root_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -35,8 +43,11 @@ class Feature:
     Plugins screen as ``<plugin>.<name>`` and, when on, contributes only ``hooks``.
     """
 
+    #: Vietnamese title shown on the Plugins screen.
     title: str
+    #: Names of the hooks (of ``core/hookspecs.py``) the feature contributes when it is on.
     hooks: tuple[str, ...]
+    #: A longer Vietnamese description.
     description: str = ""
 
 
@@ -44,12 +55,19 @@ class Feature:
 class Contact:
     """Where users turn for help or to report an incident (REQUIREMENTS S9)."""
 
+    #: The body to turn to, e.g. "Ban Dân tộc tỉnh Cao Bằng".
     organisation: str
+    #: What it helps with, e.g. "Quản trị hệ thống".
     role: str = ""
+    #: Postal address.
     address: str = ""
+    #: Telephone number, as it should be dialled.
     phone: str = ""
+    #: E-mail address.
     email: str = ""
+    #: When it answers, e.g. "Giờ hành chính các ngày làm việc".
     hours: str = ""
+    #: Anything else users should know.
     note: str = ""
 
 
@@ -62,10 +80,15 @@ class ScheduledJob:
     context and must be idempotent: it may run twice after a worker crash.
     """
 
+    #: Unique among all enabled plugins' jobs, e.g. ``"lao_cai.weekly_export"``.
     name: str
+    #: Five-field cron text (minute hour day month weekday) in the app's time zone, e.g. ``"0 22 * * 5"``.
     cron: str
+    #: ``"package.module:function"`` called inside an app context.
     func: str
+    #: Keyword arguments for ``func`` (JSON-compatible values).
     kwargs: dict = field(default_factory=dict)
+    #: What the job does, for operators.
     description: str = ""
 
 
@@ -78,9 +101,14 @@ class Level:
     approve reports of this tier's units (None at the top).
     """
 
+    #: The tier's code, used by ``approval_chain``, ``ScheduleSpec.levels`` and ``reviewed_by``, e.g. ``"commune"``.
     code: str
+    #: Vietnamese name, e.g. "Cấp xã".
     name: str
+    #: Unit kinds at this tier: ``board`` (the root unit, see ``PluginInfo.root_name``), ``department``,
+    #: ``district``, ``commune`` (wards and special zones import as communes).
     kinds: tuple[str, ...]
+    #: The code of the tier that reviews this tier's reports; None at the top.
     reviewed_by: str | None = None
 
 
@@ -93,10 +121,15 @@ class UnitSpec:
     directly under the province's root unit (the board).
     """
 
+    #: The unit's code, unique in the province (GSO codes are taken by administrative units).
     code: str
+    #: Vietnamese name, e.g. "Sở Y tế".
     name: str
+    #: A unit kind that some ``Level`` of the hierarchy lists.
     kind: str = "department"
+    #: The parent unit's code; None: directly under the root unit.
     parent_code: str | None = None
+    #: The sector whose forms the unit verifies across the province (H3), e.g. ``"y_te"``; a form's ``sector``.
     sector: str | None = None
 
 
@@ -109,10 +142,15 @@ class PasswordPolicy:
     characters; Hà Nội: 10; both change at least every 6 months).
     """
 
+    #: Fewest characters a password may have (rule code ``min_length``).
     min_length: int = 10
+    #: At least one upper-case letter, Vietnamese letters included (rule code ``upper``).
     require_upper: bool = True
+    #: At least one lower-case letter (rule code ``lower``).
     require_lower: bool = True
+    #: At least one digit 0–9 (rule code ``digit``).
     require_digit: bool = True
+    #: At least one character that is neither a letter nor a digit (rule code ``special``).
     require_special: bool = True
     #: Days after which a password must be changed at next login; None: never expires.
     max_age_days: int | None = 180
@@ -122,6 +160,7 @@ class PasswordPolicy:
     #: (doubling with each further failure); also how long failures from many addresses lock the
     #: account (core.accounts.lockout).
     lockout_threshold: int = 5
+    #: Minutes an address (or a locked account) waits after ``lockout_threshold`` failures.
     lockout_minutes: int = 15
     #: Days before expiry from which every page warns the user.
     warn_days: int = 14
@@ -159,14 +198,21 @@ class Period:
     between ``deadline`` and ``closes`` are accepted and flagged late.
     """
 
+    #: The period's code, e.g. ``2026Q3`` (see :class:`PeriodType`).
     code: str
+    #: Its kind.
     type: PeriodType
     #: Vietnamese, e.g. "Quý 3 năm 2026", "Tháng 3 năm 2026", "6 tháng đầu năm 2026".
     name: str
+    #: First day of the data range.
     start: date
+    #: Last day of the data range.
     end: date
+    #: The day reports are due; later submissions are flagged late.
     deadline: date
+    #: First day units may enter and submit.
     opens: date
+    #: Last day units may enter and submit.
     closes: date
 
     def __post_init__(self):
@@ -191,9 +237,13 @@ class PeriodDate:
     after its last month ends.
     """
 
+    #: ``"first"`` or ``"last"``: the period's first or last calendar month.
     anchor: str
+    #: Months to move from the anchor month (-1: the month before, 1: the month after).
     months: int = 0
+    #: Day of that month, 1–31, clamped to the month's length (31: its last day).
     day: int = 1
+    #: Days added at the end (may be negative).
     days: int = 0
 
     def __post_init__(self):
@@ -203,9 +253,10 @@ class PeriodDate:
             raise ValueError(f"PeriodDate day must be 1..31, not {self.day}")
 
 
-#: Entry window when a rule names none: from the 1st of the period's last month
-#: to the last day of the month after it (late submissions are still accepted).
+#: Where the entry window opens when a rule names none: the 1st of the period's last month.
 DEFAULT_OPENS = PeriodDate("last", 0, 1)
+#: Where it closes when a rule names none: the last day of the month after the period's last month
+#: (submissions after the deadline are still accepted, and flagged late).
 DEFAULT_CLOSES = PeriodDate("last", 1, 31)
 
 
@@ -221,14 +272,23 @@ class PeriodRule:
     any ``YYYY-YYYY`` code can still be built. Ad-hoc periods have no rule.
     """
 
+    #: The period type the rule dates (any but ``adhoc``).
     type: PeriodType
+    #: First day of the data range.
     start: PeriodDate
+    #: Last day of the data range.
     end: PeriodDate
+    #: The day reports are due.
     deadline: PeriodDate
+    #: First day of the entry window (default: the 1st of the period's last month).
     opens: PeriodDate = DEFAULT_OPENS
+    #: Last day of the entry window (default: the last day of the month after the period's last month).
     closes: PeriodDate = DEFAULT_CLOSES
+    #: Only this period of the year: month 1–12, quarter 1–4, half 1–2; None: every period of the type.
     index: int | None = None
+    #: For ``phase``: how many years a phase spans.
     cycle_years: int = 5
+    #: For ``phase``: the first year of one phase of the cycle.
     cycle_start: int = 2021
 
     def __post_init__(self):
@@ -249,7 +309,9 @@ class PeriodRule:
 class Choice:
     """One option of a choice list or of a disaggregation category."""
 
+    #: What is stored and exchanged, e.g. ``"kinh"``.
     code: str
+    #: What users see, e.g. "Kinh".
     label: str
 
 
@@ -257,8 +319,11 @@ class Choice:
 class CategorySpec:
     """A dimension of disaggregation (ethnic group, sex), like a DHIS2 category."""
 
+    #: The category's code, named by ``ComboSpec.categories``.
     code: str
+    #: Vietnamese name, e.g. "Dân tộc".
     name: str
+    #: Its options, in display order.
     options: tuple[Choice, ...]
 
 
@@ -266,8 +331,11 @@ class CategorySpec:
 class ComboSpec:
     """Categories crossed into a grid (ethnic group × sex), like a DHIS2 category combo."""
 
+    #: The combo's code, named by ``FieldSpec.combo``.
     code: str
+    #: Vietnamese name.
     name: str
+    #: Codes of the crossed ``CategorySpec``s, rows first.
     categories: tuple[str, ...]
 
 
@@ -275,11 +343,17 @@ class ComboSpec:
 class IndicatorSpec:
     """A statistical indicator shared by forms and years (F2)."""
 
+    #: The indicator's code, named by ``FieldSpec.indicator``.
     code: str
+    #: Vietnamese name.
     name: str
+    #: What it measures.
     definition: str = ""
+    #: How it is computed or collected.
     method: str = ""
+    #: e.g. "hộ", "người", "%".
     unit_of_measure: str = ""
+    #: The sector that owns it, e.g. ``"dan_toc"``.
     sector: str = ""
 
 
@@ -289,23 +363,39 @@ class FieldSpec:
     yes_no, file. ``combo`` names a :class:`ComboSpec`: the field is then entered as a grid with
     one cell per option combination. ``indicator`` names an :class:`IndicatorSpec`."""
 
+    #: Unique in the form; letters, digits and ``_``; the name rule expressions and the API use.
     code: str
+    #: Vietnamese label shown on the entry screen.
     label: str
+    #: One of the field type codes (below).
     type: str = "integer"
+    #: A report cannot be submitted without it (409 naming the field).
     required: bool = False
+    #: Smallest value allowed (numbers), inclusive.
     min: float | None = None
+    #: Largest value allowed (numbers), inclusive.
     max: float | None = None
+    #: Shown beside the value, e.g. "hộ".
     unit_of_measure: str = ""
+    #: Help text under the field.
     help: str = ""
+    #: The options of a ``choice`` field.
     choices: tuple[Choice, ...] = ()
+    #: Code of a ``ComboSpec``: the field is a grid with one cell per option combination.
     combo: str | None = None
+    #: Code of an ``IndicatorSpec`` the field reports.
     indicator: str | None = None
 
 
 @dataclass(frozen=True)
 class SectionSpec:
+    """A titled group of fields on the entry screen, in order."""
+
+    #: Unique in the form.
     code: str
+    #: Vietnamese title.
     title: str
+    #: Its fields, in display order.
     fields: tuple[FieldSpec, ...]
 
 
@@ -314,8 +404,12 @@ class RuleSpec:
     """A cross-field check in the safe expression language of :mod:`core.forms.expressions`,
     e.g. ``poor_households <= households`` or ``sum(by_ethnicity) == total``."""
 
+    #: Unique in the form.
     code: str
+    #: Must be true for the values to be saved: fields by code; functions ``sum``, ``count``, ``min``, ``max``,
+    #: ``abs``, ``round``; ``and``/``or``/``not``, comparisons and arithmetic (docs/forms.md).
     expression: str
+    #: Vietnamese message shown (and answered as a 422) when the expression is false.
     message: str
 
 
@@ -327,8 +421,12 @@ class ScheduleSpec:
     (Hà Nội's religion report: quý I and quý III only). Empty: every period of the type.
     """
 
+    #: A :class:`PeriodType` value: ``monthly``, ``quarterly``, ``six_monthly``, ``nine_month``, ``yearly``,
+    #: ``phase`` (not ``adhoc``: ad-hoc reports are sent as requests).
     period_type: str
+    #: ``Level.code``s whose units report the form.
     levels: tuple[str, ...]
+    #: Only these periods of the year; empty: all.
     indexes: tuple[int, ...] = ()
 
 
@@ -339,13 +437,23 @@ class FormSpec:
     Categories, combos and indicators it uses travel with it and are matched by code.
     """
 
+    #: The form's code, unique in the system, e.g. ``"DB-DT01"``; the API's ``form`` parameter.
     code: str
+    #: Vietnamese name.
     name: str
+    #: Its sections, in display order.
     sections: tuple[SectionSpec, ...]
+    #: Cross-field checks run at every save.
     rules: tuple[RuleSpec, ...] = ()
+    #: The sector it belongs to (``UnitSpec.sector``): that sector's department verifies it.
     sector: str = ""
+    #: Vietnamese description.
     description: str = ""
+    #: Categories its combos cross.
     categories: tuple[CategorySpec, ...] = ()
+    #: Combos its fields use.
     combos: tuple[ComboSpec, ...] = ()
+    #: Indicators its fields report.
     indicators: tuple[IndicatorSpec, ...] = ()
+    #: When it falls due and from whom; none: only sent as requests.
     schedules: tuple[ScheduleSpec, ...] = ()

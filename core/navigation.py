@@ -11,6 +11,7 @@ from core.forms.api import FormApi, PeriodApi
 from core.accounts.api import MeApi
 from core.reporting.api.report_pdf import ReportPdfApi
 from core.reporting.api.reports import ReportApi
+from core.reporting.api.workbook import ReportWorkbookApi
 from core.hierarchy.api import UnitApi
 from core.accounts.views.accounts import AccountsView
 from core.analytics.views.analysis import AnalysisView
@@ -23,12 +24,14 @@ from core.analytics.views.exports import ExportsView
 from core.forms.views import (CategoriesView, CategoryOptionsView, CombosView, FormFieldsView, FormRulesView,
                               FormSectionsView, FormsView, IndicatorsView, SchedulesView)
 from core.operations.views.help import HelpView
+from core.operations.api.maintenance import MaintenanceApi
 from core.operations.views.maintenance import MaintenanceNoticesView
 from core.operations.views.incidents import IncidentsView
 from core.reporting.views.notifications import NotificationsView
 from core.accounts.views.password import PasswordView
 from core.reporting.views.requests import RequestsView
 from core.reporting.views.review import MyReportsView, ReviewInboxView
+from core.reporting.views.workbook import WorkbookView
 from core.platform.views.plugins import PluginsView
 from core.analytics.views.totals import TotalsView
 from core.hierarchy.views import UnitHoldersView, UnitsView, UnitTreeView
@@ -79,6 +82,7 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(ReportsView, "ReportsView", label=_l("Report list"), icon="fa-file-text-o", category=REPORTS,
                         category_label=_l("Reports"), category_icon="fa-file-text")
     appbuilder.add_view(MyReportsView, "MyReportsView", label=_l("My reports"), icon="fa-inbox", category=REPORTS)
+    appbuilder.add_view_no_menu(WorkbookView)
     appbuilder.add_view(ReviewInboxView, "ReviewInboxView", label=_l("Review inbox"), icon="fa-check-square-o",
                         category=REPORTS)
     appbuilder.add_view(RequestsView, "RequestsView", label=_l("Requests"), icon="fa-paper-plane",
@@ -103,6 +107,8 @@ def register_views(appbuilder) -> None:
     appbuilder.add_api(AggregateApi)
     appbuilder.add_api(CompletenessApi)
     appbuilder.add_api(ReportPdfApi)
+    appbuilder.add_api(ReportWorkbookApi)
     appbuilder.add_api(ExportApi)
     appbuilder.add_api(ReportBackfillApi)
     appbuilder.add_api(ExchangeApi)
+    appbuilder.add_api(MaintenanceApi)

@@ -16,6 +16,7 @@ fixture code of its own::
 """
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -88,6 +89,22 @@ class Officer:
         return self.client.post(f"/api/v1/report/{pk}/transition", headers=self.headers,
                                 json={"action": action, "comment": comment, **extra})
 
+    def attach(self, pk: int, content: bytes | None = None, filename: str = "bien-ban-da-ky.pdf",
+               kind: str = "scan"):
+        """``POST /api/v1/report/<pk>/attachments``: a file (default :func:`sample_pdf`) as ``kind``
+        (``scan``: the signed, stamped paper report ``scan_guard`` asks for; ``other``)."""
+        return self.client.post(f"/api/v1/report/{pk}/attachments", headers=self.headers,
+                                data={"file": (io.BytesIO(sample_pdf() if content is None else content), filename),
+                                      "kind": kind},
+                                content_type="multipart/form-data")
+
+    def total(self, form: str, period: str, unit: str | None = None) -> dict:
+        """``GET /api/v1/aggregate/``: the approved totals of ``unit``'s subtree (default the officer's unit)."""
+        args = {"form": form, "period": period, **({"unit": unit} if unit else {})}
+        resp = self.client.get("/api/v1/aggregate/", headers=self.headers, query_string=args)
+        assert resp.status_code == 200, resp.get_json()
+        return resp.get_json()
+
 
 def api_token(client, username: str, password: str) -> str:
     """A JWT from ``POST /api/v1/security/login``, as an integrator's script gets one."""
@@ -121,5 +138,67 @@ def issue(app: Flask, unit_code: str) -> tuple[str, str]:
 
 
 def officer(app: Flask, unit_code: str) -> Officer:
-    """``unit_code``'s officer, issued an account by the board and signed in after changing its password."""
-    return sign_in(app, *issue(app, unit_code))
+    """``unit_code``'s officer, issued an account by the board and signed in after changing its password.
+
+    Asked again for the same unit of the same app, the same signed-in officer (a second issue would
+    have to change the password again, and the password history refuses the same new password).
+    """
+    signed_in = app.extensions.setdefault("baocao.testing.officers", {})
+    if unit_code not in signed_in:
+        signed_in[unit_code] = sign_in(app, *issue(app, unit_code))
+    return signed_in[unit_code]
+
+
+def holder(app: Flask, pk: int) -> str | None:
+    """The code of the unit whose reviewers hold submitted report ``pk`` now (None unless submitted)."""
+    from sqlalchemy import select
+
+    from core.hierarchy.models import Unit
+    from core.platform.extensions import db
+    from core.reporting.models import Report
+
+    with app.app_context():
+        report = db.session.get(Report, pk)
+        if report is None or report.state != "submitted":
+            return None
+        ids = [int(i) for i in report.unit.path.strip("/").split("/")]
+        code = db.session.scalar(select(Unit.code).where(Unit.id.in_(ids), Unit.level == report.level)
+                                 .order_by(Unit.path.desc()).limit(1))
+        db.session.remove()
+        return code
+
+
+def approve_up(app: Flask, pk: int, comment: str = "") -> list[tuple[str, str]]:
+    """Approve submitted report ``pk`` at every level of its approval chain, as each holding unit's
+    officer does through the API, until it is approved. Returns ``[(unit code, state after), ...]``.
+
+    The reviewers are the units' officers (:func:`officer`: issued and signed in on first need).
+    A refusal stops with the API's answer in the assertion message.
+    """
+    steps = []
+    while (code := holder(app, pk)) is not None:
+        resp = officer(app, code).act(pk, "approve", comment)
+        assert resp.status_code == 200, (code, resp.status_code, resp.get_json())
+        steps.append((code, resp.get_json()["state"]))
+    return steps
+
+
+def sample_pdf(text: bytes = b"Bao cao da ky, dong dau") -> bytes:
+    """A small, valid one-page PDF: an attachment that passes the content checks (as a scan, not signed)."""
+    stream = b"BT /F1 12 Tf 20 50 Td (" + text + b") Tj ET"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 100] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)

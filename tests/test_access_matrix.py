@@ -35,7 +35,8 @@ DENIED = {401, 403, 404}
 #: APIs with no datamodel of their own, and the model their id names (they find it in scope themselves).
 #: Screens with no datamodel of their own, likewise.
 PLAIN_APIS = {"ReportPdfApi": Report, "ReportAttachmentApi": Report, "ExportApi": ExportJob,
-              "ExportsView": ExportJob, "AnalysisView": AnalysisScenario}
+              "ExportsView": ExportJob, "AnalysisView": AnalysisScenario,
+              "ReportWorkbookApi": Report, "WorkbookView": Report}
 
 
 def _personal(username: str, unit_id: int, role: str) -> tuple[str, str]:

@@ -29,6 +29,7 @@ from tests.pki import png_bytes
 ROOT = Path(__file__).resolve().parents[1]
 DOC = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
 PROVINCE_EXAMPLE = re.search(r"<!-- province-example -->\n```python\n(.*?)```", DOC, re.S).group(1)
+TESTING_EXAMPLE = re.search(r"<!-- testing-example -->\n```python\n(.*?)```", DOC, re.S).group(1)
 
 
 def install_as_distribution(site: Path, package: str, source: str, entry_point: str) -> None:
@@ -72,7 +73,11 @@ def test_the_docs_province_example_runs_a_report_from_commune_to_board(dien_bien
         db.session.commit()
         commune_code = db.session.query(Unit.code).filter_by(kind="commune").order_by(Unit.code).first()[0]
         departments = {u.code: (u.name, u.parent.code, u.sector) for u in db.session.query(Unit).filter_by(kind="department")}
+        root = db.session.query(Unit.code, Unit.name, Unit.kind).filter_by(parent_id=None).one()
+        ward_kinds = {kind for (kind,) in db.session.query(Unit.kind).filter(Unit.name.like("Phường %"))}
     assert communes >= 40  # Điện Biên's real communes and wards (2025)
+    assert tuple(root) == ("11", "Ban Dân tộc tỉnh Điện Biên", "board")  # PluginInfo.root_name
+    assert ward_kinds == {"commune"}  # wards import as communes
     assert departments == {"DB-SYT": ("Sở Y tế tỉnh Điện Biên", "11", "y_te"),
                            "DB-SGDDT": ("Sở Giáo dục và Đào tạo tỉnh Điện Biên", "11", "giao_duc")}
 
@@ -100,6 +105,36 @@ def test_the_docs_province_example_runs_a_report_from_commune_to_board(dien_bien
         registry = plugin_admin.registry()
         assert registry.hook.backup_schedule() == "30 1 * * 1-5"
         assert registry.hook.maintenance_lead_time() == 72
+
+
+def test_listing_the_root_among_the_agencies_is_refused_with_the_way_to_name_it(tmp_path, monkeypatch, make_app):
+    from core.bootstrap import init_province
+    from core.hierarchy.models import Unit
+    from core.platform.plugin_admin import PluginError
+
+    site = tmp_path / "site"
+    install_as_distribution(site, "baocao_dien_bien", PROVINCE_EXAMPLE.replace('UnitSpec("DB-SYT"', 'UnitSpec("11"'),
+                            "dien_bien")
+    monkeypatch.syspath_prepend(str(site))
+    app = make_app()
+    try:
+        with app.app_context():
+            with pytest.raises(PluginError, match=r"11 is the root unit .*PluginInfo\(root_name=...\)"):
+                init_province("dien_bien")
+            db.session.rollback()
+            assert db.session.query(Unit).count() == 0  # nothing half-loaded
+    finally:
+        sys.modules.pop("baocao_dien_bien", None)
+
+
+def test_the_docs_testing_example_walks_the_province_example_to_its_total_with_core_testing(dien_bien, tmp_path):
+    """docs/plugins.md's plugin test, run as written: fill, refused by scan_guard (409), attach, submit,
+    approve up the chain, read the total, with core.testing's documented helpers only."""
+    namespace = {}
+    exec(compile(TESTING_EXAMPLE, "docs/plugins.md:testing-example", "exec"), namespace)
+    tests = [fn for name, fn in namespace.items() if name.startswith("test_")]
+    assert len(tests) == 1
+    tests[0](tmp_path / "docs-example")
 
 
 # --- baocao plugins new --------------------------------------------------------------------------

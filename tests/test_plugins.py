@@ -177,3 +177,45 @@ def test_plugins_screen_toggles_with_csrf(make_app, admin):
 def test_plugins_screen_is_for_admins_only(client):
     resp = client.get("/plugins/")
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
+def test_plugins_can_be_listed_and_checked_before_an_instance_exists(tmp_path, monkeypatch):
+    """An integrator runs `baocao plugins list|check|hooks` before `baocao init`: no SECRET_KEY needed."""
+    from click.testing import CliRunner
+
+    from core.cli import main
+
+    monkeypatch.setenv("BAOCAO_INSTANCE", str(tmp_path / "not-yet"))
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    runner = CliRunner()
+    listed = runner.invoke(main, ["plugins", "list"])
+    assert listed.exit_code == 0, listed.output
+    rows = {line.split("\t")[0]: line.split("\t") for line in listed.output.splitlines()[1:]}
+    assert rows["example"][1:4] == ["1.0.0", "no", "scheduled_jobs,support_contacts"]
+    checked = runner.invoke(main, ["plugins", "check", "example", "ha_noi.deadlines"])
+    assert (checked.exit_code, checked.output.splitlines()) == (0, ["example\tok", "ha_noi.deadlines\tok"])
+    assert runner.invoke(main, ["plugins", "check", "atlantis"]).exit_code == 1
+    hooks = runner.invoke(main, ["plugins", "hooks"])
+    assert hooks.exit_code == 0 and "backup_schedule\tfirst answer wins\t" in hooks.output
+    assert not (tmp_path / "not-yet").exists()  # listing created no instance
+
+
+def test_plugins_check_names_a_broken_plugin_and_exits_1(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from core.cli import main
+
+    _write_package(tmp_path, "kit_plugins", {"typo": """
+        from core import hookimpl
+
+        @hookimpl
+        def backup_schedul():
+            return "0 1 * * *"
+    """})
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr("core.config.PLUGIN_PACKAGES", ["kit_plugins"])
+    monkeypatch.setenv("BAOCAO_INSTANCE", str(tmp_path / "not-yet"))
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    result = CliRunner().invoke(main, ["plugins", "check"])
+    assert result.exit_code == 1
+    assert result.output.startswith("typo\terror: PluginValidationError")

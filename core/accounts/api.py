@@ -33,7 +33,10 @@ class MeApi(BaseApi):
         get:
           responses:
             200:
-              description: The caller
+              description: "The caller"
+              content:
+                application/json:
+                  example: {"result": {"must_change_password": false, "password_expires_at": "2027-03-05T02:00:22.642376", "roles": ["Reporter"], "unit_code": "03151", "username": "03151"}}
         """
         account = g.user
         rules = passwords.policy()
@@ -63,9 +66,15 @@ class MeApi(BaseApi):
                     new_password: {type: string}
           responses:
             200:
-              description: Changed
+              description: "Changed"
+              content:
+                application/json:
+                  example: {"message": "Đã đổi mật khẩu. Vui lòng đăng nhập lại để nhận mã truy cập mới."}
             422:
-              description: A field is missing, the old password is wrong, or a policy rule is broken
+              description: "A field is missing, the old password is wrong, or a policy rule is broken"
+              content:
+                application/json:
+                  example: {"errors": {"old_password": ["old_password: Mật khẩu hiện tại không đúng."]}, "message": "Mật khẩu hiện tại không đúng.", "rules": ["old_password"]}
         """
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
@@ -94,7 +103,10 @@ class MeApi(BaseApi):
         post:
           responses:
             200:
-              description: Signed out; log in again for new tokens
+              description: "Signed out; log in again for new tokens"
+              content:
+                application/json:
+                  example: {"message": "Bạn đã đăng xuất. Mọi mã truy cập (token) của tài khoản này không còn được chấp nhận."}
         """
         account = g.user
         accounts.end_sessions(db.session, account)

@@ -66,7 +66,11 @@ class ExchangeApi(SelectionApi):
           - {in: query, name: format, schema: {type: string, enum: [json, adx, csv]}}
           - {in: query, name: system, schema: {type: string}, description: "mapping tables to translate codes"}
           responses:
-            200: {description: "the file"}
+            200:
+              description: "the data value set (format json; adx: application/adx+xml, csv: text/csv)"
+              content:
+                application/json:
+                  example: {"dataSet": "DB-DT01", "period": "2026", "orgUnit": "11", "dataValues": [{"dataElement": "households", "period": "2026", "orgUnit": "03151", "categoryOptionCombo": "default", "value": "10"}]}
             404: {description: "the unit is outside the caller's scope"}
             422: {description: "form, period, unit or format missing or unknown"}
         """
@@ -101,7 +105,11 @@ class ExchangeApi(SelectionApi):
               text/csv: {schema: {type: string}}
               multipart/form-data: {schema: {type: object, properties: {file: {type: string, format: binary}}}}
           responses:
-            200: {description: "imported: rows, reports, changed"}
+            200:
+              description: "imported: rows, reports, changed"
+              content:
+                application/json:
+                  example: {"rows": 2, "reports": 1, "changed": 2}
             422: {description: "errors: every wrong row with its number, field and message; nothing written"}
         """
         upload = request.files.get("file")

@@ -19,6 +19,14 @@ Sheets (row 1 holds the column names; other columns are ignored):
     group go into a section ``main``, placed where the first of them is. ODK's
     metadata types (``start``, ``end``, ``today``, ``deviceid``, ``username``, ...)
     are recorded by ODK itself and are skipped; any other type is a problem.
+    ODK's ``constraint`` is translated: bounds on the field itself (``. >= 0``,
+    ``0 <= .``, ``. < 100`` on whole numbers) become ``min``/``max`` (the stricter
+    of them and the columns), any other condition our rule language can express
+    (``. <= ${households}``) becomes a rule with the ``constraint_message``.
+    What cannot be carried over is a **warning**, never dropped silently: a
+    constraint (or a part of it) the rule language cannot express, ``relevant``
+    (skip logic: the field is always shown), ``calculate`` rows, and every other
+    column (``choice_filter``, ``default``, other languages' labels, ...).
 ``choices``
     ``list_name``, ``name``, ``label``.
 ``settings``
@@ -39,6 +47,8 @@ text is normalised to Unicode NFC.
 
 Writing is :mod:`core.forms.xlsform_write`.
 
+:func:`read_workbook_with_warnings` also returns the warnings, in the same form as problems.
+
 :func:`read_workbook` reports every problem it finds at once, each as
 ``(sheet, row number as Excel shows it, message)``; row 0 stands for the sheet
 as a whole (a missing sheet) and row 1 for its header (a missing column).
@@ -53,6 +63,7 @@ import unicodedata
 import warnings
 import zipfile
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime
 
 from core.platform import tabular
@@ -177,10 +188,30 @@ class _Reader:
         self.known_indicators = set(known_indicators)
         self.known_categories = set(known_categories)
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        #: ODK constraints to translate once every field is known: (row, field, text, message).
+        self.constraints: list[tuple[int, FieldSpec, str, str]] = []
         self.language = ""
 
     def problem(self, sheet: str, row: int, message: str) -> None:
         self.problems.append((sheet, row, message))
+
+    def warn(self, sheet: str, row: int, message: str) -> None:
+        """Something of the workbook that is not carried over: said, never dropped silently."""
+        self.warnings.append((sheet, row, message))
+
+    def unread_columns(self, sheet: _Sheet, known: set[str]) -> None:
+        """Warn about every column with values that is not read: unknown ones and other languages."""
+        for column in sheet.columns:
+            base = column.split("::", 1)[0]
+            used = sum(1 for _, row in sheet.rows if _text(row.get(column)) != "")
+            if not used:
+                continue
+            if base not in known:
+                self.warn(sheet.name, sheet.header_row, f"column {column} is not carried over ({used} row(s) use it)")
+            elif "::" in column and sheet.column(base) != column:
+                self.warn(sheet.name, sheet.header_row, f"column {column} is not carried over: only "
+                                                        f"{sheet.column(base)} is read ({used} row(s) use it)")
 
     def sheet(self, name: str) -> _Sheet | None:
         ws = self.sheet_names.get(name)
@@ -244,6 +275,7 @@ class _Reader:
             return lists, {}
         if not self.require_columns(sheet, "list_name", "name", "label"):
             return lists, {}
+        self.unread_columns(sheet, {"list_name", "name", "label"})
         for row_no, row in sheet.rows:
             list_name, name, label = sheet.get(row, "list_name"), sheet.get(row, "name"), sheet.get(row, "label")
             if not list_name:
@@ -346,6 +378,7 @@ class _Reader:
             return [], {}
         if not self.require_columns(sheet, "type", "name", "label"):
             return [], {}
+        self.unread_columns(sheet, SURVEY_COLUMNS)
         sections: list[dict] = []
         section_rows: dict[str, int] = {}
         field_rows: dict[str, int] = {}
@@ -392,7 +425,17 @@ class _Reader:
                 continue
             if head in _METADATA_TYPES and len(tokens) == 1:
                 continue
+            if head == "calculate" and len(tokens) == 1:
+                self.warn("survey", row_no, f"calculate {name} ({sheet.get(row, 'calculation')}) is not carried "
+                                            "over: baocao has no calculated fields (add a field and a rule)")
+                continue
+            if sheet.get(row, "relevant"):
+                self.warn("survey", row_no, f"relevant of {name} ({sheet.get(row, 'relevant')}) is not carried over: "
+                                            "the field is always shown")
             field = self.field(sheet, row_no, row, tokens, lists, combos, indicators)
+            if field is not None and sheet.get(row, "constraint"):
+                self.constraints.append((row_no, field, sheet.get(row, "constraint"),
+                                         sheet.get(row, "constraint_message")))
             if name and name in field_rows:
                 self.problem("survey", row_no, f"duplicate name {name} (first on row {field_rows[name]})")
                 continue
@@ -535,6 +578,30 @@ class _Reader:
             schedules.append(ScheduleSpec(period_type, levels, indexes))
         return schedules
 
+    def translate_constraints(self, sections: list[SectionSpec], rules: list[RuleSpec],
+                              kinds: dict[str, str]) -> tuple[list[SectionSpec], list[RuleSpec]]:
+        """ODK constraints as field limits and rules; what the rule language cannot say, as warnings."""
+        changed: dict[str, FieldSpec] = {}
+        codes = {r.code for r in rules}
+        for row_no, field, text, message in self.constraints:
+            low, high, conditions, left = _translate_constraint(text, field, kinds)
+            for part in left:
+                self.warn("survey", row_no, f"constraint of {field.code}: {part!r} is not carried over "
+                                            "(the rule language cannot express it)")
+            field = changed.get(field.code, field)
+            if low is not None or high is not None:
+                field = replace(field, min=_stricter(field.min, low, max), max=_stricter(field.max, high, min))
+                changed[field.code] = field
+            for n, condition in enumerate(conditions, start=1):
+                code = f"{field.code}_constraint" + (f"_{n}" if len(conditions) > 1 else "")
+                while code in codes:
+                    code += "_odk"
+                codes.add(code)
+                rules.append(RuleSpec(code, condition, message or f"“{field.label}”: {text}"))
+        if changed:
+            sections = [replace(s, fields=tuple(changed.get(f.code, f) for f in s.fields)) for s in sections]
+        return sections, rules
+
     def read(self) -> FormSpec:
         code, name, sector, description = self.settings()
         lists, _ = self.choices()
@@ -544,6 +611,7 @@ class _Reader:
         sections, kinds = self.survey(lists, {c.code for c in combos} | self.known_combos,
                                       {i.code for i in indicators} | self.known_indicators)
         rules = self.rules(kinds)
+        sections, rules = self.translate_constraints(sections, rules, kinds)
         schedules = self.schedules()
         if self.problems:
             order = {name: i for i, name in enumerate(SHEETS)}
@@ -551,6 +619,90 @@ class _Reader:
         return FormSpec(code=code, name=name, sections=tuple(sections), rules=tuple(rules), sector=sector,
                         description=description, categories=tuple(categories), combos=tuple(combos),
                         indicators=tuple(indicators), schedules=tuple(schedules))
+
+
+#: The survey columns read (``constraint_message`` with ``constraint``); any other is a warning.
+SURVEY_COLUMNS = {"type", "name", "label", "required", "hint", "appearance", "constraint", "constraint_message",
+                  "relevant", "calculation", "min", "max", "unit", "indicator", "disaggregation"}
+_NUMBER = r"-?\d+(?:\.\d+)?"
+_BOUND = re.compile(rf"^\.\s*(>=|<=|>|<|=)\s*({_NUMBER})$")
+_BOUND_REVERSED = re.compile(rf"^({_NUMBER})\s*(>=|<=|>|<|=)\s*\.$")
+_MIRROR = {">=": "<=", "<=": ">=", ">": "<", "<": ">", "=": "="}
+
+
+def _stricter(current: float | None, new: float | None, pick) -> float | None:
+    return new if current is None else current if new is None else pick(current, new)
+
+
+def _conjuncts(text: str) -> list[str]:
+    """``a and (b or c) and d`` as ``[a, (b or c), d]``: the parts that must all hold."""
+    parts, depth, start = [], 0, 0
+    for match in re.finditer(r"[()]|\band\b", text):
+        token = match.group()
+        if token == "(":
+            depth += 1
+        elif token == ")":
+            depth -= 1
+        elif depth == 0:
+            parts.append(text[start:match.start()])
+            start = match.end()
+    parts.append(text[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _unwrap(part: str) -> str:
+    """``((a))`` as ``a``; ``(a) or (b)`` stays whole."""
+    while part.startswith("(") and part.endswith(")"):
+        depth = 0
+        for i, char in enumerate(part):
+            depth += (char == "(") - (char == ")")
+            if depth == 0 and i < len(part) - 1:
+                return part
+        part = part[1:-1].strip()
+    return part
+
+
+def _translate_constraint(text: str, field: FieldSpec, kinds: dict[str, str]):
+    """``(min, max, rule expressions, parts not carried over)`` of an ODK constraint on ``field``."""
+    low = high = None
+    conditions, left = [], []
+    whole = field.type == "integer"
+    for part in (_unwrap(p) for p in _conjuncts(text)):
+        bound_op = number = None
+        if match := _BOUND.match(part):
+            bound_op, number = match.group(1), match.group(2)
+        elif match := _BOUND_REVERSED.match(part):
+            bound_op, number = _MIRROR[match.group(2)], match.group(1)
+        if bound_op and field.type in NUMERIC_TYPES and (bound_op in (">=", "<=", "=") or whole):
+            value = float(number)
+            if bound_op == ">" or bound_op == "<":
+                if not value.is_integer():
+                    bound_op = None
+                else:
+                    value += 1 if bound_op == ">" else -1
+            if bound_op:
+                if bound_op in (">=", ">", "="):
+                    low = _stricter(low, value, max)
+                if bound_op in ("<=", "<", "="):
+                    high = _stricter(high, value, min)
+                continue
+        expression = _as_rule(part, field.code)
+        try:
+            expressions.check(expression, kinds)
+        except expressions.ExpressionError:
+            left.append(part)
+            continue
+        conditions.append(expression)
+    return low, high, conditions, left
+
+
+def _as_rule(part: str, code: str) -> str:
+    """An XPath condition in our rule language: ``${x}`` is ``x``, ``.`` this field, ``=`` is ``==``."""
+    out = re.sub(r"\$\{(\w+)\}", r"\1", part)
+    out = re.sub(r"(?<![\w.\d])\.(?![\w.\d])", code, out)
+    out = re.sub(r"(?<![<>!=])=(?!=)", "==", out)
+    out = re.sub(r"\bdiv\b", "/", out)
+    return re.sub(r"\bmod\b", "%", out)
 
 
 def _load(data, filename: str):
@@ -580,6 +732,13 @@ def _load(data, filename: str):
 
 def read_workbook(data, known_combos: Iterable[str] = (), known_indicators: Iterable[str] = (),
                   known_categories: Iterable[str] = (), filename: str | None = None) -> FormSpec:
+    """The :class:`FormSpec` an XLSForm-style workbook describes (see :func:`read_workbook_with_warnings`)."""
+    return read_workbook_with_warnings(data, known_combos, known_indicators, known_categories, filename)[0]
+
+
+def read_workbook_with_warnings(data, known_combos: Iterable[str] = (), known_indicators: Iterable[str] = (),
+                                known_categories: Iterable[str] = (),
+                                filename: str | None = None) -> tuple[FormSpec, list[Problem]]:
     """The :class:`FormSpec` an XLSForm-style workbook describes.
 
     ``data`` is the workbook's bytes, a binary file object or a path. ``known_*``
@@ -592,6 +751,9 @@ def read_workbook(data, known_combos: Iterable[str] = (), known_indicators: Iter
         filename = os.path.basename(str(filename))
     workbook = _load(data, filename)
     try:
-        return _Reader(workbook, known_combos, known_indicators, known_categories).read()
+        reader = _Reader(workbook, known_combos, known_indicators, known_categories)
+        spec = reader.read()
+        order = {name: i for i, name in enumerate(SHEETS)}
+        return spec, sorted(reader.warnings, key=lambda w: (order.get(w[0], len(order)), w[1]))
     finally:
         workbook.close()

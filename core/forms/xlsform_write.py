@@ -13,8 +13,8 @@ from core.platform import tabular
 
 
 _COLUMNS = {
-    "survey": ["type", "name", "label", "required", "hint", "appearance", "min", "max", "unit", "indicator",
-               "disaggregation"],
+    "survey": ["type", "name", "label", "required", "hint", "appearance", "constraint", "min", "max", "unit",
+               "indicator", "disaggregation"],
     "choices": ["list_name", "name", "label"],
     "settings": ["form_id", "form_title", "sector", "description"],
     "rules": ["name", "expression", "message"],
@@ -23,7 +23,7 @@ _COLUMNS = {
     "indicators": ["code", "name", "definition", "method", "unit", "sector"],
     "schedules": ["period_type", "levels", "periods"],
 }
-_WIDTHS = {"type": 22, "name": 24, "label": 48, "hint": 36, "expression": 48, "message": 48, "description": 48,
+_WIDTHS = {"constraint": 28, "type": 22, "name": 24, "label": 48, "hint": 36, "expression": 48, "message": 48, "description": 48,
            "definition": 40, "method": 40, "form_title": 40, "category_label": 30, "categories": 30, "levels": 30}
 
 
@@ -31,6 +31,14 @@ def _number_cell(value: float | None):
     if value is None:
         return None
     return int(value) if float(value).is_integer() else value
+
+
+def constraint(f) -> str | None:
+    """The field's limits as ODK's ``constraint`` (``. >= 0 and . <= 100``): ODK's tools ignore our ``min`` and
+    ``max`` columns, so without it a form filled in ODK Collect would take any number. We read it back."""
+    parts = [f". >= {_number_cell(f.min)}" if f.min is not None else None,
+             f". <= {_number_cell(f.max)}" if f.max is not None else None]
+    return " and ".join(p for p in parts if p) or None
 
 
 def _append(ws, values: list) -> None:
@@ -60,7 +68,7 @@ def write_workbook(spec: FormSpec) -> bytes:
             else:
                 kind = f.type
             rows["survey"].append([kind, f.code, f.label, "yes" if f.required else None, f.help or None,
-                                   appearance, _number_cell(f.min), _number_cell(f.max),
+                                   appearance, constraint(f), _number_cell(f.min), _number_cell(f.max),
                                    f.unit_of_measure or None, f.indicator, f.combo])
         rows["survey"].append(["end group"])
     rows["settings"].append([spec.code, spec.name, spec.sector or None, spec.description or None])

@@ -54,7 +54,8 @@ REPORT_ENTRY = (("Reports", ("menu_access",)),
                 ("ReportApi", ("can_get", "can_info", "can_put", "can_post")),
                 ("ReportPdfApi", ("can_get",)),
                 ("MyReportsView", ("can_list", "menu_access")),
-                ("ReportAttachmentApi", ("can_post", "can_get")))
+                ("ReportAttachmentApi", ("can_post", "can_get")),
+                ("WorkbookView", ("can_download", "can_upload")), ("ReportWorkbookApi", ("can_get", "can_put")))
 #: Roll-up and completeness of one's own subtree (H2, H4): everyone who reads reports.
 TOTALS_READ = (("AggregateApi", ("can_get",)), ("CompletenessApi", ("can_get",)),
                ("TotalsView", ("can_show", "menu_access")))
@@ -66,7 +67,8 @@ EXPORTS = (("ExportApi", ("can_get", "can_post")),
            ("ExportsView", ("can_list", "can_queue", "can_download", "menu_access")))
 REPORT_READ = (("Reports", ("menu_access",)), ("ReportsView", ("can_list", "can_show", "can_pdf", "menu_access")),
                ("ReportApi", ("can_get", "can_info")), ("ReportPdfApi", ("can_get",)),
-               ("ReportAttachmentApi", ("can_get",))) + TOTALS_READ + EXCHANGE_EXPORT + EXPORTS
+               ("ReportAttachmentApi", ("can_get",)),
+               ("WorkbookView", ("can_download",)), ("ReportWorkbookApi", ("can_get",))) + TOTALS_READ + EXCHANGE_EXPORT + EXPORTS
 #: The dashboard (R2): charts of the subtree's totals and completeness, for leaders, reviewers and admins.
 DASHBOARD_READ = (("DashboardView", ("can_list", "can_data", "menu_access")),)
 #: Analysis scenarios (R7, R8): everyone who reads totals runs the scenarios shared with them ...
@@ -85,10 +87,10 @@ REQUESTS = (("RequestsView", ("can_list", "can_show", "can_new", "can_cascade", 
 #: Screens and APIs of the system administrator alone, whatever a role below lists: recording a
 #: report received outside the system (W7) submits it in the unit's name; the data exchange's mapping
 #: tables, intake sources and outbox (R3, R6) configure what enters and leaves the system;
-#: announcing maintenance (S3);
+#: announcing maintenance (S3, on the screen and through the API);
 #: the incident log (S4).
 ADMIN_ONLY = ("BackfillView", "ReportBackfillApi", "ExchangeMappingView", "IntakeSourceView", "OutboxView",
-              "MaintenanceNoticesView", "IncidentsView")
+              "MaintenanceNoticesView", "MaintenanceApi", "IncidentsView")
 
 ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(SYSTEM_ADMIN, _l("System administrator"), (("*", ("*",)),), personal=True),

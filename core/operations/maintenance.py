@@ -118,3 +118,110 @@ def init_app(app: Flask) -> None:
             if notices:
                 response.headers[HEADER] = notices[0].interval
         return response
+
+
+# --- announcing and cancelling, for the CLI and the API ---------------------------------------------
+
+PROVINCE_TZ = "Asia/Ho_Chi_Minh"
+
+
+class NoticeRefused(ValueError):
+    """A notice that cannot be announced: ``errors`` names each wrong field, nothing is stored."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(next(iter(errors.values()))[0])
+        self.errors = errors
+
+
+def to_utc(moment: datetime) -> datetime:
+    """Naive UTC from an aware time, or from a naive one read as the province's time (what people type)."""
+    from datetime import timezone
+    from zoneinfo import ZoneInfo
+
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(PROVINCE_TZ))
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def local(moment: datetime) -> datetime:
+    """A stored (naive UTC) time in the province's time zone, aware."""
+    from datetime import timezone
+    from zoneinfo import ZoneInfo
+
+    return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(PROVINCE_TZ))
+
+
+def refusals(starts_at: datetime | None, ends_at: datetime | None, message: str | None,
+             emergency: bool) -> dict[str, list[str]]:
+    """What is wrong with a notice (naive UTC times), by field; the maintenance screen's rules."""
+    from flask_babel import gettext as _
+
+    errors: dict[str, list[str]] = {}
+    for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if value is None:
+            errors[name] = [_("This field is required.")]
+    if not (message or "").strip():
+        errors["message"] = [_("This field is required.")]
+    if errors:
+        return errors
+    if ends_at <= starts_at:
+        errors["ends_at"] = [_("The maintenance must end after it starts.")]
+    lead = lead_time()
+    if not emergency and starts_at - clock.utcnow() < lead:
+        errors["starts_at"] = [_("Planned maintenance must be announced at least %(hours)s hours before it starts. "
+                                 "Mark it as an emergency to announce it at once.",
+                                 hours=f"{lead.total_seconds() / 3600:g}")]
+    return errors
+
+
+def announce(session, starts_at: datetime, ends_at: datetime, message: str, emergency: bool = False,
+             by: str | None = None):
+    """Store a notice (times aware, or naive in the province's time); NoticeRefused names each wrong
+    field. The caller commits; this process shows it at once, the others within seconds."""
+    from core.operations.models.backup import MaintenanceNotice
+
+    starts_at = to_utc(starts_at) if starts_at is not None else None
+    ends_at = to_utc(ends_at) if ends_at is not None else None
+    errors = refusals(starts_at, ends_at, message, emergency)
+    if errors:
+        raise NoticeRefused(errors)
+    notice = MaintenanceNotice(starts_at=starts_at, ends_at=ends_at, message=message.strip(),
+                               emergency=bool(emergency), created_by=by, created_at=clock.utcnow())
+    session.add(notice)
+    session.flush()
+    forget()
+    return notice
+
+
+def notices(session, include_ended: bool = False) -> list:
+    """The notices that have not ended (all of them with ``include_ended``), soonest first."""
+    from core.operations.models.backup import MaintenanceNotice
+
+    query = select(MaintenanceNotice).order_by(MaintenanceNotice.starts_at, MaintenanceNotice.id)
+    if not include_ended:
+        query = query.where(MaintenanceNotice.ends_at > clock.utcnow())
+    return list(session.execute(query).scalars())
+
+
+def cancel(session, pk: int):
+    """Withdraw notice ``pk`` (deleted, in the audit log); None when there is no such notice."""
+    from core.operations.models.backup import MaintenanceNotice
+
+    notice = session.get(MaintenanceNotice, pk)
+    if notice is not None:
+        session.delete(notice)
+        session.flush()
+        forget()
+    return notice
+
+
+def as_json(notice) -> dict:
+    """A notice for the API: times in UTC (``Z``) and in the province's time, and whether it shows now."""
+    now = clock.utcnow()
+    shown = notice.ends_at > now and (notice.emergency or notice.starts_at - lead_time() <= now)
+    return {"id": notice.id, "starts_at": notice.starts_at.isoformat(timespec="seconds") + "Z",
+            "ends_at": notice.ends_at.isoformat(timespec="seconds") + "Z",
+            "starts_local": local(notice.starts_at).isoformat(timespec="minutes"),
+            "ends_local": local(notice.ends_at).isoformat(timespec="minutes"),
+            "message": notice.message, "emergency": bool(notice.emergency), "shown_now": shown,
+            "created_by": notice.created_by}

@@ -109,9 +109,21 @@ class AggregateApi(SelectionApi):
           - {in: query, name: cell, schema: {type: string}, description: "the cell of a disaggregated field"}
           - {in: query, name: by, schema: {type: string, enum: [report, child]}}
           responses:
-            200: {description: "totals: values, reports counted, rules; contributions when field is given"}
-            404: {description: "the unit is outside the caller's scope"}
-            422: {description: "form, period or unit missing or unknown"}
+            200:
+              description: "totals: values, reports counted, rules; contributions when field is given"
+              content:
+                application/json:
+                  example: {"form": "DB-DT01", "period": "2026", "reports": 1, "rules": {"households": "sum", "population": "sum"}, "unit": "11", "values": {"households": 10, "population": 40}, "field": "households", "contributions": [{"form_version": null, "level": "commune", "report_id": null, "reports": 1, "unit_code": "03151", "unit_name": "Phường Mường Lay", "value": 10}]}
+            404:
+              description: "the unit is outside the caller's scope"
+              content:
+                application/json:
+                  example: {"message": "Not found"}
+            422:
+              description: "form, period or unit missing or unknown"
+              content:
+                application/json:
+                  example: {"errors": {"form": ["Không có mã XX."]}, "message": "Không hiểu được yêu cầu."}
         """
         def answer(form, period, unit):
             result = rollup.totals(db.session, form, period, unit)
@@ -150,7 +162,11 @@ class CompletenessApi(SelectionApi):
           - {in: query, name: period, required: true, schema: {type: string}}
           - {in: query, name: unit, schema: {type: string}}
           responses:
-            200: {description: "units and summary"}
+            200:
+              description: "units and summary"
+              content:
+                application/json:
+                  example: {"form": "DB-DT01", "period": "2026", "unit": "11", "summary": [{"expected": 45, "late": 0, "level": "commune", "missing": 44, "on_time": 1, "rate": 2.2, "submitted": 1}], "units": [{"deadline": "2026-12-10", "level": "commune", "on_time": true, "report_id": 2, "state": "approved", "submitted_at": "2026-12-05T02:00:27.591492", "unit_code": "03151", "unit_name": "Phường Mường Lay"}, {"deadline": "2026-12-10", "level": "commune", "on_time": null, "report_id": 9, "state": "draft", "submitted_at": null, "unit_code": "03169", "unit_name": "Xã Nà Hỳ"}]}
             404: {description: "the unit is outside the caller's scope"}
             422: {description: "form, period or unit missing or unknown"}
         """
@@ -173,7 +189,11 @@ class CompletenessApi(SelectionApi):
           - {in: query, name: period, required: true, schema: {type: string}}
           - {in: query, name: unit, schema: {type: string}}
           responses:
-            200: {description: "the unit codes reminded now"}
+            200:
+              description: "the unit codes reminded now"
+              content:
+                application/json:
+                  example: {"reminded": ["03127", "03158", "03160"]}
             404: {description: "the unit is outside the caller's scope"}
             422: {description: "form, period or unit missing or unknown"}
         """

@@ -81,7 +81,11 @@ class ExportApi(SelectionApi):
           - {in: query, name: unit, schema: {type: string}, description: "unit code; default the caller's unit"}
           - {in: query, name: format, required: true, schema: {type: string, enum: [xlsx, csv, docx, pdf]}}
           responses:
-            200: {description: "the file, named <form>_<period>_<unit>.<format>"}
+            200:
+              description: "the file, named <form>_<period>_<unit>.<format>"
+              content:
+                application/octet-stream:
+                  schema: {type: string, format: binary}
             404: {description: "the unit is outside the caller's scope"}
             422: {description: "form, period, unit or format missing or unknown"}
         """
@@ -114,7 +118,11 @@ class ExportApi(SelectionApi):
           - {in: query, name: unit, schema: {type: string}, description: "unit code; default the caller's unit"}
           - {in: query, name: format, required: true, schema: {type: string, enum: [xlsx, csv, docx, pdf]}}
           responses:
-            202: {description: "the job: id, status, progress"}
+            202:
+              description: "the job: id, status, progress"
+              content:
+                application/json:
+                  example: {"id": 7, "status": "queued", "progress": 0, "rows_done": 0, "rows_total": 45, "format": "xlsx", "filename": "DB-DT01_2026_11.xlsx", "error": null, "created_at": "2026-12-05T02:10:00", "finished_at": null}
             404: {description: "the unit is outside the caller's scope"}
             422: {description: "form, period, unit or format missing or unknown"}
         """
@@ -138,7 +146,11 @@ class ExportApi(SelectionApi):
           parameters:
           - {in: path, name: pk, schema: {type: integer}}
           responses:
-            200: {description: "the job"}
+            200:
+              description: "the job"
+              content:
+                application/json:
+                  example: {"id": 7, "status": "done", "progress": 100, "rows_done": 45, "rows_total": 45, "format": "xlsx", "filename": "DB-DT01_2026_11.xlsx", "error": null, "created_at": "2026-12-05T02:10:00", "finished_at": "2026-12-05T02:10:04", "download_url": "/api/v1/export/jobs/7/file"}
             404: {description: "no such job of the caller's"}
         """
         job = my_job(pk)
@@ -154,7 +166,11 @@ class ExportApi(SelectionApi):
           parameters:
           - {in: path, name: pk, schema: {type: integer}}
           responses:
-            200: {description: "the file"}
+            200:
+              description: "the file"
+              content:
+                application/octet-stream:
+                  schema: {type: string, format: binary}
             404: {description: "no such job of the caller's, or not done yet"}
         """
         job = my_job(pk)

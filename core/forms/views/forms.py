@@ -271,8 +271,9 @@ class FormsView(ModelView):
         known_indicators = set(db.session.execute(select(Indicator.code)).scalars())
         known_categories = set(db.session.execute(select(Category.code)).scalars())
         try:
-            spec = xlsform.read_workbook(data, known_combos=known_combos, known_indicators=known_indicators,
-                                         known_categories=known_categories, filename=filename or None)
+            spec, warnings = xlsform.read_workbook_with_warnings(
+                data, known_combos=known_combos, known_indicators=known_indicators,
+                known_categories=known_categories, filename=filename or None)
             result = forms.sync_spec(db.session, spec, source="board", publish_it=False)
         except xlsform.XLSFormError as exc:
             db.session.rollback()
@@ -287,8 +288,11 @@ class FormsView(ModelView):
             flash(_("Form code %(code)s belongs to %(owner)s: import the workbook under another code, or copy "
                     "that form first.", code=spec.code, owner=owner), "danger")
             return [], None
-        audit.record("form.import", "Form", form.id, {"code": form.code, "result": result, "file": filename[:200]})
+        audit.record("form.import", "Form", form.id, {"code": form.code, "result": result, "file": filename[:200],
+                                                      "not_carried_over": len(warnings)})
         db.session.commit()
+        for sheet, row, message in warnings:  # ODK columns and expressions baocao has no place for: said, not lost
+            flash(_("Not carried over from the workbook: %(what)s", what=problem_text(sheet, row, message)), "warning")
         if result == "created":
             flash(_("Form %(code)s created from the workbook as a draft: check it, then publish it.",
                     code=form.code), "success")

@@ -59,15 +59,30 @@ class ReportAttachmentApi(BaseApi):
                     kind: {type: string, enum: [scan, other]}
           responses:
             201:
-              description: The attachment
+              description: "The attachment"
+              content:
+                application/json:
+                  example: {"result": {"content_type": "application/pdf", "filename": "bien-ban-da-ky.pdf", "id": 1, "kind": "scan", "report_id": 2, "sha256": "cb37ac38a14d17b295fcd809d4482135ad3e59ffb5f71b4f18b43a7e54a423aa", "signature": null, "size": 603, "uploaded_at": "2026-12-05T02:00:27.516044", "uploaded_by": "03151"}}
             403:
-              description: Only the reporting unit attaches files
+              description: "Only the reporting unit attaches files"
+              content:
+                application/json:
+                  example: {"message": "Chỉ đơn vị báo cáo được đính kèm tệp vào báo cáo này."}
             404:
-              description: No such report in the caller's scope
+              description: "No such report in the caller's scope"
+              content:
+                application/json:
+                  example: {"message": "Not found"}
             409:
-              description: The report is not a draft or returned
+              description: "The report is not a draft or returned"
+              content:
+                application/json:
+                  example: {"message": "Chỉ đính kèm tệp vào báo cáo đang soạn hoặc bị trả lại."}
             422:
-              description: Not a PDF, JPEG or PNG; too large; or a broken digital signature
+              description: "Not a PDF, JPEG or PNG; too large; or a broken digital signature"
+              content:
+                application/json:
+                  example: {"errors": {"file": ["Chỉ được đính kèm tệp PDF, JPEG hoặc PNG."]}, "message": "Chỉ được đính kèm tệp PDF, JPEG hoặc PNG."}
         """
         report = self._report(pk)
         if report is None:
@@ -121,8 +136,14 @@ class ReportAttachmentApi(BaseApi):
           responses:
             200:
               description: The file
+              content:
+                application/octet-stream:
+                  schema: {type: string, format: binary}
             404:
-              description: No such report in the caller's scope, or no such attachment of it
+              description: "No such report in the caller's scope, or no such attachment of it"
+              content:
+                application/json:
+                  example: {"message": "Not found"}
         """
         report = self._report(pk)
         if report is None:

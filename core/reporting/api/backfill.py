@@ -83,7 +83,10 @@ class ReportBackfillApi(BaseApi):
                     file: {type: string, format: binary, description: The signed scan (PDF, JPEG, PNG)}
           responses:
             200:
-              description: Recorded and submitted; the new state, level, submitted_at
+              description: "Recorded and submitted; the new state, level, submitted_at"
+              content:
+                application/json:
+                  example: {"id": 2, "state": "submitted", "level": "province", "backfilled": true, "submitted_at": "2026-12-05T01:30:00", "received_at": "2026-12-05T01:30:00"}
             403:
               description: Only a system administrator records reports received outside the system
             404:

@@ -139,6 +139,7 @@ class ReportApi(ModelRestApi):
             schema:
               type: integer
             name: pk
+            description: The report's id (GET /api/v1/report/)
           requestBody:
             content:
               application/json:
@@ -153,15 +154,30 @@ class ReportApi(ModelRestApi):
                         form (1234, -5, 1234.5); the Vietnamese forms of the screens (1.234,5) are refused.
           responses:
             200:
-              description: Saved; the report's values
+              description: "Saved; the report's values"
+              content:
+                application/json:
+                  example: {"id": 2, "state": "draft", "values": {"households": 10, "notes": null, "poor_households": null, "population": 40}}
             403:
-              description: Only the reporting unit enters its values
+              description: "Only the reporting unit enters its values"
+              content:
+                application/json:
+                  example: {"errors": {}, "message": "Chỉ tài khoản của Phường Mường Lay được nhập số liệu của đơn vị này; bạn chỉ xem được."}
             404:
-              description: Not found (or out of scope)
+              description: "Not found (or out of scope)"
+              content:
+                application/json:
+                  example: {"message": "Not found"}
             409:
-              description: The report is not a draft or returned
+              description: "The report is not a draft or returned"
+              content:
+                application/json:
+                  example: {"errors": {"state": ["submitted"]}, "message": "Báo cáo đang ở trạng thái “Đã gửi”: chỉ báo cáo nháp hoặc bị trả lại mới được sửa."}
             422:
-              description: Values with errors, per field; nothing saved
+              description: "Values with errors, per field; nothing saved"
+              content:
+                application/json:
+                  example: {"errors": {"households": ["Nhập giá trị không nhỏ hơn 0."]}, "message": "Chưa lưu: một số giá trị chưa đúng."}
         """
         report = scoped_report(pk)
         if report is None:
@@ -206,28 +222,50 @@ class ReportApi(ModelRestApi):
             schema:
               type: integer
             name: pk
+            description: The report's id (GET /api/v1/report/)
           requestBody:
             content:
               application/json:
                 schema:
                   type: object
+                  required: [action]
                   properties:
-                    action: {type: string}
-                    comment: {type: string}
+                    action:
+                      type: string
+                      enum: [submit, recall, approve, return, request_correction, reopen, reject_correction]
+                      description: The step; allowed_actions of GET /api/v1/report/{pk} lists the caller's
+                    comment:
+                      type: string
+                      description: Required for return, request_correction and reject_correction (422 without)
                     lock_version:
                       type: integer
                       description: The report's lock_version as read; 409 if it changed since
           responses:
             200:
-              description: Moved; the new state, level and lock_version
+              description: "Moved; the new state, level and lock_version"
+              content:
+                application/json:
+                  example: {"id": 2, "level": "province", "lock_version": 2, "state": "submitted"}
             403:
-              description: The caller may not take this action on this report
+              description: "The caller may not take this action on this report"
+              content:
+                application/json:
+                  example: {"errors": {"reasons": ["Bạn không được thực hiện thao tác Gửi báo cáo với báo cáo này."]}, "message": "Bạn không được thực hiện thao tác Gửi báo cáo với báo cáo này."}
             404:
-              description: Not found (or out of scope)
+              description: "Not found (or out of scope)"
+              content:
+                application/json:
+                  example: {"message": "Not found"}
             409:
-              description: The workflow refuses (errors.reasons), or the report changed since it was read
+              description: "The workflow refuses, with the reasons in errors.reasons: the state does not allow the action, required values are missing on submit, a plugin's workflow_guards refuses (a missing scan), or the report changed since it was read (lock_version)"
+              content:
+                application/json:
+                  example: {"errors": {"reasons": ["Cần đính kèm bản scan báo cáo có chữ ký, đóng dấu trước khi gửi."]}, "message": "Cần đính kèm bản scan báo cáo có chữ ký, đóng dấu trước khi gửi."}
             422:
-              description: A comment is required, or the body is not understood
+              description: "A comment is required, or the body is not understood"
+              content:
+                application/json:
+                  example: {"errors": {"action": ["Chọn một trong các thao tác: submit, recall, approve, return, request_correction, reopen, reject_correction."]}, "message": "Không hiểu được yêu cầu."}
         """
         from workflows import service
         from workflows.machine import ACTIONS

@@ -1,0 +1,1 @@
+"""The operations area's REST API: maintenance notices (``/api/v1/maintenance/``)."""
