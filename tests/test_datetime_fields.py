@@ -1,8 +1,8 @@
 """Dates and times on the admin screens: typed in Vietnam time, stored in UTC, shown in Vietnam time.
 
 FAB's date picker turned "2026-12-08 22:00" into a date without its time and the form answered
-"Not a valid datetime value."; the fields are now the browser's datetime-local input, and the server
-also reads "08/12/2026 22:00" where an old browser shows a text box.
+"Not a valid datetime value."; the fields are now a text box of "dd/mm/yyyy HH:MM" with a Vietnamese
+picker (flatpickr), and the server also reads the ISO forms a script sends.
 """
 from __future__ import annotations
 
@@ -38,14 +38,14 @@ def test_a_notice_typed_at_22_00_vietnam_time_is_stored_at_15_00_utc_and_shown_a
         pk = notice.id
     assert "22:00 08/12/2026" in client.get("/maintenance/list/").get_data(as_text=True)
     edit = client.get(f"/maintenance/edit/{pk}").get_data(as_text=True)
-    assert 'type="datetime-local"' in edit and 'value="2026-12-08T22:00"' in edit  # edited on the same clock
+    assert 'data-datetime="1"' in edit and 'value="08/12/2026 22:00"' in edit  # edited on the same clock
 
 
 def test_an_unreadable_time_is_refused_in_vietnamese_and_what_was_typed_stays(app, client):
     page = client.post("/maintenance/add", data={"starts_at": "8 tháng 12", "ends_at": "09/12/2026 01:30",
                                                  "message": MESSAGE}).get_data(as_text=True)
     assert "Nhập ngày giờ theo dạng NN/TT/NNNN GG:PP" in page and "Not a valid datetime" not in page
-    assert MESSAGE in page and 'value="2026-12-09T01:30"' in page
+    assert MESSAGE in page and 'value="09/12/2026 01:30"' in page
     with app.app_context():
         assert db.session.execute(select(MaintenanceNotice)).scalar() is None
 
@@ -67,6 +67,6 @@ def test_an_incident_is_recorded_in_vietnam_time(app, client):
 def test_the_formats_a_person_types_are_read_and_nothing_else():
     assert parse_local("08/12/2026 22:00") == datetime(2026, 12, 8, 22, 0)
     assert parse_local(" 08/12/2026   22:00 ") == datetime(2026, 12, 8, 22, 0)
-    assert parse_local("2026-12-08T22:00") == datetime(2026, 12, 8, 22, 0)
+    assert parse_local("08/12/2026 22:00") == datetime(2026, 12, 8, 22, 0)
     for wrong in ("", "08/12/2026", "31/02/2026 10:00", "22:00", "2026-12-08T25:00", "12/08/2026 22:00 PM"):
         assert parse_local(wrong) is None, wrong

@@ -1,10 +1,13 @@
 """A date and time typed in Vietnam time, stored in UTC: the one field every screen uses for it.
 
 FAB draws a ``DateTime`` column with bootstrap-datepicker, which picks a date only: "2026-12-08 22:00"
-became a date without its time and the form answered "Not a valid datetime value.". Here the input is
-the browser's own ``<input type="datetime-local">`` (Chromium and Firefox draw it in the page's
-language: dd/mm/yyyy hh:mm for ``vi``), and the server also reads what a person types where an old
-browser shows a plain text box: ``dd/mm/yyyy HH:MM`` (seconds optional) or ``yyyy-mm-dd HH:MM``.
+became a date without its time and the form answered "Not a valid datetime value.". The browser's own
+``datetime-local`` input is no better for our officers: Chromium draws it in the language of the
+computer, "12/08/2026, 10:00 PM" on an English Windows. So the input is a text box holding
+``dd/mm/yyyy HH:MM`` that flatpickr (vendored from npm with its ``vn`` locale, served from
+``core/static/vendor/flatpickr/``) turns into a Vietnamese calendar with a 24-hour clock; without
+script the same text is typed by hand. The server reads that, with seconds or not, and the ISO forms
+(``2026-12-08T22:00``, ``2026-12-08 22:00``) a script or an older page sends.
 
 The field's ``data`` is naive UTC, like every stored time (:mod:`core.platform.clock`); what it shows
 and reads is the province's clock (``BABEL_DEFAULT_TIMEZONE``, Asia/Ho_Chi_Minh).
@@ -21,7 +24,8 @@ from wtforms import Field
 #: What the server reads: the input's own value first, then what a person types.
 LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %Hh%M",
                  "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
-INPUT_FORMAT = "%Y-%m-%dT%H:%M"
+#: What the input shows and flatpickr writes (its ``dateFormat`` "d/m/Y H:i", core/static/baocao/datetime.js).
+INPUT_FORMAT = "%d/%m/%Y %H:%M"
 HINT = _l("Enter the date and time as DD/MM/YYYY HH:MM (Vietnam time), for example 08/12/2026 22:00.")
 
 
@@ -42,20 +46,21 @@ def local_to_utc(local: datetime) -> datetime:
 
 
 def utc_to_input(value: datetime | None) -> str:
-    """A stored UTC time as the input's value on the province's clock: ``2026-12-08T22:00``."""
+    """A stored UTC time as the input's value on the province's clock: ``08/12/2026 22:00``."""
     if value is None:
         return ""
     return to_user_timezone(value).strftime(INPUT_FORMAT)
 
 
 class LocalDateTimeInput:
-    """``<input type="datetime-local">`` with a minute step and, for browsers without it, a placeholder."""
+    """A text box for ``dd/mm/yyyy HH:MM`` that ``data-datetime`` makes a Vietnamese date-time picker."""
 
     def __call__(self, field, **kwargs):
         kwargs.setdefault("id", field.id)
-        kwargs.setdefault("class", "form-control")
-        attributes = {"type": "datetime-local", "name": field.name, "value": field._value(), "step": "60",
-                      "placeholder": "DD/MM/YYYY HH:MM", "title": str(HINT), **kwargs}
+        kwargs.setdefault("class", "form-control bc-maxw-14em")
+        attributes = {"type": "text", "name": field.name, "value": field._value(), "data-datetime": "1",
+                      "placeholder": "DD/MM/YYYY HH:MM", "autocomplete": "off", "inputmode": "numeric",
+                      "title": str(HINT), **kwargs}
         if field.flags.required:
             attributes["required"] = True
         html = " ".join(str(escape(k)) if v is True else f'{escape(k)}="{escape(v)}"'

@@ -31,7 +31,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from core.accounts import lifecycle as accounts
+from core.accounts import lifecycle as accounts, passwords
 from core.platform import clock
 from core.hierarchy import roles
 from core.platform.extensions import db
@@ -538,7 +538,7 @@ class AccountsView(ModelView):
         """The one time a one-time password is shown: in this response only, never stored by the browser."""
         response = make_response(self.render_template(
             "accounts/password.html", title=title, username=account.username, password=password,
-            account_id=account.id, holder=holder))
+            account_id=account.id, holder=holder, password_rules=passwords.describe(passwords.policy())))
         response.headers["Cache-Control"] = "no-store"
         response.headers["Pragma"] = "no-cache"
         return response
