@@ -48,6 +48,8 @@ class ReadOnlyUserView(UserDBModelView):
 
     class_permission_name = "UserDBModelView"
     list_columns = ["username", "first_name", "last_name", "email", "active", "roles", "last_login"]
+    #: Roles and groups are not offered as filters: FAB would list them by their code names (Reporter, Viewer).
+    search_columns = ["username", "first_name", "last_name", "email", "active"]
     formatters_columns = {"active": yes_no, "roles": role_titles, "groups": names_or_dash, "last_login": local_time,
                           "created_on": local_time, "changed_on": local_time, "created_by": value_or_dash,
                           "changed_by": value_or_dash, "login_count": value_or_dash,
