@@ -113,4 +113,7 @@ def create_app(config: dict | None = None) -> Flask:
     from core.platform import input_guard
 
     input_guard.init_app(app)  # malformed input is a 400 or 422 with a message, not a 500
+    from core.platform import errors
+
+    errors.init_app(app)  # error pages in Vietnamese inside the layout; the API keeps JSON
     return app

@@ -18,6 +18,11 @@ FAB_UPDATE_PERMS = False
 #: FAB's user/role/permission CRUD API would bypass core.accounts.lifecycle and core.hierarchy.roles; the login
 #: API (``/api/v1/security/login``, ``/refresh``) is FAB's SecurityApi and stays.
 FAB_ADD_SECURITY_API = False
+#: FAB's raw permission, view-menu and permission-on-view lists are its internals: roles are data
+#: (core.hierarchy.roles) and the role screen lists each role's grants. Users, roles and groups stay.
+FAB_ADD_SECURITY_PERMISSION_VIEW = False
+FAB_ADD_SECURITY_VIEW_MENU_VIEW = False
+FAB_ADD_SECURITY_PERMISSION_VIEWS_VIEW = False
 FAB_API_SWAGGER_UI = True
 FAB_PASSWORD_HASH_METHOD = "scrypt"
 

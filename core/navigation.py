@@ -38,10 +38,20 @@ from core.hierarchy.views import UnitHoldersView, UnitsView, UnitTreeView
 from core.analytics.views.usage import UsageView
 
 ADMIN = "Quản trị"
-ACCOUNT = "Account"
 UNITS = "Units"
 REPORTS = "Reports"
 FORMS = "Forms"
+
+
+def fold_security_into_administration(menu) -> None:
+    """FAB's Security menu (users, roles, groups: read-only screens) goes to the end of "Quản trị", so the
+    menu bar of a system administrator fits one row at 1366 px. Each entry keeps its own permission:
+    a unit administrator, who has the Administration menu for its Accounts entry, still sees none of them."""
+    security, administration = menu.find("Security"), menu.find(ADMIN)
+    if security is None or administration is None:
+        return
+    administration.childs.extend(item for item in security.childs if item.name != "-")
+    menu.menu.remove(security)
 
 
 def register_views(appbuilder) -> None:
@@ -62,9 +72,10 @@ def register_views(appbuilder) -> None:
                         icon="fa-wrench", category=ADMIN)
     appbuilder.add_view(IncidentsView, "IncidentsView", label=_l("Incident log"), icon="fa-exclamation-triangle",
                         category=ADMIN)
-    appbuilder.add_view(HelpView, "Help", label=_l("Help and contacts"), icon="fa-life-ring")
-    appbuilder.add_view(PasswordView, "Change password", label=_l("Change password"), icon="fa-key",
-                        category=ACCOUNT, category_label=_l("My account"), category_icon="fa-user")
+    # Help is in everyone's own menu (top right) and the footer of every page, keeping the bar one row at 1366 px.
+    appbuilder.add_view_no_menu(HelpView)
+    # "Đổi mật khẩu" is in each person's own menu, top right (core/templates/appbuilder/navbar_right.html).
+    appbuilder.add_view_no_menu(PasswordView)
     appbuilder.add_view(UnitsView, "UnitsView", label=_l("Unit list"), icon="fa-list", category=UNITS,
                         category_label=_l("Units"), category_icon="fa-sitemap")
     appbuilder.add_view(UnitTreeView, "UnitTreeView", label=_l("Unit tree"), icon="fa-sitemap", category=UNITS)
@@ -97,6 +108,7 @@ def register_views(appbuilder) -> None:
                         category=REPORTS)
     appbuilder.add_view(UsageView, "UsageView", label=_l("System usage report"), icon="fa-line-chart",
                         category=REPORTS)
+    fold_security_into_administration(appbuilder.menu)
     appbuilder.add_api(AuditApi)
     appbuilder.add_api(UnitApi)
     appbuilder.add_api(MeApi)

@@ -25,6 +25,9 @@ from tests.conftest import api_token, change_password, login
 from tests.factories import Row
 
 NEW_PASSWORD = "Doi-MatKhau-2026!"
+#: The officer named when a unit's account is issued on the screen (the roster).
+OFFICER = {"full_name": "Nguyễn Thị Hoa", "title": "Công chức Văn phòng - Thống kê", "phone": "0912 345 678",
+           "email": "hoa@xa1.gov.vn"}
 LOCK_REASON = "Nghi lộ mật khẩu, theo công văn số 12"
 
 
@@ -108,7 +111,7 @@ def test_admin_issues_a_unit_account_and_sees_the_password_once(app, admin_clien
     form = admin_client.get("/accounts/issue").get_data(as_text=True)
     assert 'value="XA1"' in form and "Xã A Một" in form
 
-    resp = admin_client.post("/accounts/issue", data={"unit": "XA1"})
+    resp = admin_client.post("/accounts/issue", data={"unit": "XA1", **OFFICER})
     assert resp.status_code == 200
     assert resp.headers["Cache-Control"] == "no-store"
     username, password = shown_password(resp)
@@ -135,14 +138,55 @@ def test_admin_issues_a_unit_account_and_sees_the_password_once(app, admin_clien
     assert [a for a, _, _ in actions(app, created.id)] == ["account.create", "account.password_change"]
 
 
-def test_issuing_again_gives_a_new_password_and_the_old_one_stops_working(app, admin_client, units):
+def test_issuing_asks_for_the_officer_and_puts_them_on_the_roster(app, admin_client, units):
+    form = admin_client.get("/accounts/issue").get_data(as_text=True)
+    for name in ("full_name", "title", "phone", "email"):
+        assert f'name="{name}"' in form
+    nameless = admin_client.post("/accounts/issue", data={"unit": "XA1"})
+    assert nameless.status_code == 200 and "otp-password" not in nameless.get_data(as_text=True)
+
+    resp = admin_client.post("/accounts/issue", data={"unit": "XA1", **OFFICER})
+    assert "Nguyễn Thị Hoa" in resp.get_data(as_text=True)
+    with app.app_context():
+        holder = db.session.query(UnitHolder).join(Unit).filter(Unit.code == "XA1").one()
+        assert (holder.full_name, holder.title, holder.phone, holder.email) == (
+            "Nguyễn Thị Hoa", "Công chức Văn phòng - Thống kê", "0912 345 678", "hoa@xa1.gov.vn")
+        assert holder.ended_at is None
+        created = db.session.query(Account).filter_by(username="xa1").one()
+    (_, _, details), = [a for a in actions(app, created.id)]
+    assert details["holder"] == "Nguyễn Thị Hoa" and "0912" not in json.dumps(details)  # contact not in clear
+
+
+def test_a_unit_with_an_account_is_never_offered_and_never_silently_reset(app, admin_client, units):
     account_id, username, first = issue(app, "XA1")
-    resp = admin_client.post("/accounts/issue", data={"unit": "XA1"})
-    _, second = shown_password(resp)
+    form = admin_client.get("/accounts/issue").get_data(as_text=True)
+    assert 'value="XA1"' not in form and 'value="XB1"' in form
+    first_option = re.search(r'<select[^>]*name="unit"[^>]*>\s*<option([^>]*)>', form).group(1)
+    assert 'value=""' in first_option  # a browser shows the first option: no unit is chosen for the admin
+
+    resp = admin_client.post("/accounts/issue", data={"unit": "XA1", **OFFICER})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/accounts/show/{account_id}")
+    page = admin_client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "đã có tài khoản" in page and "otp-password" not in page
+    assert accepted(login(app.test_client(), username, first))  # the password still works
+    assert [a for a, _, _ in actions(app, account_id)] == ["account.create"]
+
+    # The explicit way: the account's "Reset password", which asks first.
+    assert "Cấp mật khẩu dùng một lần mới" in admin_client.get(f"/accounts/reset/{account_id}").get_data(as_text=True)
+    _, second = shown_password(admin_client.post(f"/accounts/reset/{account_id}"))
     assert second != first
     assert refused(login(app.test_client(), username, first))
     assert accepted(login(app.test_client(), username, second))
-    assert [a for a, _, _ in actions(app, account_id)] == ["account.create", "account.issue"]
+
+
+def test_a_closed_unit_account_is_offered_for_reopening(app, admin_client, units):
+    account_id, username, first = issue(app, "XA1")
+    assert admin_client.post(f"/accounts/close/{account_id}", data={"reason": "Sáp nhập"}).status_code == 302
+    form = admin_client.get("/accounts/issue?unit=XA1").get_data(as_text=True)
+    assert 'value="XA1"' in form and "mở lại" in form
+    _, second = shown_password(admin_client.post("/accounts/issue", data={"unit": "XA1", **OFFICER}))
+    assert accepted(login(app.test_client(), username, second))
+    assert [a for a, _, _ in actions(app, account_id)][-1] == "account.issue"
 
 
 def test_reset_gives_a_one_time_password_and_forces_a_change(app, admin_client, units):

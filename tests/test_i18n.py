@@ -181,6 +181,6 @@ def test_login_page_is_vietnamese_by_default_and_english_on_request(client):
 def test_fab_screens_are_vietnamese(client, admin):
     login(client, admin["username"], admin["password"])
     page = client.get("/users/list/").get_data(as_text=True)
-    for text in ("Danh sách người dùng", "Tên đăng nhập", "Đăng xuất", "Bảo mật", "Quản trị",
+    for text in ("Danh sách người dùng", "Tên đăng nhập", "Đăng xuất", "Danh sách vai trò", "Quản trị",
                  "Nhật ký hệ thống", "Thêm bộ lọc"):
         assert text in page, text

@@ -50,7 +50,7 @@ def commune(world):
 def _refused_on_screen(resp, status=400):
     page = resp.get_data(as_text=True)
     assert resp.status_code == status, page[:300]
-    assert VIETNAMESE in page and 'id="bad-request"' in page
+    assert VIETNAMESE in page and 'data-status="400"' in page
 
 
 def _refused_on_api(resp, status=400):

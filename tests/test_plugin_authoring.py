@@ -257,7 +257,7 @@ def test_the_plugins_screen_shows_who_answers_each_hook(app, admin):
     client = app.test_client()
     login(client, "admin", admin["password"])
     page = client.get("/plugins/").get_data(as_text=True)
-    assert "Plugin nào trả lời từng hook" in page
+    assert "Phân hệ nào đặt từng quy định" in page
     row = re.search(r'<tr data-hook="period_rules">(.*?)</tr>', page, re.S).group(1)
     answers = re.findall(r'data-answer="([^"]+)"', row)
     assert answers == ["ha_noi.deadlines", "core.defaults.periods"]

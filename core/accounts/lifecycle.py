@@ -7,6 +7,7 @@ function records one clear audit entry and leaves committing to the caller.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -99,8 +100,36 @@ def previous_hashes(session, account: Account, limit: int) -> list[str]:
     ).scalars())
 
 
-def issue(session, unit_code: str) -> tuple[Account, str, bool]:
-    """Create the unit's account or give it a new one-time password; returns (account, password, created)."""
+@dataclass(frozen=True)
+class Holder:
+    """The officer who holds a unit's account: the roster's row (A2, A6)."""
+
+    full_name: str
+    title: str = ""
+    department: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+def start_holder(session, unit: Unit, holder: Holder, now) -> tuple[UnitHolder | None, UnitHolder]:
+    """End the unit's current holder's period and start ``holder``'s; returns (previous, new)."""
+    if not (holder.full_name or "").strip():
+        raise AccountError(_("The new holder's full name is required."))
+    previous = current_holder(session, unit)
+    if previous is not None:
+        previous.ended_at = now
+    row = UnitHolder(unit_id=unit.id, full_name=holder.full_name.strip(), title=holder.title or None,
+                     department=holder.department or None, phone=holder.phone or None,
+                     email=holder.email or None, started_at=now)
+    session.add(row)
+    return previous, row
+
+
+def issue(session, unit_code: str, holder: Holder | None = None) -> tuple[Account, str, bool]:
+    """Create the unit's account or give it a new one-time password; returns (account, password, created).
+
+    With ``holder`` the officer joins the roster in the same transaction (the Accounts screen asks for
+    the name and contact; the CLI and scripts may leave the roster to a later handover)."""
     unit = session.execute(select(Unit).where(Unit.code == unit_code)).scalar_one_or_none()
     if unit is None:
         raise AccountError(_("No unit has the code %(code)s.", code=unit_code))
@@ -125,9 +154,14 @@ def issue(session, unit_code: str) -> tuple[Account, str, bool]:
         account.locked_until = None
         account.lock_reason = None
         set_password(session, account, password, one_time=True)
+        if holder is not None:
+            start_holder(session, unit, holder, clock.utcnow())
         session.flush()
-    audit.record("account.create" if created else "account.issue", "Account", account.id,
-                 {"username": account.username, "unit": unit.code, "reopened": reopened}, session=session)
+    details = {"username": account.username, "unit": unit.code, "reopened": reopened}
+    if holder is not None:  # S6: the contact stays encrypted in the roster, never in clear in the log
+        details.update(holder=holder.full_name.strip(), title=holder.title,
+                       phone=audit.REDACTED if holder.phone else None, email=audit.REDACTED if holder.email else None)
+    audit.record("account.create" if created else "account.issue", "Account", account.id, details, session=session)
     return account, password, created
 
 
@@ -170,17 +204,9 @@ def handover(session, account: Account, full_name: str, title: str = "", departm
     """A new officer takes the unit's account (A6): roster updated, one-time password issued."""
     if not account.unit_account or account.unit is None:
         raise AccountError(_("Only a unit's account is handed over; personal accounts are closed instead."))
-    if not (full_name or "").strip():
-        raise AccountError(_("The new holder's full name is required."))
-    now = clock.utcnow()
     with audit.suppressed(session):
-        previous = current_holder(session, account.unit)
-        if previous is not None:
-            previous.ended_at = now
-        holder = UnitHolder(unit_id=account.unit_id, full_name=full_name.strip(), title=title or None,
-                            department=department or None, phone=phone or None, email=email or None,
-                            started_at=now)
-        session.add(holder)
+        previous, holder = start_holder(session, account.unit, Holder(full_name, title, department, phone, email),
+                                        clock.utcnow())
         password = passwords.one_time_password(passwords.policy())
         set_password(session, account, password, one_time=True)
         session.flush()

@@ -25,11 +25,11 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
-from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask import Flask, current_app, flash, g, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from core.platform import clock
+from core.platform import clock, errors
 from core.accounts import passwords
 
 FORM_LOGIN = "AuthDBView.login"
@@ -202,9 +202,7 @@ def _too_many(error):
     message = _("Too many login attempts. Please wait a minute and try again.")
     if _is_api():
         return jsonify(message=message, errors={"login": "rate_limited"}), 429
-    appbuilder = current_app.appbuilder
-    return render_template("platform/too_many.html", message=message, appbuilder=appbuilder,
-                           base_template=appbuilder.base_template), 429
+    return errors.render(429, message)
 
 
 def _expiry_warning():

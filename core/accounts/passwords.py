@@ -74,6 +74,23 @@ def check(password: str, rules: PasswordPolicy, username: str = "", previous: li
     return found
 
 
+def describe(rules: PasswordPolicy) -> list[str]:
+    """Every rule of the policy as a sentence, shown before a password is typed (not one failure at a time)."""
+    found = [_("At least %(n)d characters.", n=rules.min_length)]
+    for required, text in ((rules.require_upper, _("An upper-case letter (A–Z).")),
+                           (rules.require_lower, _("A lower-case letter (a–z).")),
+                           (rules.require_digit, _("A digit (0–9).")),
+                           (rules.require_special, _("A special character such as ! @ # $ &."))):
+        if required:
+            found.append(text)
+    found.append(_("Not containing the user name."))
+    if rules.history:
+        found.append(_("Different from the last %(n)d passwords.", n=rules.history))
+    if rules.max_age_days:
+        found.append(_("To be changed every %(n)d days.", n=rules.max_age_days))
+    return found
+
+
 def fab_validator(password: str) -> None:
     """FAB's ``FAB_PASSWORD_COMPLEXITY_VALIDATOR``: the policy's class and length rules."""
     from flask_appbuilder.exceptions import PasswordComplexityValidationError

@@ -29,7 +29,7 @@ import math
 import re
 import sys
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import DataError, StatementError
 
@@ -69,17 +69,12 @@ def _wants_json() -> bool:
 
 
 def answer(refusal: Refused):
-    """JSON for the API and the screens' own requests, a page in the user's language otherwise."""
+    """JSON for the API and the screens' own requests, the error page in the user's language otherwise."""
+    from core.platform import errors
+
     if _wants_json():
         return jsonify(message=refusal.message, errors=refusal.errors, **refusal.extra), refusal.status
-    appbuilder = current_app.appbuilder
-    try:
-        page = render_template("platform/bad_request.html", message=refusal.message, appbuilder=appbuilder,
-                               base_template=appbuilder.base_template)
-    except Exception:  # noqa: BLE001 (the menu itself may read what was refused: answer in plain text)
-        log.exception("the bad-request page cannot be drawn")
-        return refusal.message, refusal.status, {"Content-Type": "text/plain; charset=utf-8"}
-    return page, refusal.status
+    return errors.render(refusal.status if refusal.status in errors.CODES else 400, refusal.message)
 
 
 # --- what every request is checked for -------------------------------------------------------------

@@ -149,7 +149,7 @@ def test_dieu_6_khoan_3_khoan_5_tai_khoan_duoc_cap_ngay_va_phai_doi_mat_khau(app
     """Điều 6 khoản 3, khoản 5 (A3, A8): Văn phòng UBND tỉnh tạo tài khoản cho đơn vị ngay khi được đề
     nghị; mật khẩu cấp lần đầu chỉ dùng để đổi mật khẩu."""
     admin = _admin_screen(app)
-    resp = admin.post("/accounts/issue", data={"unit": WARD})
+    resp = admin.post("/accounts/issue", data={"unit": WARD, "full_name": "Lê Thị Mai"})
     assert resp.status_code == 200
     page = resp.get_data(as_text=True)
     username, one_time = _shown(page)

@@ -31,7 +31,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from core.accounts import lifecycle as accounts
+from core.accounts import lifecycle as accounts, passwords
 from core.platform import clock
 from core.hierarchy import roles
 from core.platform.extensions import db
@@ -116,7 +116,16 @@ class ReasonForm(DynamicForm):
 
 
 class IssueForm(DynamicForm):
-    unit = SelectField(_l("Unit"), validators=[DataRequired()], widget=Select2Widget(), choices=[])
+    """The unit and the officer who will hold its account: the roster starts with the account (A2)."""
+
+    unit = SelectField(_l("Unit"), validators=[DataRequired()], widget=Select2Widget(), choices=[],
+                       description=_l("Units that already have an open account are not listed: to give one a "
+                                      "new password, open its account and choose \"Reset password\"."))
+    full_name = StringField(_l("Officer's full name"), validators=[DataRequired(), Length(max=200)],
+                            widget=BS3TextFieldWidget())
+    title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)], widget=BS3TextFieldWidget())
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)], widget=BS3TextFieldWidget())
+    email = StringField(_l("Email"), validators=[Optional(), Length(max=320), EMAIL], widget=BS3TextFieldWidget())
 
 
 class HandoverForm(DynamicForm):
@@ -272,30 +281,42 @@ class AccountsView(ModelView):
     @expose("/issue", methods=["GET", "POST"])
     @has_access
     def issue(self):
+        """A unit without an open account gets one, or a closed one is reopened; never a silent reset.
+
+        A unit whose account is open is not offered; posting it anyway is refused with the way to a new
+        password (the account's own "Reset password", which asks for confirmation)."""
         actor = current_account()
         form = IssueForm()
-        form.unit.choices = unit_choices(actor, mark_accounts=True)
+        form.unit.choices = [("", _("— choose a unit —"))] + unit_choices(actor, without_open_account=True)
         if request.method == "GET" and request.args.get("unit"):
             form.unit.data = request.args["unit"]
+        chosen = scoped_unit(actor, form.unit.data) if request.method == "POST" and form.unit.data else None
+        existing = accounts.unit_account(db.session, chosen) if chosen is not None else None
+        if existing is not None and existing.closed_at is None:  # not offered; posted anyway (an old tab)
+            flash(Markup(_("%(unit)s already has an account, %(name)s: nothing was changed. To give it a new "
+                           "password, open <a href=\"%(url)s\">its account</a> and choose \"Reset password\".",
+                           unit=Markup.escape(chosen.name), name=Markup.escape(existing.username),
+                           url=url_for(".show", pk=existing.id))), "warning")
+            return redirect(url_for(".show", pk=existing.id))
         if request.method == "POST" and form.validate_on_submit():
-            unit = scoped_unit(actor, form.unit.data)
+            unit = chosen
             if unit is None:
                 abort(404)
             try:
-                existing = accounts.unit_account(db.session, unit)
                 if existing is not None:
                     accounts.check_manage(actor, existing)
-                account, password, created = accounts.issue(db.session, unit.code)
+                account, password, created = accounts.issue(db.session, unit.code, accounts.Holder(
+                    form.full_name.data, form.title.data or "", "", form.phone.data or "", form.email.data or ""))
                 db.session.commit()
             except accounts.AccountError as exc:
                 db.session.rollback()
                 flash(str(exc), "danger")
             else:
-                title = _("Account issued") if created else _("New one-time password issued")
-                return self._password_page(account, password, title)
+                title = _("Account issued") if created else _("Account reopened with a new password")
+                return self._password_page(account, password, title, holder=form.full_name.data)
         return self._form_page(form, _("Issue a unit's account"), _("Issue"), message=_(
-            "Choose a unit. A unit without an account gets one; a unit that has one gets a new one-time "
-            "password (a closed account is reopened). The password is shown once, on the next page."))
+            "Choose a unit without an account and give the officer who will hold it. A closed account is "
+            "reopened. The one-time password is shown once, on the next page."))
 
     # --- add and edit personal accounts ----------------------------------------
 
@@ -517,7 +538,7 @@ class AccountsView(ModelView):
         """The one time a one-time password is shown: in this response only, never stored by the browser."""
         response = make_response(self.render_template(
             "accounts/password.html", title=title, username=account.username, password=password,
-            account_id=account.id, holder=holder))
+            account_id=account.id, holder=holder, password_rules=passwords.describe(passwords.policy())))
         response.headers["Cache-Control"] = "no-store"
         response.headers["Pragma"] = "no-cache"
         return response
@@ -569,22 +590,30 @@ def scoped_unit(actor: Account | None, code: str) -> Unit | None:
     ).scalar_one_or_none()
 
 
-def unit_choices(actor: Account | None, mark_accounts: bool = False) -> list[tuple[str, str]]:
-    """The active units of the actor's scope, in tree order, indented by depth."""
-    units = db.session.execute(
-        select(Unit).where(Unit.active.is_(True), condition(Unit, actor)).order_by(Unit.path)
-    ).scalars().all()
-    with_account = set()
-    if mark_accounts and units:
-        with_account = set(db.session.execute(
-            select(Account.unit_id).where(Account.unit_account.is_(True), Account.unit_id.is_not(None))
-        ).scalars())
+def unit_choices(actor: Account | None, without_open_account: bool = False) -> list[tuple[str, str]]:
+    """The active units of the actor's scope, in tree order, indented by depth.
+
+    ``without_open_account``: only units whose shared account is missing or closed (marked "reopen"),
+    so issuing can never land on a unit that already has a working account."""
+    query = select(Unit).where(Unit.active.is_(True), condition(Unit, actor)).order_by(Unit.path)
+    closed = set()
+    if without_open_account:
+        unit_accounts = select(Account.unit_id, Account.closed_at).where(
+            Account.unit_account.is_(True), Account.unit_id.is_not(None)).subquery()
+        query = query.outerjoin(unit_accounts, unit_accounts.c.unit_id == Unit.id) \
+            .where(unit_accounts.c.closed_at.is_not(None) | unit_accounts.c.unit_id.is_(None)) \
+            .add_columns(unit_accounts.c.closed_at)
+        rows = db.session.execute(query).all()
+        units = [row[0] for row in rows]
+        closed = {row[0].id for row in rows if row[1] is not None}
+    else:
+        units = db.session.execute(query).scalars().all()
     top = min((u.path.count("/") for u in units), default=0)
     choices = []
     for unit in units:
         label = "\u2003" * (unit.path.count("/") - top) + f"{unit.name} ({unit.code})"
-        if unit.id in with_account:
-            label += " · " + _("has an account")
+        if unit.id in closed:
+            label += " · " + _("closed account: reopen")
         choices.append((unit.code, label))
     return choices
 

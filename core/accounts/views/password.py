@@ -19,7 +19,7 @@ class PasswordForm(DynamicForm):
                                  widget=BS3PasswordFieldWidget())
     new_password = PasswordField(_l("New password"), validators=[DataRequired()],
                                  widget=BS3PasswordFieldWidget(),
-                                 description=_l("At least the length and character kinds the policy asks for."))
+                                 description=_l("Follow every rule listed above."))
     confirm_password = PasswordField(
         _l("Repeat the new password"), widget=BS3PasswordFieldWidget(),
         validators=[DataRequired(), EqualTo("new_password", message=_l("The two new passwords differ."))])
@@ -40,6 +40,12 @@ class PasswordView(SimpleFormView):
     route_base = "/account/password"
     form = PasswordForm
     form_title = _l("Change password")
+    form_template = "accounts/password_form.html"
+
+    def render_template(self, template, **kwargs):
+        """Every page of the form lists the province's rules (they come from the plugins) before typing."""
+        kwargs.setdefault("password_rules", passwords.describe(passwords.policy()))
+        return super().render_template(template, **kwargs)
 
     def form_post(self, form):
         broken = accounts.change_password(db.session, g.user, form.old_password.data, form.new_password.data)

@@ -11,10 +11,12 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_appbuilder.urltools import get_filter_args
 from flask_babel import lazy_gettext as _l
+from flask_babel import format_datetime
 from wtforms import SelectField
-from wtforms.validators import InputRequired
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from core.platform import audit, clock, tabular
+from core.platform.datetimes import LocalDateTimeField
 from core.platform.extensions import db
 from core.operations.models.incident import Incident
 
@@ -32,10 +34,18 @@ def _status(value):
     return STATUS_LABELS.get(value, value)
 
 
+def _local(value):
+    return format_datetime(value, "HH:mm dd/MM/yyyy") if value else ""
+
+
 def _choice_fields() -> dict:
+    """Impact and status as choices; times typed on the province's clock, kept in UTC (core.platform.datetimes)."""
     return {
         "impact": SelectField(_l("Impact"), choices=list(IMPACT_LABELS.items()), validators=[InputRequired()]),
         "status": SelectField(_l("Status"), choices=list(STATUS_LABELS.items()), validators=[InputRequired()]),
+        "occurred_at": LocalDateTimeField(_l("Occurred at"), validators=[DataRequired()]),
+        "detected_at": LocalDateTimeField(_l("Detected at"), validators=[Optional()]),
+        "resolved_at": LocalDateTimeField(_l("Resolved at"), validators=[Optional()]),
     }
 
 
@@ -55,7 +65,8 @@ class IncidentsView(ModelView):
     show_columns = COLUMNS + ["created_at"]
     add_columns = edit_columns = COLUMNS
     search_columns = ["impact", "status", "occurred_at", "category", "title", "reported_by"]
-    formatters_columns = {"impact": _impact, "status": _status}
+    formatters_columns = {"impact": _impact, "status": _status, "occurred_at": _local, "detected_at": _local,
+                          "resolved_at": _local, "created_at": _local}
     add_form_extra_fields = edit_form_extra_fields = _choice_fields()
     description_columns = {
         "detected_at": _l("When the incident was noticed, if later than it occurred."),

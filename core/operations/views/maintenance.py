@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_babel import format_datetime, gettext as _, lazy_gettext as _l, to_user_timezone, to_utc
+from flask_babel import format_datetime, gettext as _, lazy_gettext as _l
 from wtforms import BooleanField
+from wtforms.validators import DataRequired
 
 from core.platform import clock
+from core.platform.datetimes import LocalDateTimeField
 from core.operations import maintenance
 from core.operations.models.backup import MaintenanceNotice
 
@@ -47,24 +49,13 @@ class MaintenanceNoticesView(ModelView):
         "emergency": _l("An emergency notice is shown at once; a planned one from the lead time before it starts."),
     }
     formatters_columns = {name: _local for name in (*TIME_COLUMNS, "created_at")}
-    # FAB makes the non-nullable column a required checkbox, which refuses every planned (unticked) notice.
+    # FAB makes the non-nullable column a required checkbox, which refuses every planned (unticked) notice;
+    # its date picker drops the time: the times are typed on the province's clock and kept in UTC.
     add_form_extra_fields = edit_form_extra_fields = {
         "emergency": BooleanField(_l("Emergency"), description=description_columns["emergency"]),
+        "starts_at": LocalDateTimeField(label_columns["starts_at"], validators=[DataRequired()]),
+        "ends_at": LocalDateTimeField(label_columns["ends_at"], validators=[DataRequired()]),
     }
-
-    def prefill_form(self, form, pk):
-        """The edit form shows the stored UTC times in the province's time zone."""
-        for name in TIME_COLUMNS:
-            field = getattr(form, name)
-            if field.data:
-                field.data = to_user_timezone(field.data).replace(tzinfo=None)
-
-    def process_form(self, form, is_created):
-        """What the administrator typed is the province's time: store it in UTC."""
-        for name in TIME_COLUMNS:
-            field = getattr(form, name)
-            if field.data:
-                field.data = to_utc(field.data)
 
     def pre_add(self, item):
         self._check(item)

@@ -19,10 +19,10 @@ from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
-from flask_babel import to_utc
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from core.platform import datetimes
 from core.reporting import attachments, entry
 from core.platform.extensions import db
 from core.forms.models.form import Form
@@ -36,7 +36,6 @@ from workflows.service import Refused
 
 OPEN_STATES = ("draft", "returned")
 PAGE_SIZE = 50
-TIME_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%dT%H:%M")  # typed, or a datetime-local input
 #: The page's own inputs; a leading "_" keeps them out of the report's values (core.reporting.entry ignores such keys).
 RECEIVED, NOTE, SCAN = "_received_at", "_note", "_scan"
 
@@ -46,12 +45,16 @@ def read_time(text: str) -> tuple[datetime | None, str | None]:
     text = (text or "").strip()
     if not text:
         return None, _("Enter the date and time the report was received.")
-    for fmt in TIME_FORMATS:
-        try:
-            return to_utc(datetime.strptime(text, fmt)), None
-        except ValueError:
-            continue
+    local = datetimes.parse_local(text)  # the datetime-local input's value, or typed where a browser lacks it
+    if local is not None:
+        return datetimes.local_to_utc(local), None
     return None, _("Enter the date and time as DD/MM/YYYY HH:MM, for example 19/12/2026 09:30.")
+
+
+def _input_value(text: str) -> str:
+    """What was typed, as the datetime-local input's value when it can be read (else as typed)."""
+    local = datetimes.parse_local(text)
+    return local.strftime(datetimes.INPUT_FORMAT) if local is not None else (text or "")
 
 
 def _filters() -> dict:
@@ -157,6 +160,6 @@ class BackfillView(BaseView):
         values_errors = errors.get("values") or {}
         return self.render_template(
             "reporting/backfill/form.html", report=report, **field_context(report, values_errors, posted),
-            own_errors=errors, typed=typed, names={"received_at": RECEIVED, "note": NOTE, "file": SCAN},
+            own_errors=errors, typed=typed, received_value=_input_value((typed or {}).get(RECEIVED, "")), names={"received_at": RECEIVED, "note": NOTE, "file": SCAN},
             state_badge=state_badge, deadline=dmy(report.deadline),
             title=_("Record a report received outside the system"))
