@@ -172,6 +172,10 @@ def test_after_a_district_approves_the_flash_and_history_name_the_new_state_and_
     assert "Chờ huyện duyệt" in history and "Chờ tỉnh duyệt" in history  # submitted to H01, on to 04
     assert local in history  # Vietnam time
     assert_vietnamese(history, "history")
+    client.get("/logout/")
+    assert login(client, "x011", cao_bang.passwords["x011"]).status_code == 302
+    mine = visible_text(client.get("/my-reports/").get_data(as_text=True))
+    assert "Chờ tỉnh duyệt" in mine  # the commune sees where its report is
 
 
 @factories.ON_ASSIGNMENT_DAY
@@ -185,3 +189,33 @@ def test_notifications_show_their_kind_in_words_and_vietnam_time(cao_bang, clien
     text = visible_text(client.get("/notifications/list/").get_data(as_text=True))
     assert "Chờ duyệt" in text and local in text
     assert not [p for p in problems(text) if "submit" in p]
+
+
+#: Screens another part of issue 15 rebuilds (item 18: FAB's security screens, accounts).
+OTHERS = {"ReadOnlyGroupView", "PermissionViewModelView", "ReadOnlyUserView", "ReadOnlyRoleView", "PermissionModelView"}
+
+
+@factories.ON_ASSIGNMENT_DAY
+def test_every_list_screen_shows_words_not_codes(cao_bang, client, admin):
+    """Every FAB list screen, as the system administrator sees it over Cao Bằng's data: no English
+    word and no raw code (True, None, 01|male, approve:5, dan_toc…) in its table."""
+    assert login(client, "admin", admin["password"]).status_code == 302
+    failures, seen = [], 0
+    with cao_bang.test_request_context():
+        views = [v for v in _model_views(cao_bang) if isinstance(v, ModelView) and type(v).__name__ not in OTHERS
+                 and "list" in (v.include_route_methods or {"list"})]
+    for view in views:
+        resp = client.get(f"{view.route_base}/list/")
+        if resp.status_code in (302, 403, 404):
+            continue
+        assert resp.status_code == 200, f"{type(view).__name__}: {resp.status_code}"
+        html = resp.get_data(as_text=True)
+        if "<table" not in html:
+            continue
+        seen += 1
+        table = visible_text(html.split("<table", 1)[1].rsplit("</table>", 1)[0])
+        found = problems(table)
+        if found:
+            failures.append(f"{type(view).__name__}: " + "; ".join(found[:5]))
+    assert seen >= 10
+    assert not failures, "\n".join(failures)

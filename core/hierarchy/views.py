@@ -50,10 +50,8 @@ def level_names() -> dict[str, str]:
 
 
 def level_label(code: str | None) -> str:
-    if not code:
-        return ""
-    name = level_names().get(code)
-    return f"{name} ({code})" if name else code
+    """The province's own name of a level (the hierarchy hook), else the standard one: never the code."""
+    return level_names().get(code or "") or labels.label("level", code)
 
 
 def kind_label(kind: str | None) -> str:

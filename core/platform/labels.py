@@ -238,6 +238,10 @@ def state(code: str | None, level: str | None = None) -> str:
     return label("state", code)
 
 
+def sector(code: str | None) -> str:
+    return label("sector", code)
+
+
 def field(code: str) -> str:
     found = FIELDS.get(code)
     return str(found) if found is not None else code
@@ -322,9 +326,9 @@ def unit_names(codes) -> dict[str, str]:
 
 
 def localise_views(appbuilder) -> list[str]:
-    """Give every registered screen's time and yes/no columns a formatter (Vietnam time, "Có"/"Không",
-    "—" for empty) unless it has its own: a new screen cannot show UTC or ``True`` by forgetting one.
-    Returns ``View.column`` names changed, for the test."""
+    """Give every registered screen's columns without a formatter of their own one that shows times in
+    Vietnam time, booleans as "Có"/"Không" and empty values as "—": a new screen cannot show UTC,
+    ``True`` or ``None`` by forgetting one. Returns the ``View.column`` names given one."""
     from flask_appbuilder import ModelView
     from sqlalchemy import Boolean, DateTime
 
@@ -343,7 +347,7 @@ def localise_views(appbuilder) -> list[str]:
             elif isinstance(kind, Boolean):
                 view.formatters_columns[column] = yes_no
             else:
-                continue
+                view.formatters_columns[column] = value  # None as "—", and whatever it holds as words
             changed.append(f"{type(view).__name__}.{column}")
     return changed
 
