@@ -78,6 +78,11 @@ def create_app(config: dict | None = None) -> Flask:
     from core.platform import plugin_admin
 
     plugin_admin.on_enabled(app, sync_enabled_plugin)
+    from core.hierarchy.units import names_of
+    from core.platform import labels
+
+    labels.install(app)  # Jinja filters: codes as words, times in Vietnam time
+    labels.on_unit_names(app, names_of)  # the audit log names units without importing the hierarchy
 
     with app.app_context():
         appbuilder = new_appbuilder()
@@ -85,6 +90,7 @@ def create_app(config: dict | None = None) -> Flask:
         from core.navigation import register_views
 
         register_views(appbuilder)
+        labels.localise_views(appbuilder)  # times in Vietnam time, yes/no in words, on every screen
 
     @app.before_request
     def _sync_plugins():

@@ -92,7 +92,7 @@ def test_return_needs_a_reason_and_the_unit_sees_it_prominently(cb):
 
     page = _text(_client(cb, "x011").get(f"/reports/{pk}/entry"))
     box = re.search(r'<div class="alert alert-warning" id="return-reason".*?</div>', page, re.S)
-    assert box and reason in box.group(0) and "h01" in box.group(0)
+    assert box and reason in box.group(0) and "Huyện Hà Quảng" in box.group(0)  # who returned it, by unit name
     assert 'id="action-submit"' in page
     assert len(re.findall(r'class="history-row"', page)) == 2
 

@@ -130,7 +130,7 @@ def test_list_search_by_name_and_by_level(app, admin):
     assert "Xã Lũng Nặm" in html and "Xã Trường Hà" not in html
     html = client.get("/units/list/?_flt_3_level=district").get_data(as_text=True)
     assert "Huyện Hà Quảng" in html and "Sở Y tế" in html and "Xã Cô Ba" not in html
-    assert "Sở, ban, ngành và huyện, thành phố (district)" in html  # level shown by name
+    assert "Sở, ban, ngành và huyện, thành phố" in html and "(district)" not in html  # level by name, no code
 
 
 def test_list_of_a_commune_account_shows_only_its_unit(app):

@@ -7,6 +7,7 @@ an integrator sees what a report is actually filled with. Unpublished forms
 are not listed.
 """
 from flask_appbuilder import ModelRestApi
+from flask_babel import lazy_gettext as _l
 from flask_appbuilder.models.sqla.filters import FilterEqual, FilterGreater
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
@@ -39,6 +40,10 @@ class FormApi(ModelRestApi):
     show_columns = list_columns
     search_columns = ["code", "name", "sector"]
     openapi_spec_tag = "Forms"
+    list_title = _l("Forms")
+    show_title = _l("Form")
+    label_columns = {"id": _l("Id"), "code": _l("Code"), "name": _l("Name"), "sector": _l("Sector"),
+                     "published_version": _l("Published version")}
 
     def _decorate(self, rows: list[dict]) -> None:
         versions = published_versions(db.session, [r["id"] for r in rows])
@@ -68,3 +73,8 @@ class PeriodApi(ModelRestApi):
     show_columns = list_columns
     search_columns = ["code", "type", "start", "end", "deadline"]
     openapi_spec_tag = "Periods"
+    list_title = _l("Reporting periods")
+    show_title = _l("Period")
+    label_columns = {"id": _l("Id"), "code": _l("Code"), "type": _l("Period type"), "name": _l("Name"),
+                     "start": _l("Period starts"), "end": _l("Period ends"), "deadline": _l("Deadline"),
+                     "opens": _l("Entry opens"), "closes": _l("Entry closes")}

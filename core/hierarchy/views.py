@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from wtforms import SelectField
 from wtforms.validators import DataRequired, Optional
 
-from core.platform import audit, clock
+from core.platform import audit, clock, labels
 from core.hierarchy import unit_csv, units
 from core.platform.extensions import db
 from core.accounts.models import Account
@@ -50,10 +50,8 @@ def level_names() -> dict[str, str]:
 
 
 def level_label(code: str | None) -> str:
-    if not code:
-        return ""
-    name = level_names().get(code)
-    return f"{name} ({code})" if name else code
+    """The province's own name of a level (the hierarchy hook), else the standard one: never the code."""
+    return level_names().get(code or "") or labels.label("level", code)
 
 
 def kind_label(kind: str | None) -> str:
@@ -67,12 +65,13 @@ def kind_choices():
     return [(kind, kind_label(kind)) for kind in known + sorted(set(tiers) - set(known))]
 
 
-def yes_no(value) -> str:
-    return _("Yes") if value else _("No")
+#: Booleans as "Có"/"Không", empty as "—": core.platform.labels, the one place for names of values.
+yes_no = labels.yes_no
+blank = labels.blank
 
 
-def blank(value) -> str:
-    return "" if value is None else value
+def sector_label(code) -> str:
+    return labels.label("sector", code)
 
 
 def level_choices():
@@ -173,7 +172,7 @@ class UnitsView(ModelView):
         "sector": _l("The sector whose data the unit verifies, if any (e.g. health, education)."),
         "active": _l("An inactive unit stays in the records but its account sees nothing."),
     }
-    formatters_columns = {"level": level_label, "kind": kind_label, "active": yes_no, "sector": blank,
+    formatters_columns = {"level": level_label, "kind": kind_label, "active": yes_no, "sector": sector_label,
                           "valid_from": blank, "valid_to": blank}
     search_form_extra_fields = {
         "level": SelectField(_l("Level"), choices=level_choices, widget=Select2Widget()),

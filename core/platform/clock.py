@@ -17,6 +17,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 #: Vietnam has one time zone, UTC+7, and no daylight saving: the calendar day a deadline names.
 LOCAL_OFFSET = timedelta(hours=7)
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def utcnow() -> datetime:
@@ -28,7 +29,14 @@ def today() -> date:
     try:
         return to_user_timezone(utcnow()).date()
     except RuntimeError:  # outside an app context: Vietnam's one time zone
-        return utcnow().replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+        return local(utcnow()).date()
+
+
+def local(moment: datetime) -> datetime:
+    """A stored time (naive UTC) as the time in Vietnam, the only time a screen shows (issue 15)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(VIETNAM)
 
 
 def local_day(moment: datetime) -> date:

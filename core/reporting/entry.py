@@ -21,12 +21,11 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import format_decimal
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from core.platform import audit, bulk, clock
+from core.platform import audit, bulk, clock, labels
 from core.platform.clock import today
 from core.reporting.cells import BadValue, convert, parse_number, plain  # noqa: F401 (entry.parse_number, entry.plain: callers read one value here)
 from core.forms.definitions import fields_of
@@ -37,23 +36,9 @@ log = logging.getLogger(__name__)
 
 #: States in which a report's values may change (CONTRACT: 409 in the others).
 EDITABLE_STATES = ("draft", "returned")
-STATE_LABELS = {
-    "draft": _l("Draft"),
-    "submitted": _l("Submitted"),
-    "approved": _l("Approved"),
-    "returned": _l("Returned"),
-    "correction_requested": _l("Correction requested"),
-}
-#: The workflow actions as the screens and the refusals name them (S10: "Duyệt", not "approve").
-ACTION_LABELS = {
-    "submit": _l("Submit for review"),
-    "recall": _l("Recall"),
-    "approve": _l("Approve"),
-    "return": _l("Return to the unit"),
-    "request_correction": _l("Request a correction"),
-    "reopen": _l("Reopen for correction"),
-    "reject_correction": _l("Refuse the correction"),
-}
+#: The names people read live in core.platform.labels; these names stay for callers.
+STATE_LABELS = labels.STATES
+ACTION_LABELS = labels.ACTIONS
 #: Form posts name a cell ``<field>__<cell key>``; error keys name it ``<field>[<cell key>]``.
 CELL_SEP = "__"
 RULES_KEY = "_rules"
@@ -67,13 +52,12 @@ class EntryRefused(Exception):
 
 
 def action_label(action: str) -> str:
-    label = ACTION_LABELS.get(action)
-    return str(label) if label is not None else action
+    return labels.label("action", action)
 
 
-def state_label(state: str | None) -> str:
-    label = STATE_LABELS.get(state or "")
-    return str(label) if label is not None else (state or "")
+def state_label(state: str | None, level: str | None = None) -> str:
+    """"Nháp", "Đã duyệt"; a submitted report held at a level: "Chờ tỉnh duyệt"."""
+    return labels.state(state, level) if state else ""
 
 
 def is_editable(report: Report) -> bool:

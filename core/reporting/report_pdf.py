@@ -33,6 +33,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from core.platform import labels
 from core.reporting import entry
 from core.reporting.models import Report, Transition
 from core.forms.models.form import NUMERIC_TYPES
@@ -149,8 +150,8 @@ def context(session, report: Report) -> dict:
     history = session.execute(select(Transition).where(Transition.report_id == report.id)
                               .order_by(Transition.id)).scalars().all()
     return {"report": report, "defn": defn, "sections": sections, "history": history,
-            "state": entry.state_label(report.state), "action_label": entry.action_label,
-            "state_label": entry.state_label, "deadline": report.deadline.strftime("%d/%m/%Y"),
+            "state": entry.state_label(report.state, report.level), "action_label": entry.action_label,
+            "unit_names": labels.unit_names(t.unit_code for t in history), "deadline": report.deadline.strftime("%d/%m/%Y"),
             "dateline": place_and_date(report)}
 
 

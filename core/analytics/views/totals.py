@@ -17,7 +17,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.analytics import completeness, rollup
-from core.reporting import entry
+from core.forms.definitions import grid
+from core.hierarchy import units
 from core.platform.extensions import db
 from core.forms.definitions import fields_of
 from core.forms.models.form import Form, FormVersion
@@ -32,6 +33,31 @@ PERIOD_CHOICES = 60
 def _number(value) -> str:
     """1.234,5 — Vietnamese grouping and decimal comma, at most 2 decimals."""
     return format_decimal(value, format="#,##0.##")
+
+
+def _percent(value) -> str:
+    """66,7 % — a rate as people read it."""
+    return format_decimal(value, format="#,##0.#") + " %"
+
+
+def _level_names() -> dict[str, str]:
+    """The province's own names of its levels (the hierarchy hook), else the standard ones."""
+    return {lvl.code: lvl.name for lvl in units.levels()}
+
+
+def _grids(defn: dict, fields: list[dict]) -> tuple[dict, dict]:
+    """For each disaggregated field its grid (rows: first category, columns: the others), and the
+    label of every cell key: ``"kinh|nam"`` reads "Kinh – Nam"."""
+    grids, cell_labels = {}, {}
+    for f in fields:
+        if not f.get("combo"):
+            continue
+        shape = grid(defn["combos"][f["combo"]])
+        grids[f["code"]] = shape
+        for row in shape["rows"]:
+            for column, cell in zip(shape["columns"], row["cells"]):
+                cell_labels[(f["code"], cell["key"])] = " – ".join(p for p in (row["label"], column["label"]) if p)
+    return grids, cell_labels
 
 
 def _choices():
@@ -72,9 +98,15 @@ class TotalsView(BaseView):
                                                                   FormVersion.version == form.published_version))
             defn = version.definition if version else {"sections": [], "combos": {}}
             fields = [f for f in fields_of(defn).values() if f["type"] != "file"]
+            grids, cell_labels = _grids(defn, fields)
+            # 54 ethnic groups, most of them empty in a province: the grid shows the rows with values
+            filled_rows = {code: [row for row in shape["rows"]
+                                  if any(result.values.get((code, c["key"])) is not None for c in row["cells"])]
+                           for code, shape in grids.items()}
             context.update(
-                form=form, period=period, unit=unit, rollup=result, fields=fields,
-                cells={f["code"]: entry.cells_of(defn, f) for f in fields},
+                form=form, period=period, unit=unit, rollup=result, fields=fields, grids=grids,
+                cell_labels=cell_labels, filled_rows=filled_rows, field_labels={f["code"]: f["label"] for f in fields},
+                level_names=_level_names(), percent=_percent,
                 summary=completeness.summary(db.session, form, period, unit),
                 missing=completeness.units(db.session, form, period, unit, missing_only=True),
                 may_urge=self.appbuilder.sm.has_access("can_urge", "TotalsView"),

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from wtforms import StringField, ValidationError
 from wtforms.validators import Length
 
+from core.platform import labels
 from core.platform.extensions import db
 from core.forms.models.form import Category, CategoryCombo, CategoryOption, ComboCategory, FormField, Indicator
 from core.forms.views.common import CODE, CODE_LENGTH, CheckedView, Refused, blank, flag, position_field, yes_no
@@ -61,7 +62,7 @@ class IndicatorsView(ModelView):
         "unit_of_measure": _l("e.g. households, persons, %."),
         "active": _l("An inactive indicator stays on the forms that use it but is not offered for new fields."),
     }
-    formatters_columns = {"active": yes_no, "sector": blank, "unit_of_measure": blank, "definition": blank,
+    formatters_columns = {"active": yes_no, "sector": labels.sector, "unit_of_measure": blank, "definition": blank,
                           "method": blank}
     add_form_extra_fields = {"active": flag(_l("Active"))}
     edit_form_extra_fields = {"active": flag(_l("Active"))}

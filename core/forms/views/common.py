@@ -10,6 +10,7 @@ from wtforms import BooleanField, IntegerField
 from wtforms.validators import Length, Optional, Regexp
 
 from core.contracts import PeriodType
+from core.platform import labels
 from core.platform.extensions import db
 from core.forms.models.form import Form, FormField, FormRule, FormSection
 from core.forms.models.period import Schedule
@@ -75,19 +76,13 @@ def period_type_choices():
     return [(kind.value, str(label)) for kind, label in PERIOD_TYPE_LABELS.items()]
 
 
-def source_label(source: str | None) -> str:
-    """``board`` or ``plugin:<name>`` as the board reads it."""
-    if source and source.startswith("plugin:"):
-        return _("Plugin %(name)s", name=source.split(":", 1)[1])
-    return _("Designed here") if source in (None, "", "board") else source
+#: ``board`` or ``plugin:<name>`` as the board reads it.
+source_label = labels.plugin_source
 
 
-def yes_no(value) -> str:
-    return _("Yes") if value else _("No")
-
-
-def blank(value) -> str:
-    return "" if value is None else value
+#: Booleans as "Có"/"Không", empty as "—": core.platform.labels, the one place for names of values.
+yes_no = labels.yes_no
+blank = labels.blank
 
 
 def number(value) -> str:

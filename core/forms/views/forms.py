@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from core.platform import audit
+from core.platform import audit, labels
 from core.forms import definitions as forms
 from core.platform.extensions import db
 from core.forms.models.form import Category, CategoryCombo, Form, FormVersion, Indicator
@@ -54,8 +54,8 @@ class WorkbookForm(DynamicForm):
     file = FileField(_l("Workbook (.xlsx)"), validators=[FileRequired(_l("Choose a workbook file."))])
 
 
-def when(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+#: A stored time as Vietnam reads it (10/11/2026 09:00), the same on every screen.
+when = labels.local_time
 
 
 def problem_text(sheet, row, message) -> str:
@@ -102,7 +102,7 @@ class FormsView(ModelView):
         "sector": _l("The sector whose departments see this form's reports across units (e.g. health)."),
         "active": _l("An inactive form is assigned to no one; its reports stay."),
     }
-    formatters_columns = {"source": source_label, "active": yes_no, "sector": blank, "published_version": blank,
+    formatters_columns = {"source": source_label, "active": yes_no, "sector": labels.sector, "published_version": blank,
                           "description": blank, "created_at": when}
     add_form_extra_fields = {"active": flag(_l("Active"))}
     edit_form_extra_fields = {"active": flag(_l("Active"))}

@@ -1,6 +1,9 @@
 """``GET /api/v1/audit/``: the audit log for admins, read-only, with FAB's rison filters."""
 from flask_appbuilder import ModelRestApi
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+
+from core.platform import labels
 
 from core.platform.models.audit import AuditEntry
 
@@ -17,3 +20,6 @@ class AuditApi(ModelRestApi):
     show_columns = list_columns
     search_columns = ["at", "actor", "unit_code", "ip", "action", "object_type", "object_id"]
     openapi_spec_tag = "Audit"
+    list_title = _l("Audit log")
+    show_title = _l("Audit entry")
+    label_columns = dict(labels.AUDIT_COLUMNS)

@@ -12,13 +12,10 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from core.platform import clock
+from core.platform import clock, labels
 from core.platform.extensions import db
 from core.reporting.models import Notification
 from core.hierarchy.scope import ScopedInterface, condition, current_account
-
-KIND_LABELS = {"due_soon": _l("Due soon"), "late": _l("Late")}
-
 
 def unread(limit: int = 5) -> tuple[int, list[Notification]]:
     """The unread count and the newest few for the caller's own unit (two small indexed queries)."""
@@ -39,11 +36,14 @@ class NotificationsView(ModelView):
     include_route_methods = {"list", "read_all"}
     base_order = ("id", "desc")
     list_title = _l("Notifications")
+    show_title = _l("Notification")
     list_columns = ["created_at", "kind", "message", "unit", "read_at"]
     search_columns = ["kind", "message", "created_at"]
-    label_columns = {"created_at": _l("Time (UTC)"), "kind": _l("Notification type"), "message": _l("Message"),
-                     "unit": _l("Unit"), "read_at": _l("Read at")}
-    formatters_columns = {"kind": lambda kind: KIND_LABELS.get(kind, kind)}
+    label_columns = {"created_at": _l("Time"), "kind": _l("Notification type"), "message": _l("Message"),
+                     "unit": _l("Unit"), "read_at": _l("Read at"), "emailed_at": _l("E-mailed at"),
+                     "report": _l("Report")}
+    formatters_columns = {"kind": labels.notification, "created_at": labels.local_time, "read_at": labels.local_time,
+                          "emailed_at": labels.local_time}
     page_size = 50
 
     @expose("/read", methods=["POST"])

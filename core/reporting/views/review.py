@@ -18,6 +18,7 @@ from sqlalchemy import and_, false, func, select
 from sqlalchemy.orm import contains_eager
 
 from core.reporting import entry
+from core.platform import labels
 
 from core.platform.extensions import db
 from core.forms.definitions import fields_of
@@ -62,6 +63,8 @@ def workflow_context(report: Report, actor: Account | None) -> dict:
         "return_reason": reason,
         "action_label": entry.action_label,
         "state_label": entry.state_label,
+        # who acted, by the name of their unit ("Phòng Dân tộc huyện …", not "040 (040)"): one query
+        "unit_names": labels.unit_names(t.unit_code for t in history),
     }
 
 
@@ -99,8 +102,9 @@ def post_transition(report: Report):
         db.session.rollback()
         raise
     db.session.commit()
+    # a district's approval leaves the report "submitted", now held by the province: say so
     flash(_("Done: %(action)s. The report is now %(state)s.", action=entry.action_label(action),
-            state=entry.state_label(report.state)), "success")
+            state=entry.state_label(report.state, report.level)), "success")
     return redirect(back)
 
 
