@@ -11,7 +11,9 @@ from tests.conftest import change_password, login
 def test_init_twice_creates_once_and_then_says_nothing_changed(cli, make_app):
     first = cli("init", "--province", "example")
     assert first.exit_code == 0, first.output
-    username, password = first.output.strip().splitlines()[-1].split("\t")
+    username, password, who = first.output.strip().splitlines()[-1].split("\t")
+    assert who.startswith("Quản trị hệ thống")
+    assert "Đăng nhập tại http://127.0.0.1:5000/login/" in first.output
     assert username == "admin" and len(password) >= 12
 
     second = cli("init", "--province", "example")
