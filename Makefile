@@ -15,7 +15,15 @@ $(STAMP): $(BIN)/python setup.cfg pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)
+# axe-core for the accessibility checks of the browser walk (tests/walk), pinned by package-lock.json.
+NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json | cksum | cut -d' ' -f1)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	rm -f node_modules/.installed-*
+	touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP)
 
 ## make run: install, initialise instance/ with the demo province, serve on :5000
 run: install

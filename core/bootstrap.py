@@ -38,8 +38,28 @@ def ensure_admin() -> str | None:
     return password
 
 
-def demo_accounts(session) -> list[tuple[str, str]]:
-    """One account per tier for trying the system: the board, its first district, a commune there."""
+#: How the accounts' printout names a tier ("duyệt cấp tỉnh"); other levels by their own name.
+LEVEL_WORDS = {"province": "cấp tỉnh", "district": "cấp huyện", "commune": "cấp xã"}
+ADMIN_WHO = "Quản trị hệ thống (cấp tài khoản, bật plugin, sao lưu)"
+
+
+def who(unit, role_names) -> str:
+    """Who an account is, for the person reading the printout: "04 Ban Dân tộc tỉnh (duyệt cấp tỉnh)",
+    "01267 Xã Trường Hà (nhập báo cáo)"."""
+    from core.hierarchy import roles
+    from core.hierarchy.units import levels
+
+    if roles.REVIEWER in role_names:
+        names = {lvl.code: lvl.name for lvl in levels()}
+        what = "duyệt " + LEVEL_WORDS.get(unit.level, names.get(unit.level, unit.level))
+    else:
+        what = "nhập báo cáo"
+    return f"{unit.code} {unit.name} ({what})"
+
+
+def demo_accounts(session) -> list[tuple[str, str, str]]:
+    """One account per tier for trying the system: the board, its first district, a commune there.
+    Returns ``(username, one-time password, who)`` of each account created."""
     from core.accounts import lifecycle as accounts
     from core.hierarchy.models import Unit
 
@@ -55,8 +75,15 @@ def demo_accounts(session) -> list[tuple[str, str]]:
     for unit in chosen:
         if accounts.unit_account(session, unit) is None:
             account, password, _ = accounts.issue(session, unit.code)
-            issued.append((account.username, password))
+            issued.append((account.username, password, who(unit, [r.name for r in account.roles])))
     return issued
+
+
+def demo_units(session) -> list[int]:
+    """The units of the demo's unit accounts."""
+    from core.accounts.models import Account
+
+    return list(session.execute(select(Account.unit_id).where(Account.unit_account.is_(True))).scalars())
 
 
 def demo_requests(session, form_codes) -> list[str]:
@@ -92,8 +119,8 @@ def demo_requests(session, form_codes) -> list[str]:
 class InitResult:
     changes: list[str] = field(default_factory=list)
     admin_password: str | None = None
-    #: (username, one-time password) of the demo's unit accounts created by this run.
-    demo_accounts: list[tuple[str, str]] = field(default_factory=list)
+    #: (username, one-time password, who) of the demo's unit accounts created by this run.
+    demo_accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def load_units(session, province: str) -> list[str]:
@@ -147,10 +174,9 @@ def init_province(province: str, demo: bool = False) -> InitResult:
     from core.forms.models.form import Form
 
     forms_before = set(db.session.execute(select(Form.code)).scalars())
-    wanted = [province] + (["example"] if demo and "example" in registry.plugins else [])
-    for name in wanted:
-        if plugin_admin.set_enabled(db.session, name, True):
-            result.changes.append(f"enabled plugin {name}")
+    # Not the example plugin, even for a demo: its placeholder contact would show to every unit.
+    if plugin_admin.set_enabled(db.session, province, True):
+        result.changes.append(f"enabled plugin {province}")
     result.changes += load_units(db.session, province)
     from core.forms.definitions import sync_forms
 
@@ -162,11 +188,15 @@ def init_province(province: str, demo: bool = False) -> InitResult:
     assigned = assign(db.session)
     if assigned.created:
         result.changes.append(f"reports assigned: {assigned.created} ({', '.join(assigned.periods[:5])})")
-    if demo:
-        result.demo_accounts = demo_accounts(db.session)
-        result.changes += [f"created demo account {username}" for username, _ in result.demo_accounts]
-        result.changes += demo_requests(db.session, synced)
     result.admin_password = ensure_admin()
+    if demo:
+        from core import demo as sample
+
+        result.demo_accounts = demo_accounts(db.session)
+        result.changes += [f"created demo account {username}" for username, _, _ in result.demo_accounts]
+        result.changes += demo_requests(db.session, synced)
+        admin = current_app.appbuilder.sm.find_user(username=ADMIN_USERNAME)
+        result.changes += sample.history(db.session, admin, demo_units(db.session))
     if result.admin_password:
         result.changes.append(f"created account {ADMIN_USERNAME}")
     if result.changes:

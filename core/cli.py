@@ -41,9 +41,11 @@ def main():
 @main.command()
 @click.option("--province", required=True, help="Province plugin to enable, e.g. cao_bang.")
 @click.option("--demo", is_flag=True, help="Also load sample accounts and data.")
-def init(province, demo):
+@click.option("--url", default="http://127.0.0.1:5000", show_default=True,
+              help="Where the site is served: printed with the accounts, as where to log in.")
+def init(province, demo, url):
     """Migrate the database, enable PROVINCE, load its data; safe to run again."""
-    from core.bootstrap import init_province
+    from core.bootstrap import ADMIN_WHO, init_province
     from core.platform.instance import ensure_instance
     from core.platform.plugin_admin import PluginError
     from core.hierarchy.units import UnitImportError
@@ -60,10 +62,13 @@ def init(province, demo):
         click.echo(change)
     if not result.changes:
         click.echo("already initialised: nothing changed")
-    for username, password in result.demo_accounts:
-        click.echo(f"{username}\t{password}")
+    if result.demo_accounts or result.admin_password:
+        click.echo(f"Đăng nhập tại {url.rstrip('/')}/login/ với các tài khoản sau (mật khẩu dùng một lần, "
+                   "đổi ở lần đăng nhập đầu):")
+    for username, password, who in result.demo_accounts:
+        click.echo(f"{username}\t{password}\t{who}")
     if result.admin_password:
-        click.echo(f"admin\t{result.admin_password}")
+        click.echo(f"admin\t{result.admin_password}\t{ADMIN_WHO}")
 
 
 @main.command()
@@ -75,6 +80,7 @@ def run(host, port):
         app = create_app()
     except Exception as exc:
         raise click.ClickException(str(exc).splitlines()[0]) from exc
+    click.echo(f"Đăng nhập tại http://{host}:{port}/login/")
     app.run(host=host, port=port, debug=False, use_reloader=False)
 
 

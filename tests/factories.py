@@ -98,3 +98,22 @@ def real_province(plugin: str, on: date = ASSIGNED_ON) -> None:
     db.session.commit()
     assignment.assign(db.session, on)
     db.session.commit()
+
+
+def statements(app, action) -> int:
+    """How many SQL statements ``action()`` sends through ``app``'s engine (a screen's query count)."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def count(*args):
+        seen.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)

@@ -43,7 +43,7 @@ class Officer(testing.Officer):
         page = web.get("/").get_data(as_text=True)
         box = re.search(r'id="notifications">(.*?)</ul>', page, re.S)
         items = re.findall(r'<li class="list-group-item">(.*?)</li>', box.group(1), re.S) if box else []
-        return [html.unescape(i).strip() for i in items]
+        return [html.unescape(re.sub(r"<[^>]+>", "", i)).strip() for i in items]  # each one links to its report
 
 
 def sign_in(app, username: str, one_time: str) -> Officer:

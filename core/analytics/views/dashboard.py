@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 
-from core.analytics import analysis, completeness, rollup, trends
+from core.analytics import analysis, completeness, latest, rollup, trends
 from core.hierarchy import units
 from core.analytics.api.aggregate import BadRequest, NotFound, _json, selection
 from core.platform.extensions import db
@@ -81,9 +81,14 @@ class DashboardView(BaseView):
     def index(self):
         account = current_account()
         forms = published_forms()
-        form = _pick(forms, request.args.get("form"), lambda f: f.code)
+        own = account.unit if account is not None else None
+        latest_form, latest_period = latest.latest_with_data(db.session, own)
+        form = _pick(forms, request.args.get("form") or (latest_form.code if latest_form else None), lambda f: f.code)
+        if form is not None and latest_form is not None and form.id != latest_form.id:
+            latest_period = latest.latest_with_data(db.session, own, form)[1]
         periods = form_periods(form) if form else []
-        period = _pick(periods, request.args.get("period"), lambda p: p.code)
+        period = _pick(periods, request.args.get("period") or (latest_period.code if latest_period else None),
+                       lambda p: p.code)
         fields = numeric_fields(form) if form else []
         fld = _pick(fields, request.args.get("field"), lambda f: f["code"])
         choices = aggregating_units(account)

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
-from core.analytics import exports
+from core.analytics import exports, latest
 from core.analytics.exports import jobs, templates
 from core.platform.extensions import db
 from core.analytics.models.export import ExportJob, ExportTemplate
@@ -85,6 +85,7 @@ class ExportsView(BaseView):
         return self.render_template(
             "analytics/exports/index.html", title=_("Export reports"), forms=forms, periods=periods,
             formats=FORMAT_LABELS, own_unit=account.unit.code if account and account.unit else "",
+            chosen=latest.latest_with_data(db.session, account.unit if account else None),
             jobs=_my_jobs(account), status_label=lambda s: str(STATUS_LABELS.get(s, s)),
             may_upload=may_upload, uploaded=uploaded)
 

@@ -16,9 +16,9 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from core.analytics import completeness, rollup
 from core.forms.definitions import grid
 from core.hierarchy import units
+from core.analytics import completeness, latest, rollup
 from core.platform.extensions import db
 from core.forms.definitions import fields_of
 from core.forms.models.form import Form, FormVersion
@@ -73,7 +73,11 @@ class TotalsView(BaseView):
     default_view = "index"
 
     def _selection(self):
-        """(form, period, unit) from the query string, or None when not chosen; unit defaults to mine."""
+        """(form, period, unit) from the query string; unit defaults to mine, and with no form and period
+        chosen, the latest period with approved values in my area (:func:`core.analytics.latest.latest_with_data`)."""
+        if not request.args.get("form") and not request.args.get("period"):
+            form, period = latest.latest_with_data(db.session, g.user.unit)
+            return form, period, g.user.unit, g.user.unit.code if g.user.unit else ""
         form = db.session.scalar(select(Form).where(Form.code == request.args.get("form", "")))
         period = db.session.scalar(select(Period).where(Period.code == request.args.get("period", "")))
         code = request.args.get("unit") or (g.user.unit.code if g.user.unit else "")
@@ -89,7 +93,7 @@ class TotalsView(BaseView):
         forms, periods = _choices()
         form, period, unit, code = self._selection()
         context = {"forms": forms, "periods": periods, "chosen": {
-            "form": request.args.get("form", ""), "period": request.args.get("period", ""), "unit": code}}
+            "form": form.code if form else "", "period": period.code if period else "", "unit": code}}
         if code and unit is None:
             flash(_("Unit %(code)s is not in your area.", code=code), "warning")
         if form is not None and period is not None and unit is not None:

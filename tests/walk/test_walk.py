@@ -1,0 +1,119 @@
+"""Each role walks its screens in Chromium at 1366 px and on a 390 px phone (issue 15, "Done when").
+
+Commune, district, board and system administrator sign in and open their home page and main
+screens. Every page must: answer without a 5xx, show no English word of the interface and no raw
+code (``01|male``, ``True``, ``None``) in its visible text (:mod:`tests.walk.screen_text`), and have
+no serious or critical accessibility violation found by axe-core (the npm package, installed by
+``make install``, injected into the page). The home page of each role is kept as a screenshot in
+``docs/screens/home-<role>.png`` (1366 px) for the user guide.
+
+Screens other work is fixing now (issue 15: the entry page, labels, totals, audit log) carry
+``xfail(strict=False)`` marks naming the item, to be removed when that work is merged.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.walk.conftest import AT, AXE, ROLES, WIDTHS
+from tests.walk.screen_text import assert_vietnamese
+
+pytestmark = pytest.mark.at(AT)
+SCREENS_DIR = Path(__file__).resolve().parents[2] / "docs" / "screens"
+
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v =>
+    `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`);
+}"""
+
+
+def other_branch(item: int, what: str):
+    return pytest.mark.xfail(strict=False, reason=f"issue 15 item {item}, other branch: {what}")
+
+
+def _entry(site, role):
+    """The entry page of the report each role would open: the commune its own draft, reviewers one sent."""
+    reports = site["reports"]
+    if role == "commune":
+        return f"/reports/{reports['X011'][0]}/entry"
+    sent = next((rid for code, (rid, state) in reports.items() if state == "submitted"), reports["X012"][0])
+    return f"/reports/{sent}/entry"
+
+
+#: (role, screen, path or a function of (site, role)), with the marks of screens under other work.
+WALK = [
+    ("commune", "home", "/", ()),
+    ("commune", "entry", _entry, (other_branch(1, "entry page rework (items 1–5, 19)"),)),
+    ("commune", "my reports", "/my-reports/", ()),
+    ("commune", "totals", "/totals/", (other_branch(7, "totals table with labels"),)),
+    ("district", "home", "/", ()),
+    ("district", "inbox", "/review/", ()),
+    ("district", "entry", _entry, (other_branch(1, "entry page rework (items 1–5, 19)"),)),
+    ("district", "totals", "/totals/", (other_branch(7, "totals table with labels"),)),
+    ("district", "dashboard", "/dashboard/", ()),
+    ("board", "home", "/", ()),
+    ("board", "inbox", "/review/", ()),
+    ("board", "totals", "/totals/", (other_branch(7, "totals table with labels"),)),
+    ("board", "dashboard", "/dashboard/", ()),
+    ("admin", "home", "/", ()),
+    ("admin", "audit", "/audit/list/", (other_branch(8, "audit log for an inspector"),)),
+    ("admin", "accounts", "/accounts/list/", ()),
+    ("admin", "dashboard", "/dashboard/", ()),
+]
+
+
+def _cases():
+    for role, screen, path, marks in WALK:
+        for width in WIDTHS:
+            yield pytest.param(role, screen, path, width, id=f"{role}-{screen}-{width}".replace(" ", "_"),
+                               marks=marks)
+
+
+def _check(one, where: str) -> None:
+    page = one.page
+    assert not one.errors, f"{where}: server errors {one.errors}"
+    assert_vietnamese(page.inner_text("body"), where)
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(AXE_RUN)
+    assert violations == [], f"{where}: axe-core found\n" + "\n".join(violations)
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_the_login_page(chromium, site, width):
+    context = chromium.new_context(viewport={"width": WIDTHS[width], "height": 900}, locale="vi-VN",
+                                   bypass_csp=True)
+    try:
+        page = context.new_page()
+        answer = page.goto(site["url"] + "/login/")
+        assert answer.status == 200
+        assert page.is_visible("input[name=username]") and page.is_visible("input[name=password]")
+
+        class One:
+            errors: list = []
+        One.page = page
+        _check(One, f"login at {width}")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("role, screen, path, width", list(_cases()))
+def test_each_role_walks_its_screens(signed, site, role, screen, path, width):
+    one = signed(role, width)
+    target = path(site, role) if callable(path) else path
+    page = one.open(target)
+    where = f"{role} {screen} ({target}) at {WIDTHS[width]} px"
+    assert "/login" not in page.url, f"{where}: sent back to the login page"
+    if screen == "home" and width == "desktop":
+        SCREENS_DIR.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENS_DIR / f"home-{role}.png"), full_page=True)
+    if screen == "home":
+        assert page.is_visible("#home")
+    _check(one, where)
+
+
+def test_the_walk_covers_every_role_and_main_screen():
+    """The four roles of the issue, and every screen axe-core must pass (a screen dropped from WALK fails here)."""
+    assert {role for role, *_ in WALK} == set(ROLES)
+    assert {screen for _, screen, *_ in WALK} >= {"home", "entry", "inbox", "totals", "dashboard", "audit", "accounts"}
