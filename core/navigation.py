@@ -11,8 +11,10 @@ from core.forms.api import FormApi, PeriodApi
 from core.accounts.api import MeApi
 from core.reporting.api.report_pdf import ReportPdfApi
 from core.reporting.api.reports import ReportApi
+from core.reporting.api.verification import ReportVerificationApi, VerificationApi
 from core.hierarchy.api import UnitApi
 from core.accounts.views.accounts import AccountsView
+from core.accounts.views.requests import AccountRequestsView
 from core.analytics.views.analysis import AnalysisView
 from core.platform.views.audit import AuditView
 from core.reporting.views.backfill import BackfillView
@@ -29,7 +31,9 @@ from core.reporting.views.notifications import NotificationsView
 from core.accounts.views.password import PasswordView
 from core.reporting.views.requests import RequestsView
 from core.reporting.views.review import MyReportsView, ReviewInboxView
+from core.reporting.views.verification import VerificationView
 from core.platform.views.plugins import PluginsView
+from core.platform.views.calendar import WorkingCalendarView
 from core.analytics.views.totals import TotalsView
 from core.hierarchy.views import UnitHoldersView, UnitsView, UnitTreeView
 from core.analytics.views.usage import UsageView
@@ -59,9 +63,14 @@ def register_views(appbuilder) -> None:
                         icon="fa-wrench", category=ADMIN)
     appbuilder.add_view(IncidentsView, "IncidentsView", label=_l("Incident log"), icon="fa-exclamation-triangle",
                         category=ADMIN)
+    appbuilder.add_view(WorkingCalendarView, "WorkingCalendarView", label=_l("Working calendar"), icon="fa-calendar",
+                        category=ADMIN)
     appbuilder.add_view(HelpView, "Help", label=_l("Help and contacts"), icon="fa-life-ring")
     appbuilder.add_view(PasswordView, "Change password", label=_l("Change password"), icon="fa-key",
                         category=ACCOUNT, category_label=_l("My account"), category_icon="fa-user")
+    # Every unit files and follows its account requests here (A9), under "My account" which every role opens.
+    appbuilder.add_view(AccountRequestsView, "AccountRequestsView", label=_l("Account requests"), icon="fa-envelope-o",
+                        category=ACCOUNT)
     appbuilder.add_view(UnitsView, "UnitsView", label=_l("Unit list"), icon="fa-list", category=UNITS,
                         category_label=_l("Units"), category_icon="fa-sitemap")
     appbuilder.add_view(UnitTreeView, "UnitTreeView", label=_l("Unit tree"), icon="fa-sitemap", category=UNITS)
@@ -81,6 +90,8 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(MyReportsView, "MyReportsView", label=_l("My reports"), icon="fa-inbox", category=REPORTS)
     appbuilder.add_view(ReviewInboxView, "ReviewInboxView", label=_l("Review inbox"), icon="fa-check-square-o",
                         category=REPORTS)
+    appbuilder.add_view(VerificationView, "VerificationView", label=_l("Sector data verification"),
+                        icon="fa-check-circle", category=REPORTS)
     appbuilder.add_view(RequestsView, "RequestsView", label=_l("Requests"), icon="fa-paper-plane",
                         category="Reports", category_label=_l("Reports"), category_icon="fa-file-text")
     appbuilder.add_view(TotalsView, "TotalsView", label=_l("Totals and progress"), icon="fa-bar-chart",
@@ -103,6 +114,8 @@ def register_views(appbuilder) -> None:
     appbuilder.add_api(AggregateApi)
     appbuilder.add_api(CompletenessApi)
     appbuilder.add_api(ReportPdfApi)
+    appbuilder.add_api(ReportVerificationApi)
+    appbuilder.add_api(VerificationApi)
     appbuilder.add_api(ExportApi)
     appbuilder.add_api(ReportBackfillApi)
     appbuilder.add_api(ExchangeApi)
