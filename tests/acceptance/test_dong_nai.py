@@ -428,10 +428,43 @@ def test_dieu_10_khoan_1_diem_a_hoat_dong_lien_tuc_24_7():
     """Điều 10 khoản 1 điểm a (S1): hoạt động thông suốt, liên tục 24 giờ/ngày, 7 ngày/tuần."""
 
 
-@pytest.mark.skip(reason="The officers' roster and account requests arrive as official letters (văn bản) "
-                         "to the board; only their outcome is recorded in the software")
-def test_dieu_6_khoan_4_va_khoan_7_van_ban_gui_ban_dan_toc():
-    """Điều 6 khoản 4, 6, 7 (A9): danh sách công chức và đề nghị thêm, sửa, đóng, xóa tài khoản bằng văn bản."""
+def test_dieu_6_khoan_4_va_khoan_7_van_ban_gui_ban_dan_toc(app, dn, web_admin):
+    """Điều 6 khoản 4, 6, 7 (A9): danh sách công chức và đề nghị thêm, sửa, đóng, xóa tài khoản bằng văn bản.
+
+    Sở Y tế sends its letter naming the new officer in charge of its account; Huyện Long Thành asks to close
+    the account of Xã An Phước, which has data; the board approves and carries out both: the roster names
+    the new officer, and the commune's account is closed, never deleted (khoản 7)."""
+    from core.accounts.models import Account
+    from core.hierarchy.models import UnitHolder
+
+    _sent(dn[COMMUNE])  # the commune has data in the system
+    health = app.test_client()
+    assert login(health, dn["DN-SYT"].username, factories.NEW_PASSWORD).status_code == 302
+    change = health.post("/account-requests/new", content_type="multipart/form-data", data={
+        "unit": "DN-SYT", "kind": "change", "full_name": "Lê Thị Mai", "title": "Chuyên viên Phòng Kế hoạch - Tài chính",
+        "department": "Sở Y tế tỉnh Đồng Nai", "letter": (io.BytesIO(png_bytes()), "cong-van-so-y-te.png")})
+    assert change.status_code == 302, change.get_data(as_text=True)[-1500:]
+    district = app.test_client()
+    assert login(district, dn[DISTRICT].username, factories.NEW_PASSWORD).status_code == 302
+    close = district.post("/account-requests/new", content_type="multipart/form-data", data={
+        "unit": COMMUNE, "kind": "revoke", "reason": "Xã sáp nhập; đề nghị đóng tài khoản",
+        "letter": (io.BytesIO(png_bytes()), "de-nghi-dong-tai-khoan.png")})
+    assert close.status_code == 302, close.get_data(as_text=True)[-1500:]
+    assert district.post("/account-requests/new", content_type="multipart/form-data", data={
+        "unit": OTHER_DISTRICT, "kind": "lock", "reason": "x",
+        "letter": (io.BytesIO(png_bytes()), "x.png")}).status_code == 422  # another huyện's account: not its own
+    listed = web_admin.get("/account-requests/").get_data(as_text=True)
+    assert "Sở Y tế tỉnh Đồng Nai" in listed and "Xã An Phước" in listed
+    for show in (change.headers["Location"], close.headers["Location"]):
+        web_admin.post(f"{show}/decide", data={"decision": "approve"})
+        web_admin.post(f"{show}/carry-out")
+        assert "Thực hiện đúng hạn" in web_admin.get(show).get_data(as_text=True)
+    with app.app_context():
+        holder = db.session.query(UnitHolder).join(UnitHolder.unit).filter_by(code="DN-SYT").filter(
+            UnitHolder.ended_at.is_(None)).one()
+        assert (holder.full_name, holder.title) == ("Lê Thị Mai", "Chuyên viên Phòng Kế hoạch - Tài chính")
+        commune = db.session.query(Account).filter_by(username=dn[COMMUNE].username).one()
+        assert commune.closed_at is not None  # closed, with its data and trail, not deleted
 
 
 def test_dieu_6_khoan_3_ban_dan_toc_khoi_tao_he_thong_voi_don_vi_that(cli, make_app):
