@@ -457,3 +457,16 @@ class FormSpec:
     indicators: tuple[IndicatorSpec, ...] = ()
     #: When it falls due and from whom; none: only sent as requests.
     schedules: tuple[ScheduleSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """A day that breaks the Monday-to-Friday rule (A8): a holiday on a weekday, or a Saturday worked.
+
+    ``working`` True makes a weekend day a working day (the government's make-up Saturdays);
+    False makes a weekday a day off (public holidays, a province's own days off).
+    """
+
+    day: date
+    working: bool
+    name: str = ""

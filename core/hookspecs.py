@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pluggy
 
-from core.contracts import Contact, FormSpec, Level, PasswordPolicy, PeriodRule, ScheduledJob, UnitSpec
+from core.contracts import CalendarDay, Contact, FormSpec, Level, PasswordPolicy, PeriodRule, ScheduledJob, UnitSpec
 
 PROJECT = "baocao"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -164,3 +164,15 @@ def export_template(form) -> str | None:
     and over core's default. The template is rendered with docxtpl (see docs/exports.md).
     """
 
+
+
+@hookspec
+def calendar_days(year: int) -> list[CalendarDay]:
+    """The days of ``year`` that are not ordinary Monday-to-Friday working days or weekends (A8).
+
+    Read by :mod:`core.platform.workdays` the first time a process counts working days in
+    ``year`` after a plugin switch (answers are cached per plugin set). Lists are concatenated;
+    for a day named twice the earlier answer wins (plugins before core's default, which gives
+    Vietnam's public holidays, lunar Tết included, from the ``holidays`` package). The days the
+    administrator enters on the *Working calendar* screen override every answer.
+    """

@@ -12,8 +12,10 @@ from core.accounts.api import MeApi
 from core.reporting.api.report_pdf import ReportPdfApi
 from core.reporting.api.reports import ReportApi
 from core.reporting.api.workbook import ReportWorkbookApi
+from core.reporting.api.verification import ReportVerificationApi, VerificationApi
 from core.hierarchy.api import UnitApi
 from core.accounts.views.accounts import AccountsView
+from core.accounts.views.requests import AccountRequestsView
 from core.analytics.views.analysis import AnalysisView
 from core.platform.views.audit import AuditView
 from core.reporting.views.backfill import BackfillView
@@ -32,7 +34,9 @@ from core.accounts.views.password import PasswordView
 from core.reporting.views.requests import RequestsView
 from core.reporting.views.review import MyReportsView, ReviewInboxView
 from core.reporting.views.workbook import WorkbookView
+from core.reporting.views.verification import VerificationView
 from core.platform.views.plugins import PluginsView
+from core.platform.views.calendar import WorkingCalendarView
 from core.analytics.views.totals import TotalsView
 from core.hierarchy.views import UnitHoldersView, UnitsView, UnitTreeView
 from core.analytics.views.usage import UsageView
@@ -76,6 +80,10 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view_no_menu(HelpView)
     # "Đổi mật khẩu" is in each person's own menu, top right (core/templates/appbuilder/navbar_right.html).
     appbuilder.add_view_no_menu(PasswordView)
+    appbuilder.add_view(WorkingCalendarView, "WorkingCalendarView", label=_l("Working calendar"), icon="fa-calendar",
+                        category=ADMIN)
+    # Every unit files and follows its account requests (A9) from its own menu, top right, like "Đổi mật khẩu".
+    appbuilder.add_view_no_menu(AccountRequestsView)
     appbuilder.add_view(UnitsView, "UnitsView", label=_l("Unit list"), icon="fa-list", category=UNITS,
                         category_label=_l("Units"), category_icon="fa-sitemap")
     appbuilder.add_view(UnitTreeView, "UnitTreeView", label=_l("Unit tree"), icon="fa-sitemap", category=UNITS)
@@ -96,6 +104,8 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view_no_menu(WorkbookView)
     appbuilder.add_view(ReviewInboxView, "ReviewInboxView", label=_l("Review inbox"), icon="fa-check-square-o",
                         category=REPORTS)
+    appbuilder.add_view(VerificationView, "VerificationView", label=_l("Sector data verification"),
+                        icon="fa-check-circle", category=REPORTS)
     appbuilder.add_view(RequestsView, "RequestsView", label=_l("Requests"), icon="fa-paper-plane",
                         category="Reports", category_label=_l("Reports"), category_icon="fa-file-text")
     appbuilder.add_view(TotalsView, "TotalsView", label=_l("Totals and progress"), icon="fa-bar-chart",
@@ -120,6 +130,8 @@ def register_views(appbuilder) -> None:
     appbuilder.add_api(CompletenessApi)
     appbuilder.add_api(ReportPdfApi)
     appbuilder.add_api(ReportWorkbookApi)
+    appbuilder.add_api(ReportVerificationApi)
+    appbuilder.add_api(VerificationApi)
     appbuilder.add_api(ExportApi)
     appbuilder.add_api(ReportBackfillApi)
     appbuilder.add_api(ExchangeApi)

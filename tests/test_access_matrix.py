@@ -227,37 +227,59 @@ def test_a_unit_admin_manages_only_its_subtree(app, world):
 
 
 def test_a_sector_department_sees_its_sectors_reports_across_units_and_nothing_else(app):
+    """H3 (core/hierarchy/scope.py): a department of a sector reads the *approved* reports of its
+    sector's forms in every unit; drafts, other forms, and a department of another sector see nothing."""
     from datetime import date
 
-    from core.reporting import assignment
+    from core.reporting import assignment, entry
     from core.contracts import FieldSpec, FormSpec, ScheduleSpec, SectionSpec
     from core.forms.definitions import sync_spec
     from core.reporting.models import Report
+    from workflows import transition
 
     with app.app_context():
-        ids = factories.province()
+        ids = factories.province(rows=factories.PROVINCE + [factories.Row("SGD", "Sở Giáo dục", "department", "04")])
         db.session.get(Unit, ids["SYT"]).sector = "y_te"
+        db.session.get(Unit, ids["SGD"]).sector = "giao_duc"
         sync_spec(db.session, FormSpec("YT01", "Biểu y tế xã", (SectionSpec("s", "Chung", (
             FieldSpec("tram_y_te", "Số trạm y tế", min=0),)),), sector="y_te",
             schedules=(ScheduleSpec("yearly", ("commune",)),)), source="board")
         assignment.assign(db.session, date(2026, 12, 5))  # YT01 and Cao Bằng's CB-DT01 for every commune
         db.session.commit()
+        for code in ("X011", "H01", "04"):
+            factories.issue(code)
+        by_form = {code: [i for (i,) in db.session.query(Report.id).join(Report.form).filter_by(code=code)
+                          .order_by(Report.id)] for code in ("YT01", "CB-DT01")}
+        approved = db.session.query(Report).join(Unit, Unit.id == Report.unit_id).filter(
+            Unit.code == "X011", Report.form.has(code="YT01")).one()
+        assert entry.save(db.session, approved, {"tram_y_te": "1"}) == {}
+        for action, username in (("submit", "x011"), ("approve", "h01"), ("approve", "04")):
+            transition(db.session, approved, action, db.session.query(Account).filter_by(username=username).one())
+            db.session.commit()
+        approved = approved.id
         username, one_time = factories.issue("SYT")
+        other_sector, other_one_time = factories.issue("SGD")
     client = app.test_client()
     factories.first_login(client, username, one_time)
     listed = client.get("/reports/list/?psize_ReportsView=100").get_data(as_text=True)
-    with app.app_context():
-        by_form = {code: [i for (i,) in db.session.query(Report.id).join(Report.form).filter_by(code=code)]
-                   for code in ("YT01", "CB-DT01")}
     shown = {int(i) for i in re.findall(r"/reports/show/(\d+)", listed)}
-    assert shown == set(by_form["YT01"]) and len(shown) == 3  # every commune's, none of the other form
-    other, mine = by_form["CB-DT01"][0], by_form["YT01"][0]
-    assert client.get(f"/reports/show/{other}").status_code == 404
-    assert client.get(f"/reports/show/{mine}").status_code == 200
+    assert shown == {approved}  # the approved one of its sector; no draft, none of the other form
+    draft = next(i for i in by_form["YT01"] if i != approved)
+    for pk in (by_form["CB-DT01"][0], draft):
+        assert client.get(f"/reports/show/{pk}").status_code == 404
+    assert client.get(f"/reports/show/{approved}").status_code == 200
     # H2: the department aggregates its sector across the province, and only its sector
     assert client.get("/api/v1/aggregate/?form=YT01&period=2026&unit=04").status_code == 200
     assert client.get("/api/v1/completeness/?form=YT01&period=2026&unit=04").get_json()["summary"][0]["expected"] == 3
     assert client.get("/api/v1/aggregate/?form=CB-DT01&period=2026&unit=04").status_code == 404
+    # A department of another sector sees none of it.
+    other = app.test_client()
+    factories.first_login(other, other_sector, other_one_time)
+    listed = other.get("/reports/list/?psize_ReportsView=100").get_data(as_text=True)
+    assert not {int(i) for i in re.findall(r"/reports/show/(\d+)", listed)} & set(by_form["YT01"])
+    assert other.get(f"/reports/show/{approved}").status_code == 404
+    assert other.post(f"/api/v1/report/{approved}/verify", json={"result": "verified"}).status_code == 404
+    assert other.get("/api/v1/aggregate/?form=YT01&period=2026&unit=04").status_code == 404
 
 
 @pytest.mark.parametrize("username", ["x011", "lanhdao-h01"])

@@ -7,14 +7,16 @@ extendsecurity example), so FAB's login and screens keep working.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_appbuilder.security.sqla.models import User
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, false, func, text
+from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, false, func,
+                        text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.hierarchy.models import Unit
+from core.platform.crypto import EncryptedText
 
 
 class Account(User):
@@ -91,3 +93,64 @@ class LoginFailure(Model):
 
     __table_args__ = (Index("uq_login_failure_account_address", "account_id", "address", unique=True),
                       Index("ix_login_failure_last_at", "last_at"))
+
+
+#: What a unit may ask of its account (A9; DN Đ6.7, HN Đ9.6, QN-R Đ6.4).
+REQUEST_KINDS = ("create", "change", "handover", "lock", "revoke")
+REQUEST_STATUSES = ("pending", "approved", "refused", "done")
+
+
+class AccountRequest(Model):
+    """A request (văn bản đề nghị) to create, change, hand over, lock or revoke a unit's account (A8, A9).
+
+    Filed by the unit or its superior with the officer's details and the signed letter; approved or
+    refused by the responsible leader; carried out by the operator, due one working day after it
+    was received (``due_on``, :func:`core.platform.workdays.add_working_days`). A lock for a
+    security threat is an ``emergency``: carried out at once and approved after the fact.
+    Audited explicitly by :mod:`core.accounts.requests` (the letter and contact details never go
+    into the log).
+    """
+
+    __tablename__ = "account_request"
+    __scope__ = "unit_id"
+    __audit__ = False
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), nullable=False)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="pending")
+    emergency: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
+    #: The officer the request is about: who will hold the account, or whose account changes.
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(EncryptedText())
+    email: Mapped[str | None] = mapped_column(EncryptedText())
+    reason: Mapped[str | None] = mapped_column(Text)
+    #: The signed letter (PDF or a scan), base64, encrypted at rest like the contact details (S6).
+    letter: Mapped[str | None] = mapped_column(EncryptedText(), deferred=True)
+    letter_name: Mapped[str | None] = mapped_column(String(150))
+    letter_type: Mapped[str | None] = mapped_column(String(100))
+    letter_sha256: Mapped[str | None] = mapped_column(String(64))
+    filed_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    filed_by_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    received_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    due_on: Mapped[date] = mapped_column(Date, nullable=False)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    done_by: Mapped[str | None] = mapped_column(String(100))
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)
+    outcome: Mapped[str | None] = mapped_column(Text)
+
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
+    filed_by_unit: Mapped[Unit | None] = relationship(foreign_keys=[filed_by_unit_id])
+    account: Mapped[Account | None] = relationship(foreign_keys=[account_id])
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('create', 'change', 'handover', 'lock', 'revoke')", name="ck_account_request_kind"),
+        CheckConstraint("status IN ('pending', 'approved', 'refused', 'done')", name="ck_account_request_status"),
+        Index("ix_account_request_open", "status", "due_on"),
+        Index("ix_account_request_unit", "unit_id", "received_at"),
+    )

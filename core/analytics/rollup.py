@@ -21,13 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, func, literal, select, true
 from sqlalchemy.orm import aliased
 
 from core.platform import plugin_admin
 from core.forms.models.form import Form
 from core.forms.models.period import Period
-from core.reporting.models import Report, ReportValue
+from core.reporting.models import Report, ReportValue, verified_clause
 from core.hierarchy.models import Unit
 
 APPROVED_STATES = ("approved", "correction_requested")
@@ -66,13 +66,15 @@ def subtree(unit: Unit):
     return Unit.path.like(f"{unit.path}%")
 
 
-def _approved(form: Form, period: Period, unit: Unit):
-    return and_(Report.form_id == form.id, Report.period_id == period.id, Report.state.in_(APPROVED_STATES),
-                subtree(unit))
+def _approved(form: Form, period: Period, unit: Unit, verified: bool = False):
+    clause = and_(Report.form_id == form.id, Report.period_id == period.id, Report.state.in_(APPROVED_STATES),
+                  subtree(unit))
+    return and_(clause, verified_clause()) if verified else clause
 
 
-def totals(session, form: Form, period: Period, unit: Unit) -> Rollup:
-    """One grouped query: every aggregate of every (field, cell) of the subtree's approved reports."""
+def totals(session, form: Form, period: Period, unit: Unit, verified: bool = False) -> Rollup:
+    """One grouped query: every aggregate of every (field, cell) of the subtree's approved reports
+    (``verified``: only those its sector department verified, H3)."""
     rules = rules_for(form)
     weights = {code: rule[len(WEIGHTED):] for code, rule in rules.items() if rule.startswith(WEIGHTED)}
     v = ReportValue
@@ -89,7 +91,7 @@ def totals(session, form: Form, period: Period, unit: Unit) -> Rollup:
         weight_field = case(*((v.field_code == code, literal(weight)) for code, weight in weights.items()))
         query = query.add_columns(func.sum(v.number * w.number), func.sum(case((v.number.is_not(None), w.number))))
         query = query.outerjoin(w, and_(w.report_id == v.report_id, w.field_code == weight_field, w.cell == ""))
-    query = query.where(_approved(form, period, unit)).group_by(v.field_code, v.cell)
+    query = query.where(_approved(form, period, unit, verified)).group_by(v.field_code, v.cell)
     values = {}
     for row in session.execute(query):
         code, cell = row[0], row[1]
@@ -101,7 +103,7 @@ def totals(session, form: Form, period: Period, unit: Unit) -> Rollup:
         else:
             values[(code, cell)] = found.get(rule, found["sum"])
     reports = session.scalar(select(func.count(Report.id)).join(Unit, Unit.id == Report.unit_id)
-                             .where(_approved(form, period, unit)))
+                             .where(_approved(form, period, unit, verified)))
     return Rollup(form, period, unit, reports or 0, values, rules)
 
 
@@ -117,7 +119,7 @@ class Contribution:
 
 
 def contributions(session, form: Form, period: Period, unit: Unit, field_code: str, cell: str = "",
-                  by: str = "report") -> list[Contribution]:
+                  by: str = "report", verified: bool = False) -> list[Contribution]:
     """What a total is made of: each approved report's value (``by="report"``), or each child unit's
     rolled-up total (``by="child"``; the child units are read once and each one's subtree summed in
     the same grouped query, joined on the path prefix)."""
@@ -130,7 +132,7 @@ def contributions(session, form: Form, period: Period, unit: Unit, field_code: s
             .select_from(child)
             .join(Unit, Unit.path.like(child.path + "%"))
             .join(Report, and_(Report.unit_id == Unit.id, Report.form_id == form.id, Report.period_id == period.id,
-                               Report.state.in_(APPROVED_STATES)))
+                               Report.state.in_(APPROVED_STATES), verified_clause() if verified else true()))
             .join(ReportValue, and_(ReportValue.report_id == Report.id, ReportValue.field_code == field_code,
                                     ReportValue.cell == cell))
             .where(child.parent_id == unit.id)
@@ -144,6 +146,6 @@ def contributions(session, form: Form, period: Period, unit: Unit, field_code: s
         .join(Report, Report.unit_id == Unit.id).join(FormVersion, FormVersion.id == Report.form_version_id)
         .join(ReportValue, and_(ReportValue.report_id == Report.id, ReportValue.field_code == field_code,
                                 ReportValue.cell == cell))
-        .where(_approved(form, period, unit)).order_by(Unit.path))
+        .where(_approved(form, period, unit, verified)).order_by(Unit.path))
     return [Contribution(code, name, level, rid, version, text if number is None else number)
             for code, name, level, rid, version, number, text in rows]

@@ -56,6 +56,17 @@ REPORT_ENTRY = (("Reports", ("menu_access",)),
                 ("MyReportsView", ("can_list", "menu_access")),
                 ("ReportAttachmentApi", ("can_post", "can_get")),
                 ("WorkbookView", ("can_download", "can_upload")), ("ReportWorkbookApi", ("can_get", "can_put")))
+#: Sector verification (H3): the progress table for everyone who reads reports; recording a
+#: verification for unit accounts, which the service allows only to a department of the form's sector.
+VERIFICATION_READ = (("VerificationView", ("can_list", "menu_access")), ("VerificationApi", ("can_get",)))
+VERIFY = VERIFICATION_READ + (("VerificationView", ("can_verify",)), ("ReportVerificationApi", ("can_post",)))
+#: Account requests (A8, A9): a unit, or one above it, files them and follows their clock; the
+#: responsible leader decides; the operator (unit or system administrator) carries them out.
+ACCOUNT_REQUESTS_FILE = (("AccountRequestsView", ("can_list", "can_show", "can_file", "can_letter", "menu_access")),)
+ACCOUNT_REQUESTS_DECIDE = (("AccountRequestsView", ("can_list", "can_show", "can_letter", "can_decide",
+                                                    "menu_access")),)
+ACCOUNT_REQUESTS_CARRY_OUT = (("AccountRequestsView", ("can_list", "can_show", "can_file", "can_letter",
+                                                       "can_carry_out", "menu_access")),)
 #: Roll-up and completeness of one's own subtree (H2, H4): everyone who reads reports.
 TOTALS_READ = (("AggregateApi", ("can_get",)), ("CompletenessApi", ("can_get",)),
                ("TotalsView", ("can_show", "menu_access")))
@@ -68,7 +79,8 @@ EXPORTS = (("ExportApi", ("can_get", "can_post")),
 REPORT_READ = (("Reports", ("menu_access",)), ("ReportsView", ("can_list", "can_show", "can_pdf", "menu_access")),
                ("ReportApi", ("can_get", "can_info")), ("ReportPdfApi", ("can_get",)),
                ("ReportAttachmentApi", ("can_get",)),
-               ("WorkbookView", ("can_download",)), ("ReportWorkbookApi", ("can_get",))) + TOTALS_READ + EXCHANGE_EXPORT + EXPORTS
+               ("WorkbookView", ("can_download",)), ("ReportWorkbookApi", ("can_get",)))
+REPORT_READ += TOTALS_READ + EXCHANGE_EXPORT + EXPORTS + VERIFICATION_READ
 #: The dashboard (R2): charts of the subtree's totals and completeness, for leaders, reviewers and admins.
 DASHBOARD_READ = (("DashboardView", ("can_list", "can_data", "menu_access")),)
 #: Analysis scenarios (R7, R8): everyone who reads totals runs the scenarios shared with them ...
@@ -88,9 +100,9 @@ REQUESTS = (("RequestsView", ("can_list", "can_show", "can_new", "can_cascade", 
 #: report received outside the system (W7) submits it in the unit's name; the data exchange's mapping
 #: tables, intake sources and outbox (R3, R6) configure what enters and leaves the system;
 #: announcing maintenance (S3, on the screen and through the API);
-#: the incident log (S4).
+#: the incident log (S4); the working calendar's own days (A8).
 ADMIN_ONLY = ("BackfillView", "ReportBackfillApi", "ExchangeMappingView", "IntakeSourceView", "OutboxView",
-              "MaintenanceNoticesView", "MaintenanceApi", "IncidentsView")
+              "MaintenanceNoticesView", "MaintenanceApi", "IncidentsView", "WorkingCalendarView")
 
 ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(SYSTEM_ADMIN, _l("System administrator"), (("*", ("*",)),), personal=True),
@@ -98,13 +110,14 @@ ROLES: tuple[RoleSpec, ...] = (
         ("Quản trị", ("menu_access",)),  # the Administration menu, for its Accounts entry
         ("AccountsView", ("*",)),
         ("UnitHoldersView", ("*",)),
-    ) + ANALYSIS_EDIT, personal=True),
+    ) + ANALYSIS_EDIT + ACCOUNT_REQUESTS_CARRY_OUT, personal=True),
     RoleSpec(REPORTER, _l("Reporter"), SELF_SERVICE + UNIT_READ + REPORT_ENTRY + TOTALS_READ + EXCHANGE_EXPORT
-             + EXPORTS + ANALYSIS_RUN),
+             + EXPORTS + ANALYSIS_RUN + VERIFY + ACCOUNT_REQUESTS_FILE),
     RoleSpec(REVIEWER, _l("Reviewer"), SELF_SERVICE + UNIT_READ + REPORT_READ + REQUESTS + REVIEW + DASHBOARD_READ
-             + ANALYSIS_RUN),
+             + ANALYSIS_RUN + ACCOUNT_REQUESTS_FILE),
+    # The leader reads the data and decides on account requests (HN Đ9.6); it edits nothing.
     RoleSpec(VIEWER, _l("Leader (read only)"), SELF_SERVICE + UNIT_READ + REPORT_READ + DASHBOARD_READ + ANALYSIS_RUN
-             + USAGE_READ, personal=True),
+             + USAGE_READ + ACCOUNT_REQUESTS_DECIDE, personal=True),
 )
 BY_NAME = {spec.name: spec for spec in ROLES}
 

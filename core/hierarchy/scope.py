@@ -9,7 +9,7 @@ filtered in SQL. An object out of scope is simply not found: FAB answers
 from __future__ import annotations
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from sqlalchemy import false, or_, select, true
+from sqlalchemy import and_, false, or_, select, true
 
 from core.accounts.models import Account
 from core.hierarchy.models import Unit
@@ -45,7 +45,8 @@ def condition(model, account: Account | None):
     Models opt in by naming their unit column in ``__scope__`` (``"path"``
     for :class:`Unit` itself, a foreign key such as ``"unit_id"`` otherwise).
     Models naming their form column in ``__sector__`` are also visible to a
-    sector department for forms of its sector, in every unit (H3).
+    sector department for forms of its sector, in every unit (H3), and only in the
+    states ``__sector_states__`` names (a report: its final data, approved).
     Accounts without a unit (system admins) only show to system admins.
     """
     column = getattr(model, "__scope__", None)
@@ -59,23 +60,28 @@ def condition(model, account: Account | None):
     if column == "path":
         return model.path.startswith(path, autoescape=True)
     clause = getattr(model, column).in_(unit_ids_in_scope(account))
-    sector = _sector_of(account)
+    sector = sector_of(account)
     if sector and getattr(model, "__sector__", None):
-        # H3: a sector department also sees its sector's forms' rows across every unit.
+        # H3: a sector department also sees its sector's forms' final rows across every unit.
         from core.forms.models.form import Form
 
-        clause = or_(clause, getattr(model, model.__sector__).in_(select(Form.id).where(Form.sector == sector)))
+        sector_rows = getattr(model, model.__sector__).in_(select(Form.id).where(Form.sector == sector))
+        states = getattr(model, "__sector_states__", None)
+        if states:
+            sector_rows = and_(sector_rows, model.state.in_(states))
+        clause = or_(clause, sector_rows)
     return clause
 
 
-def _sector_of(account: Account | None) -> str | None:
+def sector_of(account: Account | None) -> str | None:
+    """The sector of the account's unit when it is an active department with one (H3), else None."""
     unit = account.unit if account is not None else None
     return unit.sector if unit is not None and unit.kind == "department" and unit.active else None
 
 
 def sector_sees(account: Account | None, form) -> bool:
     """H2/H3: a sector department reads its sector's form across every unit (totals included)."""
-    sector = _sector_of(account)
+    sector = sector_of(account)
     return bool(sector) and form is not None and getattr(form, "sector", None) == sector
 
 

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from flask_appbuilder import Model
 from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text,
                         UniqueConstraint, false, func)
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Mapped, aliased, column_property, mapped_column, relationship
 
 from core.platform import clock
@@ -51,7 +51,8 @@ class Report(Model):
 
     __tablename__ = "report"
     __scope__ = "unit_id"
-    __sector__ = "form_id"  # a sector department sees its sector's reports everywhere (H3)
+    __sector__ = "form_id"  # a sector department sees its sector's reports everywhere (H3) ...
+    __sector_states__ = ("approved", "correction_requested")  # ... once their data are final
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     form_id: Mapped[int] = mapped_column(ForeignKey("form.id"), nullable=False)
@@ -220,3 +221,42 @@ class Attachment(Model):
 
     #: The same content is attached to a report once (also serves lookups by report).
     __table_args__ = (UniqueConstraint("report_id", "sha256", name="uq_attachment_report_sha256"),)
+
+
+VERIFICATION_RESULTS = ("verified", "remark")
+
+
+class ReportVerification(Model):
+    """A sector department's word on a report's final data (H3): "đã xác thực" or "có ý kiến".
+
+    An annotation beside the workflow, not a state of it: the report stays ``approved``. One row
+    per report, replaced when the department verifies again; the audit log keeps every one
+    (``report.verify``, written by :mod:`core.reporting.verification`). It holds for the approval it
+    was given on (``approved_at``): a report reopened and approved again needs verifying again.
+    """
+
+    __tablename__ = "report_verification"
+    __scope__ = "unit_id"
+    __audit__ = False  # recorded once per verification, with the report and the result
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), nullable=False, unique=True)
+    #: The verifying department.
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), nullable=False)
+    result: Mapped[str] = mapped_column(String(20), nullable=False)
+    comment: Mapped[str | None] = mapped_column(Text)
+    verified_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    verified_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    #: The report's ``approved_at`` when verified: a later approval makes this verification stale.
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    report: Mapped[Report] = relationship()
+    unit: Mapped[Unit] = relationship()
+
+    __table_args__ = (Index("ix_report_verification_result", "result", "report_id"),)
+
+
+def verified_clause():
+    """SQL: the report (``Report`` in the query) carries a current "đã xác thực" (H3)."""
+    v = ReportVerification
+    return exists().where(v.report_id == Report.id, v.result == "verified", v.approved_at == Report.approved_at)

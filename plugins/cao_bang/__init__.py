@@ -17,8 +17,8 @@ What each article asks, and where it is met:
 * Điều 8 (S9): ``support_contacts``.
 * Điều 9 khoản 1 (W8): core's requests (the board's "văn bản đề nghị") already match.
 * Maintenance notices: core's default (24 hours); the Quy chế names no lead time.
-* Not met by a hook: Điều 6 khoản 2 (H3) — sector agencies verifying the final data of their sector
-  across districts; a department reviews only the reports the hierarchy routes to it.
+* Điều 6 khoản 2 (H3): ``agency_units`` gives each sở, ngành its sector; core's sector verification
+  (*Xác thực dữ liệu theo ngành*) lets it verify its sector's approved data in every huyện.
 * Not software: Điều 10 (Nghị định 85/2016 security level), Điều 11 khoản 1 điểm a (24/7 operation),
   the written handover and the 7-day roster of Điều 7 khoản 6, budgets (Điều 5 khoản 5).
 """

@@ -19,8 +19,9 @@ What each article asks, and where it is met:
 * Reporting periods: core's national rule (Nghị định 09/2019/NĐ-CP, cited by the Decision) — the
   Quy chế names no dates. Backups and maintenance notices: core's defaults (twice per working week,
   24 hours' notice); the Quy chế is silent on both.
-* Not met by a hook: Điều 5 khoản 2 (H3) — departments verifying the final data of their sector across
-  districts; a department reviews only the reports the hierarchy routes to it.
+* Điều 5 khoản 2 (H3): ``agency_units`` gives each sở, ngành its sector; core's sector verification
+  (*Xác thực dữ liệu theo ngành*) lets it verify its sector's approved data in every huyện.
+* Điều 6 khoản 6–7 (A9): core's account requests (the unit's letter, the board's approval and action).
 * Not software: Điều 9 (Nghị định 85/2016 security level), Điều 10 khoản 1 điểm a (24/7 operation),
   Tổ công tác, budgets (Điều 4 khoản 4, Điều 10 khoản 3).
 """

@@ -19,10 +19,13 @@ from core.platform.extensions import db
 from tests import factories
 from tests.conftest import api_token, login
 from tests.factories import Row
+from tests.sector_forms import HEALTH, health_form, own
 from tests.officers import FILLED, VIETNAMESE, Officer, ok, set_up_province, steps, the_report, shown_one_time
 
 #: Tỉnh Cao Bằng (Ban Dân tộc), Thành phố Cao Bằng and its Xã Vĩnh Quang and Xã Hưng Đạo; Huyện Bảo Lâm.
 BOARD, CITY, COMMUNE, NEIGHBOUR, OTHER_DISTRICT = "04", "040", "01693", "01705", "042"
+#: Xã Đức Hạnh, Huyện Bảo Lâm.
+OTHER_COMMUNE = "01291"
 NEW = "Cb-2026#an-toàn"
 
 
@@ -134,10 +137,47 @@ def test_dieu_6_khoan_3_huyen_chi_dao_kiem_tra_don_doc(cb):
     assert commune.client.post(f"/api/v1/completeness/urge?{query}", headers=commune.headers).status_code in (403, 404)
 
 
-@pytest.mark.skip(reason="Sector agencies verifying the final data of their sector across districts is not "
-                         "modelled: a department reviews only reports routed to it by the hierarchy")
-def test_dieu_6_khoan_2_co_quan_quan_ly_theo_nganh_xac_thuc_du_lieu_cuoi():
-    """Điều 6 khoản 2 (H3): các cơ quan quản lý theo ngành kiểm tra, xác thực dữ liệu cuối theo ngành."""
+def test_dieu_6_khoan_2_co_quan_quan_ly_theo_nganh_xac_thuc_du_lieu_cuoi(app, cb):
+    """Điều 6 khoản 2 (H3): các cơ quan quản lý theo ngành kiểm tra, xác thực dữ liệu cuối theo ngành.
+
+    The health reports of communes in two districts, each approved by its district and the board, reach
+    Sở Y tế tỉnh Cao Bằng and no other sở; it verifies one and remarks on the other on its screen; the
+    board's screen and API show per form and period how much of the sector's data is verified."""
+    health, education, board = cb["CB-SYT"], cb["CB-SGDDT"], cb[BOARD]
+    health_form(app, "CB-YT01", "Cao Bằng")
+    done = {}
+    for code, district, values in ((COMMUNE, CITY, HEALTH), (OTHER_COMMUNE, OTHER_DISTRICT, {**HEALTH, "doctors": 2})):
+        pk = the_report(cb[code], "CB-YT01")
+        ok(cb[code].put(pk, values))
+        ok(cb[code].act(pk, "submit"))
+        ok(cb[district].act(pk, "approve"))
+        assert own(health, "CB-YT01") == [] or pk not in {r["id"] for r in own(health, "CB-YT01")}  # not final yet
+        ok(board.act(pk, "approve"))
+        done[code] = pk
+    assert {r["id"] for r in own(health, "CB-YT01")} == set(done.values())
+    assert own(education, "CB-YT01") == [] and education.get(done[COMMUNE]).status_code == 404
+    assert health.get(the_report(cb[NEIGHBOUR], "CB-YT01")).status_code == 404  # a draft
+    # On the screen, as the officer of Sở Y tế works.
+    web = app.test_client()
+    assert login(web, health.username, factories.NEW_PASSWORD).status_code == 302
+    page = web.get("/verification/").get_data(as_text=True)
+    assert "Xác thực dữ liệu theo ngành" in page and all(f'id="verify-{pk}"' in page for pk in done.values())
+    web.post(f"/verification/{done[COMMUNE]}", data={"result": "verified"})
+    web.post(f"/verification/{done[OTHER_COMMUNE]}", data={"result": "remark",
+                                                          "comment": "Đề nghị huyện rà soát lại số bác sĩ"})
+    page = web.get("/verification/?status=remark").get_data(as_text=True)
+    assert f'id="verify-{done[OTHER_COMMUNE]}"' in page and "Đề nghị huyện rà soát lại số bác sĩ" in page
+    assert f'id="verify-{done[COMMUNE]}"' not in page
+    assert {health.report(pk)["state"] for pk in done.values()} == {"approved"}
+    # The board sees how much its sectors verified, per form and period.
+    (row,) = ok(_get(board, "/api/v1/verification/?form=CB-YT01"))["result"]
+    assert (row["period_code"], row["approved"], row["verified"], row["remarks"]) == ("2026", 2, 1, 1)
+    board_web = app.test_client()
+    assert login(board_web, board.username, factories.NEW_PASSWORD).status_code == 302
+    page = board_web.get("/verification/").get_data(as_text=True)
+    assert '<tr data-form="CB-YT01" data-period="2026">' in page and "50%" in page
+    totals = ok(_get(board, f"/api/v1/aggregate/?form=CB-YT01&period=2026&unit={BOARD}&verified=1"))
+    assert (totals["reports"], totals["values"]["doctors"]) == (1, 3)
 
 
 # --- Điều 4: prohibited acts -----------------------------------------------------------------------------

@@ -19,9 +19,12 @@ from tests.officers import (
     FILLED, SCAN_VI, VIETNAMESE, Officer, ok, set_up_province, the_report, shown_one_time,
 )
 from tests.pki import EXE, png_bytes
+from tests.sector_forms import HEALTH, health_form, own
 
 #: Tỉnh Đồng Nai (Ban Dân tộc tỉnh), Huyện Long Thành, its Xã An Phước and Xã Bình An; Thành phố Biên Hòa.
 BOARD, DISTRICT, COMMUNE, NEIGHBOUR, OTHER_DISTRICT = "75", "740", "26383", "26386", "731"
+#: Phường Trảng Dài, Thành phố Biên Hòa.
+OTHER_COMMUNE = "25993"
 SCAN = (png_bytes(), "bieu-mau-da-ky-dong-dau.png")
 
 
@@ -114,10 +117,56 @@ def test_dieu_5_khoan_3_huyen_chi_dao_don_doc_kiem_tra_cap_nhat(dn):
     assert commune.client.post(f"/api/v1/completeness/urge?{query}", headers=commune.headers).status_code in (403, 404)
 
 
-@pytest.mark.skip(reason="Sector agencies verifying the final data of their sector across districts is not "
-                         "modelled: a department reviews only reports routed to it by the hierarchy")
-def test_dieu_5_khoan_2_co_quan_quan_ly_nha_nuoc_xac_thuc_du_lieu_cuoi_theo_nganh():
-    """Điều 5 khoản 2 (H3): các cơ quan quản lý nhà nước kiểm tra, xác thực dữ liệu cuối theo ngành."""
+def test_dieu_5_khoan_2_co_quan_quan_ly_nha_nuoc_xac_thuc_du_lieu_cuoi_theo_nganh(app, dn):
+    """Điều 5 khoản 2 (H3): các cơ quan quản lý nhà nước kiểm tra, xác thực dữ liệu cuối theo ngành.
+
+    Sở Y tế reads the approved health reports of every huyện's communes (and nothing else), marks each
+    "có ý kiến" or "đã xác thực"; the report stays approved; Sở Giáo dục sees none of it; the board reads
+    how much is verified and can total the verified data alone."""
+    health, education, board, district = dn["DN-SYT"], dn["DN-SGDDT"], dn[BOARD], dn[DISTRICT]
+    health_form(app, "DN-YT01", "Đồng Nai")
+    done = {}
+    for code, values in ((COMMUNE, HEALTH), (OTHER_COMMUNE, {**HEALTH, "doctors": 5})):
+        officer = dn[code]
+        pk = the_report(officer, "DN-YT01")
+        ok(officer.put(pk, values))
+        ok(officer.upload(pk, *SCAN), 201)
+        ok(officer.act(pk, "submit"))
+        ok(dn[DISTRICT if code == COMMUNE else OTHER_DISTRICT].act(pk, "approve"))
+        done[code] = pk
+    draft = the_report(dn[NEIGHBOUR], "DN-YT01")
+    # Sở Y tế: the approved health reports of both districts, not the draft, not another form.
+    seen = {r["id"]: r for r in own(health, "DN-YT01")}
+    assert set(seen) == set(done.values()) and {r["state"] for r in seen.values()} == {"approved"}
+    assert health.get(draft).status_code == 404
+    assert health.get(the_report(dn[COMMUNE], "DN-DT01")).status_code == 404
+    assert health.report(done[COMMUNE])["values"]["doctors"] == 3
+    # Sở Giáo dục: none of it.
+    assert own(education, "DN-YT01") == [] and education.get(done[COMMUNE]).status_code == 404
+    verify = f"/api/v1/report/{done[OTHER_COMMUNE]}/verify"
+    assert education.client.post(verify, headers=education.headers, json={"result": "verified"}).status_code == 404
+    # A district reviews its communes but does not verify the sector's data.
+    refused = district.client.post(f"/api/v1/report/{done[COMMUNE]}/verify", headers=district.headers,
+                                   json={"result": "verified"})
+    assert refused.status_code == 403 and VIETNAMESE.intersection(refused.get_json()["message"].lower())
+    remark = ok(health.client.post(verify, headers=health.headers,
+                                   json={"result": "remark", "comment": "Số bác sĩ vượt biên chế trạm"}))
+    assert (remark["result"], remark["state"]) == ("remark", "approved")
+    ok(health.client.post(f"/api/v1/report/{done[COMMUNE]}/verify", headers=health.headers,
+                          json={"result": "verified", "comment": ""}))
+    assert health.report(done[COMMUNE])["state"] == "approved"  # an annotation, not a workflow step
+    # The board: per form and period, how much its sectors verified; totals of the verified data.
+    (row,) = ok(_get(board, "/api/v1/verification/?form=DN-YT01&period=2026"))["result"]
+    assert (row["approved"], row["verified"], row["remarks"], row["pending"]) == (2, 1, 1, 0)
+    every = ok(_get(board, f"/api/v1/aggregate/?form=DN-YT01&period=2026&unit={BOARD}"))
+    verified = ok(_get(board, f"/api/v1/aggregate/?form=DN-YT01&period=2026&unit={BOARD}&verified=1"))
+    assert (every["reports"], every["values"]["doctors"]) == (2, 8)
+    assert (verified["reports"], verified["values"]["doctors"]) == (1, 3)
+    with app.app_context():
+        from core.platform.models.audit import AuditEntry
+
+        assert [e.actor for e in db.session.query(AuditEntry).filter_by(action="report.verify")] == [
+            health.username, health.username]
 
 
 # --- Điều 6: forms, periods and accounts --------------------------------------------------------------
@@ -379,10 +428,43 @@ def test_dieu_10_khoan_1_diem_a_hoat_dong_lien_tuc_24_7():
     """Điều 10 khoản 1 điểm a (S1): hoạt động thông suốt, liên tục 24 giờ/ngày, 7 ngày/tuần."""
 
 
-@pytest.mark.skip(reason="The officers' roster and account requests arrive as official letters (văn bản) "
-                         "to the board; only their outcome is recorded in the software")
-def test_dieu_6_khoan_4_va_khoan_7_van_ban_gui_ban_dan_toc():
-    """Điều 6 khoản 4, 6, 7 (A9): danh sách công chức và đề nghị thêm, sửa, đóng, xóa tài khoản bằng văn bản."""
+def test_dieu_6_khoan_4_va_khoan_7_van_ban_gui_ban_dan_toc(app, dn, web_admin):
+    """Điều 6 khoản 4, 6, 7 (A9): danh sách công chức và đề nghị thêm, sửa, đóng, xóa tài khoản bằng văn bản.
+
+    Sở Y tế sends its letter naming the new officer in charge of its account; Huyện Long Thành asks to close
+    the account of Xã An Phước, which has data; the board approves and carries out both: the roster names
+    the new officer, and the commune's account is closed, never deleted (khoản 7)."""
+    from core.accounts.models import Account
+    from core.hierarchy.models import UnitHolder
+
+    _sent(dn[COMMUNE])  # the commune has data in the system
+    health = app.test_client()
+    assert login(health, dn["DN-SYT"].username, factories.NEW_PASSWORD).status_code == 302
+    change = health.post("/account-requests/new", content_type="multipart/form-data", data={
+        "unit": "DN-SYT", "kind": "change", "full_name": "Lê Thị Mai", "title": "Chuyên viên Phòng Kế hoạch - Tài chính",
+        "department": "Sở Y tế tỉnh Đồng Nai", "letter": (io.BytesIO(png_bytes()), "cong-van-so-y-te.png")})
+    assert change.status_code == 302, change.get_data(as_text=True)[-1500:]
+    district = app.test_client()
+    assert login(district, dn[DISTRICT].username, factories.NEW_PASSWORD).status_code == 302
+    close = district.post("/account-requests/new", content_type="multipart/form-data", data={
+        "unit": COMMUNE, "kind": "revoke", "reason": "Xã sáp nhập; đề nghị đóng tài khoản",
+        "letter": (io.BytesIO(png_bytes()), "de-nghi-dong-tai-khoan.png")})
+    assert close.status_code == 302, close.get_data(as_text=True)[-1500:]
+    assert district.post("/account-requests/new", content_type="multipart/form-data", data={
+        "unit": OTHER_DISTRICT, "kind": "lock", "reason": "x",
+        "letter": (io.BytesIO(png_bytes()), "x.png")}).status_code == 422  # another huyện's account: not its own
+    listed = web_admin.get("/account-requests/").get_data(as_text=True)
+    assert "Sở Y tế tỉnh Đồng Nai" in listed and "Xã An Phước" in listed
+    for show in (change.headers["Location"], close.headers["Location"]):
+        web_admin.post(f"{show}/decide", data={"decision": "approve"})
+        web_admin.post(f"{show}/carry-out")
+        assert "Thực hiện đúng hạn" in web_admin.get(show).get_data(as_text=True)
+    with app.app_context():
+        holder = db.session.query(UnitHolder).join(UnitHolder.unit).filter_by(code="DN-SYT").filter(
+            UnitHolder.ended_at.is_(None)).one()
+        assert (holder.full_name, holder.title) == ("Lê Thị Mai", "Chuyên viên Phòng Kế hoạch - Tài chính")
+        commune = db.session.query(Account).filter_by(username=dn[COMMUNE].username).one()
+        assert commune.closed_at is not None  # closed, with its data and trail, not deleted
 
 
 def test_dieu_6_khoan_3_ban_dan_toc_khoi_tao_he_thong_voi_don_vi_that(cli, make_app):

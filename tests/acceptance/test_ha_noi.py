@@ -8,8 +8,7 @@ the administrator's articles go through the screens where no API exists.
 Articles that ask nothing of the software: Điều 1 khoản 1 and Điều 3 (scope, definitions), Điều 15
 (Công an Thành phố; its contact is on the help page), Điều 16 (Sở Tài chính: budget), Điều 21–22
 (amendments). Skipped, with the reason on each: Điều 8 khoản 2 and Điều 13 khoản 7 (Decree 85
-security level), Điều 4 khoản 3 and Điều 13 khoản 1 (continuous operation), Điều 9 khoản 6–7
-(account requests and their one-working-day limit), Điều 5 khoản 2 and Điều 9 khoản 2 (not sharing
+security level), Điều 4 khoản 3 and Điều 13 khoản 1 (continuous operation), Điều 5 khoản 2 and Điều 9 khoản 2 (not sharing
 passwords), Điều 11 and Điều 13 khoản 8 in transit (TLS), Điều 13 khoản 9, Điều 14 khoản 4, Điều 17
 khoản 7 (training), Điều 8 khoản 3 (upgrades keep data).
 """
@@ -24,7 +23,7 @@ import pytest
 
 from core.platform import clock
 from tests import factories
-from tests.conftest import api_token, login
+from tests.conftest import ADMIN_PASSWORD, api_token, login
 from tests.officers import (
     SCAN_VI, VIETNAMESE, Officer, Officers, ok, set_up_province, sign_in, steps, the_report,
     shown_one_time,
@@ -383,12 +382,82 @@ def test_dieu_19_khoan_2_administrator_accounts_are_personal_never_a_units_share
     assert ok(ba_vi.client.get("/api/v1/me/", headers=ba_vi.headers))["result"]["roles"] == ["Reporter"]
 
 
-@pytest.mark.skip(reason="account changes are asked by letter to the Sở and approved by its leader outside the "
-                         "system; core records each change in the audit log but keeps no request queue or "
-                         "one-working-day timer")
-def test_dieu_9_khoan_6_khoan_7_account_requests_are_approved_and_done_within_one_working_day():
+@pytest.mark.calendar
+@pytest.mark.at("2026-02-13T15:00+07:00")
+def test_dieu_9_khoan_6_khoan_7_account_requests_are_approved_and_done_within_one_working_day(app, hn, web_admin,
+                                                                                              now):
     """Điều 9 khoản 6–7 (A8, A9): khởi tạo, thu hồi, sửa đổi tài khoản theo đề nghị được phê duyệt, trong 01 ngày
-    làm việc."""
+    làm việc; khẩn cấp thì khóa ngay.
+
+    Xã Ba Vì asks on Friday 13/2/2026, the last working day before Tết Bính Ngọ, to hand its account to a new
+    officer: due Monday 23/2, after the break, not on the Saturday. The Sở's leader approves it; the operator
+    hands the account over on the 23rd, on time. A request left open past its day shows as overdue; a security
+    threat locks an account at once, logged as an emergency."""
+    from core.accounts import lifecycle
+    from core.hierarchy.models import Unit
+    from tests.pki import pdf_bytes
+
+    with app.app_context():
+        from core.platform.extensions import db
+
+        city = db.session.query(Unit).filter_by(code=CITY).one()
+        _, leader_once = lifecycle.create_personal(db.session, "lanhdao.so", "Phó Giám đốc", "Sở Dân tộc và Tôn giáo",
+                                                   "lanhdao.so@hanoi.gov.vn", city, ["Viewer"])
+        db.session.commit()
+    ba_vi = web(app, hn[BA_VI].username)
+    letter = {"unit": BA_VI, "kind": "handover", "full_name": "Đinh Văn Khánh", "title": "Công chức Văn hóa - Xã hội",
+              "department": "UBND xã Ba Vì", "phone": "024 3386 1234", "email": "khanh.bavi@hanoi.gov.vn",
+              "reason": "Công chức cũ nghỉ hưu theo Quyết định 15/QĐ-UBND",
+              "letter": (io.BytesIO(pdf_bytes(b"De nghi ban giao tai khoan")), "de-nghi-ban-giao.pdf")}
+    filed = ba_vi.post("/account-requests/new", data=letter, content_type="multipart/form-data")
+    assert filed.status_code == 302, filed.get_data(as_text=True)[-1500:]
+    show = filed.headers["Location"]
+    page = ba_vi.get(show).get_data(as_text=True)
+    assert 'id="account-request-due">23/02/2026' in page and "Chờ phê duyệt" in page
+    leader = app.test_client()
+    factories.first_login(leader, "lanhdao.so", leader_once)
+    assert "Đinh Văn Khánh" in leader.get(show).get_data(as_text=True)
+    leader.post(f"{show}/decide", data={"decision": "approve", "note": "Đồng ý bàn giao"})
+    now.move_to(datetime(2026, 2, 20, 2, 0))  # mùng 4 Tết: still within its day
+    admin = app.test_client()
+    assert login(admin, "admin", ADMIN_PASSWORD).status_code == 302
+    listed = admin.get("/account-requests/").get_data(as_text=True)
+    assert 'data-clock="open"' in listed and 'data-clock="overdue"' not in listed
+    now.move_to(datetime(2026, 2, 23, 1, 30))  # Monday 08:30, the first working day after Tết
+    admin = app.test_client()
+    assert login(admin, "admin", ADMIN_PASSWORD).status_code == 302
+    done = admin.post(f"{show}/carry-out")
+    assert done.status_code == 200 and "Đinh Văn Khánh" in done.get_data(as_text=True)
+    shown_one_time(done.get_data(as_text=True))
+    page = admin.get(show).get_data(as_text=True)
+    assert "Thực hiện đúng hạn" in page and "Đồng ý bàn giao" in page
+    assert login(app.test_client(), hn[BA_VI].username, factories.NEW_PASSWORD).headers["Location"].startswith(
+        "/login")  # the former officer's password is gone
+    # A request received on Monday and still open on Wednesday is overdue, highlighted.
+    hoan_kiem = web(app, hn[HOAN_KIEM].username)
+    revoke = {"unit": HOAN_KIEM, "kind": "revoke", "reason": "Phường sáp nhập theo Nghị quyết của UBTVQH",
+              "letter": (io.BytesIO(png_bytes()), "de-nghi-thu-hoi.png")}
+    late = hoan_kiem.post("/account-requests/new", data=revoke, content_type="multipart/form-data").headers["Location"]
+    now.move_to(datetime(2026, 2, 25, 2, 0))
+    admin = app.test_client()
+    assert login(admin, "admin", ADMIN_PASSWORD).status_code == 302
+    late_id = late.rstrip("/").rsplit("/", 1)[1]
+    assert f'id="account-request-{late_id}" class="danger" data-clock="overdue"' in admin.get(
+        "/account-requests/").get_data(as_text=True)
+    # A security threat: Bát Tràng's account is locked at once and the lock logged as an emergency.
+    bat_trang = hn[BAT_TRANG]
+    locked = admin.post("/account-requests/emergency-lock", data={
+        "unit": BAT_TRANG, "reason": "Phát hiện đăng nhập trái phép từ địa chỉ lạ"})
+    assert "Khẩn cấp" in admin.get(locked.headers["Location"]).get_data(as_text=True)
+    assert bat_trang.client.get("/api/v1/report/", headers=bat_trang.headers).status_code == 401
+    with app.app_context():
+        from core.platform.extensions import db
+        from core.platform.models.audit import AuditEntry
+
+        actions = [e.action for e in db.session.query(AuditEntry).filter(
+            AuditEntry.action.like("account_request.%")).order_by(AuditEntry.id)]
+        assert actions == ["account_request.file", "account_request.approve", "account_request.done",
+                           "account_request.file", "account_request.emergency_lock"]
 
 
 # --- Điều 10: forms, periods, submission, review (F1, F4, W1, W2) -----------------------------------------

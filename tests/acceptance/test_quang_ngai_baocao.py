@@ -18,7 +18,7 @@ import html
 import io
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -191,6 +191,43 @@ def test_dieu_6_khoan_4_nguoi_chuyen_cong_tac_tai_khoan_duoc_thay_doi_hoac_thu_h
     assert admin.post(f"/accounts/close/{account_id}", data={"reason": "Thôi việc theo quyết định"}).status_code == 302
     assert app.test_client().post("/api/v1/security/login", json={
         "username": commune.username, "password": "Người-Kế-Nhiệm-2026#", "provider": "db"}).status_code == 401
+
+
+@pytest.mark.calendar
+@pytest.mark.at("2026-12-11T16:45+07:00")
+def test_dieu_6_khoan_5_khoi_tao_thu_hoi_thay_doi_tai_khoan_trong_01_ngay_lam_viec(app, qn, now):
+    """Điều 6 khoản 4–5 (A8, A9): the ward's letter about a retiring officer reaches Văn phòng UBND tỉnh on a
+    Friday afternoon; it is due on Monday, the next working day, and done then: the account is revoked
+    (closed, its data kept). Every step is in the audit log."""
+    from core.accounts.models import Account
+    from core.platform.models.audit import AuditEntry
+
+    ward = qn[WARD]
+    pk = the_report(ward, "QN-BC01")
+    ok(ward.put(pk, {"revenue": 700}))
+    client = _web(app, ward.username)
+    resp = client.post("/account-requests/new", content_type="multipart/form-data", data={
+        "unit": WARD, "kind": "revoke", "full_name": "Trần Thị Lan", "reason": "Nghỉ hưu theo Quyết định 88/QĐ-UBND",
+        "letter": (io.BytesIO(pdf_bytes(b"Cong van de nghi thu hoi tai khoan")), "cong-van-thu-hoi.pdf")})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[-1500:]
+    show = resp.headers["Location"]
+    assert 'id="account-request-due">14/12/2026' in client.get(show).get_data(as_text=True)  # Monday, not Saturday
+    refused = client.post("/account-requests/new", content_type="multipart/form-data", data={
+        "unit": COMMUNE, "kind": "lock", "reason": "thử", "letter": (io.BytesIO(png_bytes()), "x.png")})
+    assert refused.status_code == 422 and "Chọn đơn vị của mình" in refused.get_data(as_text=True)  # not its unit
+    now.move_to(datetime(2026, 12, 14, 1, 30))  # Monday 08:30
+    admin = _admin_screen(app)
+    admin.post(f"{show}/decide", data={"decision": "approve", "note": "Văn phòng UBND tỉnh đồng ý"})
+    assert admin.post(f"{show}/carry-out").status_code == 302
+    page = admin.get(show).get_data(as_text=True)
+    assert "Thực hiện đúng hạn" in page and "Đã thu hồi tài khoản" in page
+    with app.app_context():
+        account = db.session.query(Account).filter_by(username=ward.username).one()
+        assert account.closed_at is not None and not account.active
+        assert [e.action for e in db.session.query(AuditEntry).filter(AuditEntry.object_type == "AccountRequest")
+                .order_by(AuditEntry.id)] == ["account_request.file", "account_request.approve",
+                                              "account_request.done"]
+    assert ok(qn[BOARD].get(pk))["result"]["values"]["revenue"] == 700  # the data stay
 
 
 def test_dieu_7_khoan_1_diem_a_bieu_mau_tu_dong_giao_theo_ky_du_lieu(qn):

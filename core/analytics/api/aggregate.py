@@ -108,6 +108,8 @@ class AggregateApi(SelectionApi):
           - {in: query, name: field, schema: {type: string}, description: "drill down into this field"}
           - {in: query, name: cell, schema: {type: string}, description: "the cell of a disaggregated field"}
           - {in: query, name: by, schema: {type: string, enum: [report, child]}}
+          - {in: query, name: verified, schema: {type: string, enum: ["0", "1"]},
+             description: "1: only reports its sector department verified (H3)"}
           responses:
             200:
               description: "totals: values, reports counted, rules; contributions when field is given"
@@ -126,16 +128,22 @@ class AggregateApi(SelectionApi):
                   example: {"errors": {"form": ["Không có mã XX."]}, "message": "Không hiểu được yêu cầu."}
         """
         def answer(form, period, unit):
-            result = rollup.totals(db.session, form, period, unit)
+            verified = request.args.get("verified") or "0"
+            if verified not in ("0", "1"):
+                return self.response(422, message=_("The request is not understood."),
+                                     errors={"verified": [_("Choose one of: %(actions)s.", actions="0, 1")]})
+            verified = verified == "1"
+            result = rollup.totals(db.session, form, period, unit, verified=verified)
             body = {"form": form.code, "period": period.code, "unit": unit.code, "reports": result.reports,
-                    "values": values_json(result.values), "rules": result.rules}
+                    "values": values_json(result.values), "rules": result.rules, "verified_only": verified}
             code = request.args.get("field")
             if code:
                 by = request.args.get("by") or "report"
                 if by not in ("report", "child"):
                     return self.response(422, message=_("The request is not understood."),
                                          errors={"by": [_("Choose one of: %(actions)s.", actions="report, child")]})
-                rows = rollup.contributions(db.session, form, period, unit, code, request.args.get("cell") or "", by)
+                rows = rollup.contributions(db.session, form, period, unit, code, request.args.get("cell") or "", by,
+                                            verified=verified)
                 body["field"] = code
                 body["contributions"] = [{"unit_code": c.unit_code, "unit_name": c.unit_name, "level": c.level,
                                           "report_id": c.report_id, "form_version": c.form_version,
