@@ -39,6 +39,10 @@ RELOGIN = "MeApi.relogin"
 PASSWORD_FORM = "PasswordView.this_form_get"
 PASSWORD_CLAIM = "pwd_at"
 EPOCH_CLAIM = "epoch"
+#: Screens whose posts, when the session has ended, are handed on signed out rather than redirected to
+#: the login page: the screen shows what was posted again and asks to sign in (the entry page), so a
+#: pause longer than the session never throws away typed values.
+KEEP_POSTED = frozenset({"ReportsView.entry"})
 #: Endpoints a user who must change the password can still reach.
 OPEN_WHILE_CHANGING = frozenset({
     FORM_LOGIN, API_LOGIN, RELOGIN, "SecurityApi.refresh", "AuthDBView.logout", "PasswordView.this_form_get",
@@ -159,6 +163,8 @@ def must_change(account) -> bool:
 def _end_session(message: str):
     logout_user()
     session.clear()
+    if request.method == "POST" and request.endpoint in KEEP_POSTED:
+        return None  # signed out; the screen itself keeps the posted values and asks to sign in again
     if _is_api():
         return jsonify(message=message, errors={"session": message}), 401
     flash(message, "warning")

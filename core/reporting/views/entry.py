@@ -211,9 +211,9 @@ def keep_typed_values(view):
 
     @functools.wraps(view)
     def wrapper(self, pk, *args, **kwargs):
-        if request.method == "POST" and current_app.config.get("WTF_CSRF_ENABLED", True):
-            if not current_user.is_authenticated or not _csrf_ok():
-                return self.expired(pk)
+        if request.method == "POST" and (not current_user.is_authenticated or (
+                current_app.config.get("WTF_CSRF_ENABLED", True) and not _csrf_ok())):
+            return self.expired(pk)
         return view(self, pk, *args, **kwargs)
 
     return wrapper
