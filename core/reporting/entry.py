@@ -383,9 +383,10 @@ def _lock_editable(session, report: Report) -> None:
     refuse_unless_editable(report)
 
 
-def _write(session, report: Report, changes: dict[Key, tuple]) -> None:
+def _write(session, report: Report, changes: dict[Key, tuple], touch: bool = True) -> None:
     """Write changed cells ``{key: (old, new)}``: inserts, updates, deletes for cleared values, one
-    value-change row per cell (W9) and the report's ``updated_at``. No audit entry: the caller decides."""
+    value-change row per cell (W9) and (``touch``) the report's ``updated_at``. No audit entry: the
+    caller decides."""
     fields = fields_of(report.version.definition)
     inserts, updates, deletes = [], [], []
     for key, (old, new) in changes.items():
@@ -414,8 +415,9 @@ def _write(session, report: Report, changes: dict[Key, tuple]) -> None:
          "at": now, **_old_new(fields[key[0]], old, new)}
         for key, (old, new) in changes.items()])
     # A bulk UPDATE, not an attribute change: the ORM audit listener would log a second entry.
-    session.execute(update(Report).where(Report.id == report.id).values(updated_at=now)
-                    .execution_options(synchronize_session=False))
+    if touch:
+        session.execute(update(Report).where(Report.id == report.id).values(updated_at=now)
+                        .execution_options(synchronize_session=False))
 
 
 def save(session, report: Report, raw: dict, partial: bool = True, machine: bool = False) -> dict[str, list[str]]:
@@ -455,7 +457,12 @@ def save_cells(session, report: Report, raw: dict, machine: bool = False) -> Che
     (W9). The rules between fields are not judged here: they need the whole form, and the live
     check, "Lưu" and "Gửi" judge them. Refuses (:class:`EntryRefused`) unless editable.
     """
-    _lock_editable(session, report)
+    # One statement takes the row lock, checks the state under it and stamps the save time.
+    state = session.execute(update(Report).where(Report.id == report.id, Report.state.in_(EDITABLE_STATES))
+                            .values(updated_at=clock.utcnow()).returning(Report.state)
+                            .execution_options(synchronize_session=False)).scalar_one_or_none()
+    if state is None:
+        _lock_editable(session, report)  # raises, with the state as it is now
     defn = report.version.definition
     fields = fields_of(defn)
     new, errors = parse(defn, raw, machine)
@@ -473,7 +480,7 @@ def save_cells(session, report: Report, raw: dict, machine: bool = False) -> Che
     stored = {(code, cell): _typed(fields.get(code), number, text) for code, cell, number, text in rows}
     changes = {key: (stored.get(key), value) for key, value in new.items() if not _same(stored.get(key), value)}
     if changes:
-        _write(session, report, changes)
+        _write(session, report, changes, touch=False)
     return Check(errors, new, changes)
 
 # --- deadlines -------------------------------------------------------------------------------------
