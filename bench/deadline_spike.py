@@ -17,110 +17,17 @@ import http.client
 import json
 import os
 import queue
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import threading
 import time
-from datetime import date
-from pathlib import Path
+
+from bench.common import create_database, prepare, scratch_instance, serving
 
 UNITS = int(os.environ.get("BENCH_UNITS", "3321"))
 FIELDS = 200
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/baocao_bench_spike"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _tree_cpu(pid: int) -> float:
-    """CPU seconds (user + system) of a process and its live children, read from /proc.
-
-    The server's CPU per submission is the figure that survives a busy machine: wall-clock rates
-    fall when other work shares the two cores, the CPU each submission costs hardly moves.
-    """
-    tick = os.sysconf("SC_CLK_TCK")
-    pids, total = [pid], 0.0
-    while pids:
-        current = pids.pop()
-        try:
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-            for task in Path(f"/proc/{current}/task").iterdir():
-                pids += [int(c) for c in (task / "children").read_text().split()]
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-    return total
-
-
-def _settled_cpu(pid: int) -> float:
-    """The server tree's CPU once its workers have finished booting (two readings 0.5 s apart agree)."""
-    previous = -1.0
-    for _ in range(60):
-        current = _tree_cpu(pid)
-        if current - previous < 0.02:
-            return current
-        previous = current
-        time.sleep(0.5)
-    return current
-
-
-def prepare(url: str, instance: Path) -> list[tuple[int, str]]:
-    """Schema, units, one 200-field form, one report per commune, one token per commune."""
-    from flask_jwt_extended import create_access_token
-    from sqlalchemy import create_engine, text
-
-    from core.accounts import lifecycle as accounts
-    from core.reporting import assignment
-    from core import create_app, normalise_db_url
-    from core.bootstrap import migrate_to_head
-    from core.contracts import FieldSpec, FormSpec, ScheduleSpec, SectionSpec
-    from core.platform.extensions import db
-    from core.forms.definitions import sync_spec
-    from core.accounts.models import Account
-    from core.reporting.models import Report
-    from core.hierarchy.models import Unit
-    from core.hierarchy.units import import_units
-
-    engine = create_engine(normalise_db_url(url))
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    app = create_app({"INSTANCE_PATH": str(instance), "DATABASE_URL": url, "REDIS_URL": None})
-    with app.app_context():
-        migrate_to_head()
-
-        class Row:
-            def __init__(self, code, name, kind, parent_code=None):
-                self.code, self.name, self.kind, self.parent_code = code, name, kind, parent_code
-
-        import_units(db.session, [Row("VN", "Ban Dân tộc", "board")] +
-                     [Row(f"X{i:05d}", f"Xã {i}", "commune", "VN") for i in range(UNITS)], source="bench")
-        sync_spec(db.session, FormSpec("SPIKE", "Biểu 200 chỉ tiêu", (SectionSpec("s", "Chung", tuple(
-            FieldSpec(f"f{n:03d}", f"Chỉ tiêu {n}", min=0) for n in range(FIELDS))),),
-            schedules=(ScheduleSpec("yearly", ("commune",)),)), source="board")
-        assignment.assign(db.session, date(2026, 12, 5))
-        db.session.commit()
-        units = db.session.query(Unit).filter(Unit.level == "commune").all()
-        with db.session.no_autoflush:
-            for unit in units:
-                account, _, _ = accounts.issue(db.session, unit.code)
-                account.must_change_password = False
-        db.session.commit()
-        tokens = {a.unit_id: create_access_token(identity=str(a.id), fresh=True)
-                  for a in db.session.query(Account).filter(Account.unit_account.is_(True))}
-        reports = [(r.id, tokens[r.unit_id]) for r in db.session.query(Report).order_by(Report.id)]
-        db.session.remove()
-        db.engine.dispose()
-    return reports
 
 
 def spike(port: int, reports: list[tuple[int, str]]) -> tuple[float, list[float], int]:
@@ -201,34 +108,14 @@ def main() -> None:
     if not url.startswith("postgres"):
         print("deadline spike: needs PostgreSQL (DATABASE_URL); skipped")
         return
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", url.rsplit("/", 1)[1]],
-                   capture_output=True, check=False)
-    instance = Path(tempfile.mkdtemp())
-    (instance / "config.py").write_text('SECRET_KEY = "bench-spike"\nFAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"\n'
-                                        'RATELIMIT_ENABLED = False\nLOG_LEVEL = "ERROR"\n')
-    os.environ["BAOCAO_INSTANCE"] = str(instance)
+    create_database(url)
+    instance = scratch_instance("spike")
     start = time.perf_counter()
-    reports = prepare(url, instance)
+    reports = prepare(url, instance, UNITS, FIELDS)
     print(f"deadline spike: {len(reports)} reports x {FIELDS} values prepared in {time.perf_counter() - start:.0f} s")
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "BAOCAO_INSTANCE": str(instance)}
-    env.pop("REDIS_URL", None)
-    server = subprocess.Popen([str(Path(sys.executable).parent / "baocao"), "serve", "--bind", f"127.0.0.1:{port}",
-                               "--workers", str(WORKERS)], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        cpu_before = _settled_cpu(server.pid)
+    with serving(url, instance, WORKERS) as port:
         seconds, latencies, failures = spike(port, reports)
-        server_cpu = _tree_cpu(server.pid) - cpu_before
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server_cpu = port.cpu()
     base = baseline(url, reports)
     rate, base_rate = len(latencies) / seconds, len(reports) / base
     p50 = statistics.median(latencies) * 1000

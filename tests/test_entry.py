@@ -127,7 +127,7 @@ def test_officer_opens_the_entry_page_of_its_report(app, world):
         for text in ("Báo cáo tình hình vùng dân tộc thiểu số", vi("version %(n)s", n=1), "Quý 1 năm 2026",
                      "Xã Trường Hà", "Dân số và hộ gia đình", "Tổng số hộ gia đình", "Tính cả hộ tạm trú trên 6 tháng.",
                      "(hộ)", POPULATION, "Kinh", "Tày", "Nam", "Nữ", world["due"].strftime("%d/%m/%Y"),
-                     vi("%(n)d day(s) left", n=5), vi("Draft"), vi("Save draft"), "Đường nhựa"):
+                     vi("%(n)d day(s) left", n=5), vi("Draft"), vi("Save"), vi("Submit report"), "Đường nhựa"):
             assert text in page, text
     # The grid: one input per cell, named <field>__<cell key>, with row and column totals.
     for cell in ("kinh|nam", "kinh|nu", "tay|nam", "tay|nu"):
@@ -135,8 +135,10 @@ def test_officer_opens_the_entry_page_of_its_report(app, world):
     assert "data-grand-total" in page and "data-row-total" in page and "data-col-total" in page
     # What the browser can check by itself.
     households = re.search(r'<input[^>]*name="households"[^>]*>', page).group(0)
-    assert 'required' in households and 'type="number"' in households and 'min="0"' in households
-    assert 'step="1"' in households
+    # Text with a decimal keypad, not type=number: "12,5" must reach the server as typed (to be refused
+    # in a whole-number field, never read as 125) and arrow keys move between cells, not change the number.
+    assert 'required' in households and 'type="text"' in households and 'inputmode="decimal"' in households
+    assert 'data-min="0"' in households
     area = re.search(r'<input[^>]*name="area"[^>]*>', page).group(0)
     assert 'inputmode="decimal"' in area and 'data-max="100000"' in area
     assert 'name="csrf_token"' in page and f"/reports/{world['reports']['own']}/validate" in page
@@ -193,7 +195,9 @@ def test_a_rule_violation_blocks_the_save(app, world):
     rid = world["reports"]["own"]
     resp = client.post(f"/reports/{rid}/entry", data={"households": "10", "poor_households": "20"})
     assert resp.status_code == 422
-    assert "R1: Số hộ nghèo không được lớn hơn tổng số hộ." in resp.get_data(as_text=True)
+    page = resp.get_data(as_text=True)
+    assert "Số hộ nghèo không được lớn hơn tổng số hộ." in page
+    assert "R1:" not in page  # a sentence for people, not the rule's code
     assert stored(app, rid) == {}
     assert client.post(f"/reports/{rid}/entry", data={"households": "30", "poor_households": "20"}).status_code == 302
 
@@ -203,7 +207,7 @@ def test_a_rule_is_checked_against_stored_values_too(app, world):
     rid = world["reports"]["own"]
     assert client.post(f"/reports/{rid}/entry", data={"households": "10"}).status_code == 302
     resp = client.post(f"/reports/{rid}/validate", data={"poor_households": "11"})
-    assert resp.get_json()["errors"] == {"_rules": ["R1: Số hộ nghèo không được lớn hơn tổng số hộ."]}
+    assert resp.get_json()["errors"] == {"_rules": ["Số hộ nghèo không được lớn hơn tổng số hộ."]}
 
 
 def test_a_submitted_report_is_read_only_and_a_post_is_refused(app, world):

@@ -1,5 +1,6 @@
 """``/api/v1/me/``: who the caller is, ``POST /api/v1/me/password`` to change its password and
-``POST /api/v1/me/logout`` to sign out.
+``POST /api/v1/me/logout`` to sign out; ``POST /api/v1/me/relogin`` signs a browser in again in place
+(a screen whose session ended) and ``GET /api/v1/me/csrf`` renews its CSRF token.
 
 The password change and the logout are the endpoints a user with a one-time
 or expired password may call (A3); a broken policy rule answers 422 naming
@@ -11,6 +12,7 @@ server can stop honouring it).
 from flask import g, request, session as cookie
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 
 from core.accounts import lifecycle as accounts, passwords
 from core.platform import audit
@@ -22,7 +24,7 @@ class MeApi(BaseApi):
     resource_name = "me"
     openapi_spec_tag = "Me"
     allow_browser_login = True
-    method_permission_name = {"get": "get", "password": "post", "logout": "post"}
+    method_permission_name = {"get": "get", "password": "post", "logout": "post", "csrf": "get"}
 
     @expose("/", methods=["GET"])
     @protect()
@@ -48,6 +50,63 @@ class MeApi(BaseApi):
             "must_change_password": must_change(account),
             "password_expires_at": expires.isoformat() if expires else None,
         })
+
+    @expose("/csrf", methods=["GET"])
+    @protect()
+    @safe
+    def csrf(self):
+        """A fresh CSRF token for the caller's browser session (a page open longer than the token lives).
+        ---
+        get:
+          responses:
+            200:
+              description: The token, for the X-CSRFToken header
+        """
+        return self.response(200, csrf_token=generate_csrf())
+
+    @expose("/relogin", methods=["POST"])
+    @safe
+    def relogin(self):
+        """Sign in again without leaving the page: a screen whose session ended asks for the password
+        in place, so that nothing typed is lost. The same checks as the login form: its rate limits
+        (core.accounts.login_guard), lockout and refusals (the security manager), audit entries.
+        ---
+        post:
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    username: {type: string}
+                    password: {type: string}
+          responses:
+            200:
+              description: Signed in; a browser session cookie and ``csrf_token`` for the next requests
+            401:
+              description: Wrong user name or password (or the account may not sign in now)
+            422:
+              description: Not a JSON object with username and password
+            429:
+              description: Too many attempts
+        """
+        from flask_login import login_user
+
+        from core.accounts.login_guard import mark_signed_in
+
+        body = request.get_json(silent=True) if request.is_json else None
+        missing = {f: [_("This field is required.")] for f in ("username", "password")
+                   if not isinstance((body or {}).get(f), str) or not (body or {}).get(f)}
+        if missing:
+            return self.response(422, message=_("Enter your user name and password."), errors=missing)
+        user = self.appbuilder.sm.auth_user_db(body["username"][:100], body["password"])
+        if user is None:
+            message = _("Wrong user name or password.")
+            return self.response(401, message=message, errors={"password": [message]})
+        login_user(user, remember=False)
+        mark_signed_in(user)
+        cookie.permanent = True
+        return self.response(200, csrf_token=generate_csrf(), must_change_password=must_change(user))
 
     @expose("/password", methods=["POST"])
     @protect()

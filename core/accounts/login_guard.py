@@ -4,8 +4,8 @@ FAB rate-limits neither its form login (unless configured) nor its API login,
 and knows nothing of first-login changes or idle sessions. This module adds,
 on every request:
 
-* a per-IP and a per-username limit on ``POST /login/`` and
-  ``POST /api/v1/security/login`` (Flask-Limiter, Redis-backed when
+* a per-IP and a per-username limit on ``POST /login/``,
+  ``POST /api/v1/security/login`` and ``POST /api/v1/me/relogin`` (Flask-Limiter, Redis-backed when
   ``REDIS_URL`` is set, so all workers share the counts);
 * logout of an account that was locked or closed since it signed in (A10);
 * revocation: a browser session and an API token carry the account's
@@ -34,12 +34,18 @@ from core.accounts import passwords
 
 FORM_LOGIN = "AuthDBView.login"
 API_LOGIN = "SecurityApi.login"
+#: Signing in again in place (a screen whose session ended): the same limits as the two doors.
+RELOGIN = "MeApi.relogin"
 PASSWORD_FORM = "PasswordView.this_form_get"
 PASSWORD_CLAIM = "pwd_at"
 EPOCH_CLAIM = "epoch"
+#: Screens whose posts, when the session has ended, are handed on signed out rather than redirected to
+#: the login page: the screen shows what was posted again and asks to sign in (the entry page), so a
+#: pause longer than the session never throws away typed values.
+KEEP_POSTED = frozenset({"ReportsView.entry"})
 #: Endpoints a user who must change the password can still reach.
 OPEN_WHILE_CHANGING = frozenset({
-    FORM_LOGIN, API_LOGIN, "SecurityApi.refresh", "AuthDBView.logout", "PasswordView.this_form_get",
+    FORM_LOGIN, API_LOGIN, RELOGIN, "SecurityApi.refresh", "AuthDBView.logout", "PasswordView.this_form_get",
     "PasswordView.this_form_post", "MeApi.password", "MeApi.logout", "HelpView.index", "HelpView.plugin", "static",
     "appbuilder.static", "LocaleView.index",
 })
@@ -57,7 +63,7 @@ def _ip_key() -> str:
 
 def _limit_logins(app: Flask) -> None:
     limiter = app.appbuilder.sm.limiter
-    for endpoint in (FORM_LOGIN, API_LOGIN):
+    for endpoint in (FORM_LOGIN, API_LOGIN, RELOGIN):
         view = app.view_functions.get(endpoint)
         if view is None:
             continue
@@ -157,6 +163,8 @@ def must_change(account) -> bool:
 def _end_session(message: str):
     logout_user()
     session.clear()
+    if request.method == "POST" and request.endpoint in KEEP_POSTED:
+        return None  # signed out; the screen itself keeps the posted values and asks to sign in again
     if _is_api():
         return jsonify(message=message, errors={"session": message}), 401
     flash(message, "warning")

@@ -427,6 +427,28 @@ def store(session, report: Report, stream, filename: str | None, uploaded_by: st
     return row
 
 
+def remove(session, report: Report, attachment_id: int, removed_by: str) -> Attachment:
+    """Take a wrongly attached file off a draft or returned report, with an audit entry naming it.
+
+    Once submitted, the files are part of what was sent and stay (409). The encrypted file stays
+    on disk: the same content may belong to another report, and the audit entry keeps its hash.
+    """
+    if report.state not in EDITABLE_STATES:
+        raise AttachmentError(_("Files can be removed only from a draft or a returned report."), conflict=True)
+    row = session.execute(select(Attachment).where(Attachment.id == attachment_id,
+                                                   Attachment.report_id == report.id)).scalar_one_or_none()
+    if row is None:
+        raise AttachmentError(_("This file is not attached to this report."))
+    session.flush()
+    with audit.suppressed(session):  # one clear entry below, not the row's own
+        session.delete(row)
+        session.flush()
+    audit.record("report.detach", "Report", report.id, {
+        "attachment": row.id, "filename": row.filename, "sha256": row.sha256, "size": row.size,
+        "kind": row.kind, "removed_by": removed_by}, session=session)
+    return row
+
+
 def as_json(row: Attachment) -> dict:
     return {"id": row.id, "report_id": row.report_id, "filename": row.filename, "content_type": row.content_type,
             "size": row.size, "sha256": row.sha256, "kind": row.kind, "signature": row.signature,

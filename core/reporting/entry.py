@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import format_decimal
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import and_, bindparam, delete, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.platform import audit, bulk, clock, labels
@@ -196,7 +196,9 @@ def rule_values(defn: dict, values: dict[Key, object], partial: bool) -> dict[st
 
 
 def rule_message(rule: dict) -> str:
-    return f"{rule['code']}: {rule['message']}"
+    """What an officer reads when a rule fails: the form's own sentence, never the rule's code
+    (``minority_within_households: ...`` means nothing to a commune); the code stays in the audit log."""
+    return str(rule.get("message") or "").strip() or _("The values of this form do not agree with each other.")
 
 
 def failed_rules(defn: dict, values: dict[Key, object], partial: bool) -> list[dict]:
@@ -218,13 +220,25 @@ def failed_rules(defn: dict, values: dict[Key, object], partial: bool) -> list[d
     return failed
 
 
+def bound_errors(fld: dict, value) -> list[str]:
+    """What is wrong with one typed value on its own: below the field's minimum or above its maximum."""
+    if value is None or fld["type"] not in NUMERIC_TYPES:
+        return []
+    problems = []
+    if fld.get("min") is not None and value < fld["min"]:
+        problems.append(_("Enter at least %(min)s.", min=_show_number(fld["min"])))
+    if fld.get("max") is not None and value > fld["max"]:
+        problems.append(_("Enter at most %(max)s.", max=_show_number(fld["max"])))
+    return problems
+
+
 def validate(defn: dict, values: dict[Key, object], partial: bool) -> dict[str, list[str]]:
     """Errors of a whole set of typed values (stored ones merged with the new).
 
     Required fields are checked unless ``partial`` (a draft may be half done);
     a required disaggregated field needs every cell (0 where there is
     nothing). Bounds apply to every number given. Each rule that is false
-    adds ``"<rule code>: <message>"`` under ``"_rules"``.
+    adds its message under ``"_rules"``.
     """
     errors: dict[str, list[str]] = {}
     for code, fld in fields_of(defn).items():
@@ -239,15 +253,9 @@ def validate(defn: dict, values: dict[Key, object], partial: bool) -> dict[str, 
         if fld["type"] not in NUMERIC_TYPES or (fld.get("min") is None and fld.get("max") is None):
             continue
         for cell in cells:
-            value = values.get((code, cell))
-            if value is None:
-                continue
-            if fld.get("min") is not None and value < fld["min"]:
-                errors.setdefault(error_key(code, cell), []).append(
-                    _("Enter at least %(min)s.", min=_show_number(fld["min"])))
-            if fld.get("max") is not None and value > fld["max"]:
-                errors.setdefault(error_key(code, cell), []).append(
-                    _("Enter at most %(max)s.", max=_show_number(fld["max"])))
+            problems = bound_errors(fld, values.get((code, cell)))
+            if problems:
+                errors.setdefault(error_key(code, cell), []).extend(problems)
     rules = failed_rules(defn, values, partial)
     if rules:
         errors[RULES_KEY] = [rule_message(rule) for rule in rules]
@@ -347,33 +355,25 @@ def refuse_unless_editable(report: Report) -> None:
                              state=state_label(report.state)))
 
 
-def save(session, report: Report, raw: dict, partial: bool = True, machine: bool = False) -> dict[str, list[str]]:
-    """Save the values in ``raw``; return the errors (empty when saved). See :func:`save_checked`."""
-    return save_checked(session, report, raw, partial, machine).errors
 
+def _lock_editable(session, report: Report) -> None:
+    """Take the report's row lock and read its state again under it; refuse unless editable.
 
-def save_checked(session, report: Report, raw: dict, partial: bool = True, machine: bool = False) -> Check:
-    """Save the values in ``raw``; return the :class:`Check` (errors, or the merged values now stored).
-
-    Refuses (:class:`EntryRefused`) unless the report is a draft or returned.
-    With any error nothing is written. Otherwise the changed cells are
-    written in bulk (inserts, updates, and deletes for cleared values), the
-    report's ``updated_at`` is set, and one ``report.save`` audit entry lists
-    the changed cells as ``{key: [old, new]}``. Saving nothing new writes nothing.
-    ``machine``: ``raw`` comes from a program (see :func:`parse`).
-    """
-    # Two saves of one report (two tabs, a double click) take turns: the row lock makes the second
-    # read the first's values, so it neither inserts a cell twice nor misreports the changes.
-    # (PostgreSQL; SQLite serialises writers anyway.) The state is read again under the lock.
+    Two saves of one report (two tabs, a double click, an autosave racing "Lưu") take turns: the
+    second reads the first's values, so it neither inserts a cell twice nor misreports the changes.
+    (PostgreSQL; SQLite serialises writers anyway.)"""
     state = session.execute(select(Report.state).where(Report.id == report.id).with_for_update()).scalar_one()
     set_committed_value(report, "state", state)
     refuse_unless_editable(report)
-    result = check(session, report, raw, partial, machine)
-    if result.errors or not result.changes:
-        return result
+
+
+def _write(session, report: Report, changes: dict[Key, tuple], touch: bool = True) -> None:
+    """Write changed cells ``{key: (old, new)}``: inserts, updates, deletes for cleared values, one
+    value-change row per cell (W9) and (``touch``) the report's ``updated_at``. No audit entry: the
+    caller decides."""
     fields = fields_of(report.version.definition)
     inserts, updates, deletes = [], [], []
-    for key, (old, new) in result.changes.items():
+    for key, (old, new) in changes.items():
         if new is None:
             deletes.append({"k_report": report.id, "k_field": key[0], "k_cell": key[1]})
         elif old is None:
@@ -397,16 +397,75 @@ def save_checked(session, report: Report, raw: dict, partial: bool = True, machi
     bulk.insert_rows(session, ValueChange.__table__, [
         {"report_id": report.id, "field_code": key[0], "cell": key[1], "state": report.state, "actor": actor,
          "at": now, **_old_new(fields[key[0]], old, new)}
-        for key, (old, new) in result.changes.items()])
+        for key, (old, new) in changes.items()])
     # A bulk UPDATE, not an attribute change: the ORM audit listener would log a second entry.
-    session.execute(update(Report).where(Report.id == report.id).values(updated_at=now)
-                    .execution_options(synchronize_session=False))
+    if touch:
+        session.execute(update(Report).where(Report.id == report.id).values(updated_at=now)
+                        .execution_options(synchronize_session=False))
+
+
+def save(session, report: Report, raw: dict, partial: bool = True, machine: bool = False) -> dict[str, list[str]]:
+    """Save the values in ``raw``; return the errors (empty when saved). See :func:`save_checked`."""
+    return save_checked(session, report, raw, partial, machine).errors
+
+
+def save_checked(session, report: Report, raw: dict, partial: bool = True, machine: bool = False) -> Check:
+    """Save the values in ``raw``; return the :class:`Check` (errors, or the merged values now stored).
+
+    Refuses (:class:`EntryRefused`) unless the report is a draft or returned.
+    With any error nothing is written. Otherwise the changed cells are
+    written in bulk (inserts, updates, and deletes for cleared values), the
+    report's ``updated_at`` is set, and one ``report.save`` audit entry lists
+    the changed cells as ``{key: [old, new]}``. Saving nothing new writes nothing.
+    ``machine``: ``raw`` comes from a program (see :func:`parse`).
+    """
+    _lock_editable(session, report)
+    result = check(session, report, raw, partial, machine)
+    if result.errors or not result.changes:
+        return result
+    _write(session, report, result.changes)
     audit.record("report.save", "Report", report.id, {
         "form": report.version.definition.get("code"),
         "cells": {error_key(*key): [old, new] for key, (old, new) in sorted(result.changes.items())},
     }, session=session)
     return result
 
+
+
+def save_cells(session, report: Report, raw: dict, machine: bool = False) -> Check:
+    """Autosave: store the cells in ``raw`` that are right on their own; return the others' errors.
+
+    Cheap on purpose (thousands of officers type at once, bench/autosave.py): it reads the stored
+    value of the given cells only, checks each cell's type and bounds (never storing a value the
+    form would refuse on its own), and writes one row per changed cell plus its value-change row
+    (W9). The rules between fields are not judged here: they need the whole form, and the live
+    check, "Lưu" and "Gửi" judge them. Refuses (:class:`EntryRefused`) unless editable.
+    """
+    # One statement takes the row lock, checks the state under it and stamps the save time.
+    state = session.execute(update(Report).where(Report.id == report.id, Report.state.in_(EDITABLE_STATES))
+                            .values(updated_at=clock.utcnow()).returning(Report.state)
+                            .execution_options(synchronize_session=False)).scalar_one_or_none()
+    if state is None:
+        _lock_editable(session, report)  # raises, with the state as it is now
+    defn = report.version.definition
+    fields = fields_of(defn)
+    new, errors = parse(defn, raw, machine)
+    for key in list(new):
+        problems = bound_errors(fields[key[0]], new[key])
+        if problems:
+            errors.setdefault(error_key(*key), []).extend(problems)
+            del new[key]
+    if not new:
+        return Check(errors, new, {})
+    table = ReportValue.__table__
+    wanted = or_(*(and_(table.c.field_code == code, table.c.cell == cell) for code, cell in new))
+    rows = session.execute(select(table.c.field_code, table.c.cell, table.c.number, table.c.text)
+                           .where(table.c.report_id == report.id, wanted))
+    stored = {(code, cell): _typed(fields.get(code), number, text) for code, cell, number, text in rows}
+    changes = {key: (stored.get(key), value) for key, value in new.items() if not _same(stored.get(key), value)}
+    if changes:
+        _write(session, report, changes, touch=False)
+    return Check(errors, new, changes)
 
 # --- deadlines -------------------------------------------------------------------------------------
 

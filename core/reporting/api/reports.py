@@ -20,6 +20,7 @@ from __future__ import annotations
 from flask import g, request
 from flask_appbuilder import ModelRestApi
 from flask_appbuilder.api import expose, protect, safe
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -81,9 +82,9 @@ class ReportApi(ModelRestApi):
     resource_name = "report"
     datamodel = ScopedInterface(Report)
     allow_browser_login = True
-    include_route_methods = {"get", "get_list", "info", "put_values", "transition"}
+    include_route_methods = {"get", "get_list", "info", "put_values", "patch_values", "transition"}
     method_permission_name = {"get": "get", "get_list": "get", "info": "info", "put_values": "put",
-                              "transition": "post"}
+                              "patch_values": "put", "transition": "post"}
     base_order = ("deadline", "desc")
     list_columns = FIELDS
     show_columns = FIELDS + ["lock_version", "approved_at", "updated_at"]
@@ -237,6 +238,11 @@ class ReportApi(ModelRestApi):
                     comment:
                       type: string
                       description: Required for return, request_correction and reject_correction (422 without)
+                    values:
+                      type: object
+                      description: >-
+                        With "submit" only: {field: value} as for PUT /values, saved and submitted in one
+                        transaction, all or nothing (422 per field, nothing saved).
                     lock_version:
                       type: integer
                       description: The report's lock_version as read; 409 if it changed since
@@ -279,8 +285,13 @@ class ReportApi(ModelRestApi):
             return self.response(422, message=_("Send a JSON object with \"action\" and \"comment\"."),
                                  errors={"action": [_("This field is required.")]})
         action, comment, seen = body.get("action"), body.get("comment") or "", body.get("lock_version")
+        values = body.get("values")
         if not isinstance(action, str) or action not in ACTIONS:
             errors["action"] = [_("Choose one of: %(actions)s.", actions=", ".join(ACTIONS))]
+        if values is not None and not isinstance(values, dict):
+            errors["values"] = [_("Send a JSON object {field: value}.")]
+        elif values and action != "submit":
+            errors["values"] = [_("Values are sent only with the action submit.")]
         if not isinstance(comment, str):
             errors["comment"] = [_("Enter text.")]
         if seen is not None and (isinstance(seen, bool) or not isinstance(seen, int)):
@@ -288,6 +299,12 @@ class ReportApi(ModelRestApi):
         if errors:
             return self.response(422, message=_("The request is not understood."), errors=errors)
         try:
+            if values:
+                # What the screen shows is what goes up: saved and submitted in this one transaction.
+                refused = self._save_for_submit(report, values, seen)
+                if refused is not None:
+                    db.session.rollback()
+                    return refused
             service.transition(db.session, report, action, g.user, comment, seen_version=seen)
         except service.CommentRequired as exc:
             db.session.rollback()
@@ -303,4 +320,90 @@ class ReportApi(ModelRestApi):
             raise
         answer = {"id": pk, "state": report.state, "level": report.level, "lock_version": report.lock_version}
         db.session.commit()
+        return self.response(200, **answer)
+
+    def _save_for_submit(self, report: Report, values: dict, seen: int | None):
+        """Save ``values`` before a submit; the refusal to answer with, or None when saved (not committed)."""
+        if seen is not None and seen != report.lock_version:
+            return self.response(409, message=_("The report was changed by someone else. Reload it and try again."),
+                                 errors={"lock_version": [str(report.lock_version)]})
+        if not entry.may_enter(g.user, report):
+            return self.response(403, message=_("Only the accounts of %(unit)s enter its data; you can read it.",
+                                                unit=report.unit.name), errors={})
+        try:
+            result = entry.save_checked(db.session, report, values, partial=True, machine=True)
+        except entry.EntryRefused as exc:
+            return self.response(409, message=str(exc), errors={"state": [report.state]})
+        if result.errors:
+            return self.response(422, message=_("Not submitted: some values are wrong; nothing was saved."),
+                                 errors=result.errors)
+        return None
+
+    @expose("/<int:pk>/values", methods=["PATCH"])
+    @protect()
+    @safe
+    def patch_values(self, pk):
+        """Autosave: store the changed cells that are right on their own, cheaply (the entry screen
+        sends each cell a moment after it is typed).
+        ---
+        patch:
+          parameters:
+          - in: path
+            schema:
+              type: integer
+            name: pk
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    values:
+                      type: object
+                      description: '{field or "field__cell key": value}, the changed cells only'
+                    as_typed:
+                      type: boolean
+                      description: >-
+                        Numbers as an officer types them (12,5 and 1.234 are 12.5 and 1234), for the entry
+                        screen; otherwise machine form as for PUT.
+          responses:
+            200:
+              description: Every cell saved; ``saved`` lists them, ``saved_at`` is the time (UTC)
+            403:
+              description: Only the reporting unit enters its values
+            404:
+              description: Not found (or out of scope)
+            409:
+              description: The report is not a draft or returned
+            422:
+              description: Some cells are wrong (``errors`` per cell); the others in ``saved`` were stored
+        """
+        from core.platform import clock
+
+        report = scoped_report(pk)
+        if report is None:
+            return self.response_404()
+        if not entry.may_enter(g.user, report):
+            return self.response(403, message=_("Only the accounts of %(unit)s enter its data; you can read it.",
+                                                unit=report.unit.name), errors={})
+        body = request.get_json(silent=True)
+        if (not isinstance(body, dict) or not isinstance(body.get("values"), dict) or not body["values"]
+                or not isinstance(body.get("as_typed", False), bool)):
+            return self.response(422, message=_("Send at least one value in \"values\"."),
+                                 errors={"values": [_("Send at least one value.")]})
+        try:
+            result = entry.save_cells(db.session, report, body["values"], machine=not body.get("as_typed"))
+        except entry.EntryRefused as exc:
+            db.session.rollback()
+            return self.response(409, message=str(exc), errors={"state": [report.state]})
+        except Exception:
+            db.session.rollback()
+            raise
+        saved = sorted(entry.input_name(*key) for key in result.values)
+        now = clock.utcnow()
+        db.session.commit()
+        answer = {"id": pk, "saved": saved, "saved_at": now.isoformat() + "Z", "errors": result.errors,
+                  "saved_at_text": _("Saved at %(time)s", time=format_datetime(now, "HH:mm"))}
+        if result.errors:
+            return self.response(422, message=_("Some values are wrong; the others were saved."), **answer)
         return self.response(200, **answer)

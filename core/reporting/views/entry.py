@@ -14,13 +14,18 @@ or returned; everyone else in scope sees the page read-only.
 """
 from __future__ import annotations
 
+import functools
 import io
 
 from flask import abort, current_app, flash, g, jsonify, redirect, request, send_file, url_for
+from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
+from wtforms.validators import ValidationError
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access_api, permission_name
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -29,7 +34,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import SelectField
 
 from core.reporting import cells, entry
-from core.platform.extensions import db
+from core.platform.extensions import csrf, db
 from core.forms.definitions import grid
 from core.reporting.models import Attachment, Report
 from core.forms.models.form import NUMERIC_TYPES
@@ -125,12 +130,11 @@ def input_attrs(fld: dict) -> dict:
     kind = fld["type"]
     if fld.get("required"):
         attrs["required"] = "required"
-    if kind == "integer":
-        # Whole numbers have no decimal mark, so a number input is unambiguous here.
-        attrs.update(type="number", step="1", inputmode="numeric")
-    elif kind in ("decimal", "percent"):
+    if kind in ("integer", "decimal", "percent"):
         # Text, not type=number: a browser's number input sends "1.234" for one point two three
-        # four while an officer typing "1.234" means a thousand; the server reads one convention.
+        # four while an officer typing "1.234" means a thousand, turns "12,5" into 125 or nothing,
+        # and changes the number on arrow keys (which move between cells here). The server reads one
+        # convention (core.reporting.cells.parse_number) and says in Vietnamese what is wrong.
         attrs.update(type="text", inputmode="decimal", pattern=r"[\-+]?[0-9][0-9 .,]*|[\-+]?[.,][0-9]+")
     if kind in NUMERIC_TYPES:
         low, high = fld.get("min"), fld.get("max")
@@ -138,9 +142,9 @@ def input_attrs(fld: dict) -> dict:
             low = 0 if low is None else max(low, 0)
             high = 100 if high is None else min(high, 100)
         if low is not None:
-            attrs["min" if kind == "integer" else "data-min"] = entry.plain(low)
+            attrs["data-min"] = entry.plain(low)
         if high is not None:
-            attrs["max" if kind == "integer" else "data-max"] = entry.plain(high)
+            attrs["data-max"] = entry.plain(high)
     elif kind == "date":
         attrs.update(type="date", placeholder="DD/MM/YYYY")
     elif kind == "text":
@@ -161,11 +165,62 @@ def field_context(report: Report, errors: dict, posted) -> dict:
                  for (code, cell), value in stored.items() if code in fields}
     else:
         shown = posted
-    grids = {code: grid(combo) for code, combo in defn["combos"].items()}
+    grids = grids_of(defn)
     cell_errors, stray = placed_errors(defn, grids, errors)
     return {"defn": defn, "grids": grids, "shown": shown, "errors": errors, "cell_errors": cell_errors,
             "stray_errors": stray, "attrs": input_attrs, "numeric": NUMERIC_TYPES, "rules_key": entry.RULES_KEY,
             "cell_sep": entry.CELL_SEP}
+
+
+def grids_of(defn: dict) -> dict:
+    return {code: grid(combo) for code, combo in defn["combos"].items()}
+
+
+def sections_of(defn: dict, grids: dict) -> list[dict]:
+    """The section index of the sticky bar: each part's title and how many inputs it holds."""
+    out = []
+    for section in defn["sections"]:
+        count = sum(len(entry.cells_of(defn, f)) for f in section["fields"] if f["type"] != "file")
+        out.append({"code": section["code"], "title": section.get("title") or section["code"], "count": count})
+    return out
+
+
+def entry_time(at) -> str:
+    """"10:42" (today) or "10:42 08/12" in Vietnam time, for "Đã lưu lúc …"."""
+    if at is None:
+        return ""
+    from core.platform import clock
+
+    local = format_datetime(at, "dd/MM/yyyy")
+    today = clock.today().strftime("%d/%m/%Y")
+    return format_datetime(at, "HH:mm") if local == today else format_datetime(at, "HH:mm dd/MM")
+
+
+def _csrf_ok() -> bool:
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return False
+    return True
+
+
+def keep_typed_values(view):
+    """A post of the entry page whose session ended (30 minutes idle) or whose CSRF token is gone is
+    not FAB's bare "Bad Request": the page comes back, in Vietnamese, with every value as posted,
+    and asks to sign in again (the form's own token check is done here, see ``csrf.exempt`` below)."""
+
+    @functools.wraps(view)
+    def wrapper(self, pk, *args, **kwargs):
+        if request.method == "POST" and (not current_user.is_authenticated or (
+                current_app.config.get("WTF_CSRF_ENABLED", True) and not _csrf_ok())):
+            return self.expired(pk)
+        return view(self, pk, *args, **kwargs)
+
+    return wrapper
+
+
+#: The entry page checks its own CSRF token (keep_typed_values) so that a stale one loses nothing.
+csrf.exempt("core.reporting.views.entry.entry")
 
 
 class ReportsView(ModelView):
@@ -224,9 +279,13 @@ class ReportsView(ModelView):
         return None
 
     @expose("/<int:pk>/entry", methods=["GET", "POST"])
+    @keep_typed_values
     @has_access
     @permission_name("entry")
     def entry(self, pk):
+        """The page, and its one form's buttons: "Lưu" saves; "Gửi" (``_submit``) saves and submits,
+        "Đính kèm" (``_attach`` with ``file``) saves and attaches, "Gỡ" (``_detach``) saves and
+        removes a file, each in one transaction: what is on the screen is never dropped."""
         report = self._report(pk)
         refusal = self._refusal(report)
         errors, posted, status = {}, None, 200
@@ -235,37 +294,100 @@ class ReportsView(ModelView):
                 flash(refusal, "danger")
                 status = 409 if not entry.is_editable(report) else 403
             else:
-                try:
-                    errors = entry.save(db.session, report, request.form.to_dict(), partial=True)
-                except entry.EntryRefused as exc:  # the state changed since the check above
-                    db.session.rollback()
-                    flash(str(exc), "danger")
-                    return redirect(url_for("ReportsView.entry", pk=pk))
-                if not errors:
-                    db.session.commit()
-                    flash(_("Draft saved."), "success")
-                    return redirect(url_for("ReportsView.entry", pk=pk))
-                # Nothing was written; show what was typed, with the reasons.
+                outcome = self._post(report)
+                if outcome is not None:
+                    return outcome
                 posted, status = request.form, 422
-                flash(_("Not saved: correct the values marked in red, then save again."), "danger")
+                errors = g.baocao_entry_errors
         return self._render(report, refusal, errors, posted), status
 
-    def _render(self, report: Report, refusal: str | None, errors: dict, posted):
+    def _post(self, report: Report):
+        """Save the posted values and do what the pressed button asks; a redirect, or None to redraw
+        the page with the posted values (``g.baocao_entry_errors`` says why; nothing was written)."""
+        from core.reporting import attachments
+        from workflows import service
+
+        form = request.form
+        back = url_for("ReportsView.entry", pk=report.id)
+        g.baocao_entry_errors = {}
+        try:
+            errors = entry.save(db.session, report, form.to_dict(), partial=True)
+        except entry.EntryRefused as exc:  # the state changed since the page was drawn
+            db.session.rollback()
+            flash(str(exc), "danger")
+            return redirect(back)
+        if errors:
+            db.session.rollback()
+            g.baocao_entry_errors = errors
+            flash(_("Not saved: correct the values marked in red, then save again."), "danger")
+            return None
+        done = _("Draft saved.")
+        account = current_account()
+        try:
+            if form.get("_submit"):
+                seen = form.get("_lock_version", "")
+                service.transition(db.session, report, "submit", account, "",
+                                   seen_version=int(seen) if seen.isdigit() else None)
+                done = _("Saved and submitted. The report is now %(state)s.", state=entry.state_label(report.state))
+            elif form.get("_attach"):
+                upload = request.files.get("file")
+                row = attachments.store(db.session, report, upload.stream if upload else None,
+                                        upload.filename if upload else None, uploaded_by=account.username)
+                done = _("Values saved and file %(name)s attached.", name=row.filename)
+            elif form.get("_detach", "").isdigit():
+                row = attachments.remove(db.session, report, int(form["_detach"]), account.username)
+                done = _("Values saved and file %(name)s removed.", name=row.filename)
+        except service.Refused as exc:
+            db.session.rollback()
+            g.baocao_entry_errors = exc.errors
+            flash(_("Not submitted, and nothing was saved."), "danger")
+            for message in review._refusal_messages(report, exc):
+                flash(message, "danger")
+            return None
+        except attachments.AttachmentError as exc:
+            db.session.rollback()
+            flash(_("Nothing was saved: %(why)s", why=str(exc)), "danger")
+            return None
+        except Exception:
+            db.session.rollback()
+            raise
+        db.session.commit()
+        flash(done, "success")
+        return redirect(back)
+
+    def _render(self, report: Report, refusal: str | None, errors: dict, posted, expired: bool = False):
         defn = report.version.definition
+        workflow = review.workflow_context(report, current_account()) if not expired else {"actions": []}
+        can_submit = refusal is None and any(a["code"] == "submit" for a in workflow["actions"])
+        if can_submit:  # "Gửi" is in the entry form's action bar, where it sends what is on the screen
+            workflow["actions"] = [a for a in workflow["actions"] if a["code"] != "submit"]
         return self.render_template(
-            "reporting/entry.html", report=report, **field_context(report, errors, posted),
+            "reporting/entry_expired.html" if expired else "reporting/entry.html", report=report,
+            **field_context(report, errors, posted),
             refusal=refusal, editable=refusal is None,
             state_badge=state_badge, deadline=dmy(report.deadline), deadline_text=entry.deadline_text(report),
             late=report.submitted_at is None and entry.days_left(report.deadline) < 0,
-            workflow=review.workflow_context(report, current_account()),
-            attached=db.session.query(Attachment).filter_by(report_id=report.id).order_by(Attachment.id).all(),
+            workflow=workflow, can_submit=can_submit,
+            attached=[] if expired else db.session.query(Attachment).filter_by(report_id=report.id)
+            .order_by(Attachment.id).all(),
+            saved_at=entry_time(report.updated_at), sections=sections_of(defn, grids_of(defn)),
             title=_("Data entry: %(form)s", form=defn["name"]))
+
+    def expired(self, pk):
+        """The page drawn again with what was posted, when the session or its CSRF token is gone."""
+        report = db.session.execute(select(Report).options(joinedload(Report.version))
+                                    .where(Report.id == pk)).scalar_one_or_none()
+        if report is None:
+            abort(404)
+        posted = {k: v for k, v in request.form.items() if not k.startswith("_") and k != "csrf_token"}
+        return self._render(report, None, {}, posted, expired=True), 401
 
     @expose("/<int:pk>/attach", methods=["POST"])
     @has_access
     @permission_name("entry")
     def attach(self, pk):
-        """W1 on screen: the signed scan (PDF, JPEG, PNG) or a digitally signed PDF, CSRF-checked."""
+        """W1 from other pages and older copies of this one: the signed scan, CSRF-checked. The entry
+        page itself attaches through its own form (``_attach``), which saves the typed values first."""
         from core.reporting import attachments
 
         report = self._report(pk)
