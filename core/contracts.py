@@ -467,6 +467,9 @@ class CalendarDay:
     False makes a weekday a day off (public holidays, a province's own days off).
     """
 
+    #: The calendar day.
     day: date
+    #: True: a working day (a make-up Saturday); False: a day off (a holiday, a province's own day off).
     working: bool
+    #: What the day is, in Vietnamese (e.g. "Nghỉ bù Quốc khánh"), shown on the working calendar.
     name: str = ""

@@ -61,6 +61,9 @@ class MeApi(BaseApi):
           responses:
             200:
               description: The token, for the X-CSRFToken header
+              content:
+                application/json:
+                  example: {"csrf_token": "IjQ2ZTg1YjM0ZDVmYTAw…"}
         """
         return self.response(200, csrf_token=generate_csrf())
 
@@ -83,12 +86,24 @@ class MeApi(BaseApi):
           responses:
             200:
               description: Signed in; a browser session cookie and ``csrf_token`` for the next requests
+              content:
+                application/json:
+                  example: {"csrf_token": "IjQ2ZTg1YjM0ZDVmYTAw…", "must_change_password": false}
             401:
               description: Wrong user name or password (or the account may not sign in now)
+              content:
+                application/json:
+                  example: {"errors": {"password": ["Sai tên đăng nhập hoặc mật khẩu."]}, "message": "Sai tên đăng nhập hoặc mật khẩu."}
             422:
               description: Not a JSON object with username and password
+              content:
+                application/json:
+                  example: {"errors": {"password": ["Trường này là bắt buộc."]}, "message": "Hãy nhập tên đăng nhập và mật khẩu."}
             429:
               description: Too many attempts
+              content:
+                application/json:
+                  example: {"message": "Quá nhiều lần thử. Vui lòng thử lại sau."}
         """
         from flask_login import login_user
 

@@ -115,7 +115,7 @@ class AggregateApi(SelectionApi):
               description: "totals: values, reports counted, rules; contributions when field is given"
               content:
                 application/json:
-                  example: {"form": "DB-DT01", "period": "2026", "reports": 1, "rules": {"households": "sum", "population": "sum"}, "unit": "11", "values": {"households": 10, "population": 40}, "field": "households", "contributions": [{"form_version": null, "level": "commune", "report_id": null, "reports": 1, "unit_code": "03151", "unit_name": "Phường Mường Lay", "value": 10}]}
+                  example: {"form": "DB-DT01", "period": "2026", "reports": 1, "rules": {"households": "sum", "population": "sum"}, "unit": "11", "values": {"households": 10, "population": 40}, "verified_only": false, "field": "households", "contributions": [{"form_version": null, "level": "commune", "report_id": null, "reports": 1, "unit_code": "03151", "unit_name": "Phường Mường Lay", "value": 10}]}
             404:
               description: "the unit is outside the caller's scope"
               content:
