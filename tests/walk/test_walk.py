@@ -6,9 +6,6 @@ code (``01|male``, ``True``, ``None``) in its visible text (:mod:`tests.walk.scr
 no serious or critical accessibility violation found by axe-core (the npm package, installed by
 ``make install``, injected into the page). The home page of each role is kept as a screenshot in
 ``docs/screens/home-<role>.png`` (1366 px) for the user guide.
-
-Screens other work is fixing now (issue 15: the entry page, labels, totals, audit log) carry
-``xfail(strict=False)`` marks naming the item, to be removed when that work is merged.
 """
 from __future__ import annotations
 
@@ -29,10 +26,6 @@ AXE_RUN = """async () => {
 }"""
 
 
-def other_branch(item: int, what: str):
-    return pytest.mark.xfail(strict=False, reason=f"issue 15 item {item}, other branch: {what}")
-
-
 def _entry(site, role):
     """The entry page of the report each role would open: the commune its own draft, reviewers one sent."""
     reports = site["reports"]
@@ -42,23 +35,23 @@ def _entry(site, role):
     return f"/reports/{sent}/entry"
 
 
-#: (role, screen, path or a function of (site, role)), with the marks of screens under other work.
+#: (role, screen, path or a function of (site, role), marks).
 WALK = [
     ("commune", "home", "/", ()),
-    ("commune", "entry", _entry, (other_branch(1, "entry page rework (items 1–5, 19)"),)),
+    ("commune", "entry", _entry, ()),
     ("commune", "my reports", "/my-reports/", ()),
-    ("commune", "totals", "/totals/", (other_branch(7, "totals table with labels"),)),
+    ("commune", "totals", "/totals/", ()),
     ("district", "home", "/", ()),
     ("district", "inbox", "/review/", ()),
-    ("district", "entry", _entry, (other_branch(1, "entry page rework (items 1–5, 19)"),)),
-    ("district", "totals", "/totals/", (other_branch(7, "totals table with labels"),)),
+    ("district", "entry", _entry, ()),
+    ("district", "totals", "/totals/", ()),
     ("district", "dashboard", "/dashboard/", ()),
     ("board", "home", "/", ()),
     ("board", "inbox", "/review/", ()),
-    ("board", "totals", "/totals/", (other_branch(7, "totals table with labels"),)),
+    ("board", "totals", "/totals/", ()),
     ("board", "dashboard", "/dashboard/", ()),
     ("admin", "home", "/", ()),
-    ("admin", "audit", "/audit/list/", (other_branch(8, "audit log for an inspector"),)),
+    ("admin", "audit", "/audit/list/", ()),
     ("admin", "accounts", "/accounts/list/", ()),
     ("admin", "dashboard", "/dashboard/", ()),
 ]
