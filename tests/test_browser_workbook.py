@@ -47,6 +47,7 @@ def test_a_commune_fills_its_workbook_offline_and_uploads_it(server, page, brows
     _first_login(page, server["url"], server["username"], server["one_time"])
     page.goto(server["url"] + "/my-reports/")
     assert page.is_visible(".workbook-download")
+    _shot(page, "workbook-my-reports")
     page.goto(server["url"] + "/reports/list/")
     with page.expect_navigation():
         page.click("a[href*='/entry']")
