@@ -245,6 +245,9 @@ def test_every_status_code_the_integrators_walk_meets_is_documented_with_the_bod
                                                                   query_string=total), 200),
         ("get", "/api/v1/me/", lambda: commune.client.get("/api/v1/me/", headers=commune.headers), 200),
     ]
+    missing = commune.act(pk, "submit")  # required values missing (docs/plugins.md: 409, like a guard)
+    assert missing.status_code == 409 and "households" in missing.get_json()["errors"], missing.get_json()
+    assert set(missing.get_json()) == set(_documented(spec, "post", transition, 409))
     for method, path, call, expected in calls:
         resp = call()
         assert resp.status_code == expected, (method, path, resp.status_code, resp.get_json())

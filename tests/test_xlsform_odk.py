@@ -26,6 +26,8 @@ SPEC = FormSpec("DT01", "Dân số theo dân tộc", (
         FieldSpec("area", "Vùng", type="choice", choices=(Choice("1", "Vùng I"), Choice("2", "Vùng II"))),
         FieldSpec("notes", "Ghi chú", type="long_text"),
         FieldSpec("reported_on", "Ngày báo cáo", type="date"),
+        FieldSpec("coverage", "Tỷ lệ bao phủ", type="percent", min=0, max=100),
+        FieldSpec("has_school", "Có trường học", type="yes_no"),
     )),))
 
 
@@ -44,6 +46,8 @@ def test_our_export_converts_with_odks_pyxform_without_a_warning_and_keeps_its_l
     assert binds["poverty_rate"]["constraint"] == ". >= 0 and . <= 100"
     assert binds["poor"]["constraint"] == ". >= 0"
     assert "constraint" not in binds["notes"]
+    assert (binds["coverage"]["type"], binds["coverage"]["constraint"]) == ("decimal", ". >= 0 and . <= 100")
+    assert "has_school" in binds  # percent and yes/no as the ODK types that read back to them
     assert xlsform.read_workbook_with_warnings(write_workbook(SPEC)) == (SPEC, [])  # and back, nothing to warn
 
 

@@ -11,7 +11,8 @@ Sheets (row 1 holds the column names; other columns are ignored):
     ``type``, ``name``, ``label``, ``required`` (yes/true/1 or no/false/0/empty),
     ``hint``, ``appearance``, and ours ``min``, ``max``, ``unit``, ``indicator``,
     ``disaggregation`` (a combo code). Types: ``integer``, ``decimal``, ``percent``
-    (ours), ``text`` (``long_text`` when its appearance is ``multiline``),
+    (ours; ``decimal`` with appearance ``percent``, as we write it for ODK),
+    ``text`` (``long_text`` when its appearance is ``multiline``),
     ``long_text`` (ours), ``date``, ``select_one LIST``, ``yes_no`` (ours; also
     ``acknowledge``), ``file``; pyxform's aliases ``int`` and ``string`` too.
     ``begin group``/``begin_group`` ... ``end group``/``end_group`` make a section
@@ -478,8 +479,11 @@ class _Reader:
             kind = "choice"
         elif head in _SIMPLE_TYPES and len(tokens) == 1:
             kind = _SIMPLE_TYPES[head]
-            if kind == "text" and "multiline" in sheet.get(row, "appearance").lower().split():
+            appearance = sheet.get(row, "appearance").lower().split()
+            if kind == "text" and "multiline" in appearance:
                 kind = "long_text"
+            elif kind == "decimal" and "percent" in appearance:
+                kind = "percent"  # how xlsform_write gives ODK a percentage
         else:
             ok = False
             kind = None

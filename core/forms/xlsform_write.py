@@ -33,6 +33,11 @@ def _number_cell(value: float | None):
     return int(value) if float(value).is_integer() else value
 
 
+#: Our types that ODK's tools do not know, written as ``(ODK type, appearance)`` that read back to them:
+#: a percentage is a decimal ODK shows as usual; a yes/no is ODK's ``acknowledge`` (ticked: yes).
+ODK_TYPES = {"percent": ("decimal", "percent"), "yes_no": ("acknowledge", None)}
+
+
 def constraint(f) -> str | None:
     """The field's limits as ODK's ``constraint`` (``. >= 0 and . <= 100``): ODK's tools ignore our ``min`` and
     ``max`` columns, so without it a form filled in ODK Collect would take any number. We read it back."""
@@ -65,6 +70,8 @@ def write_workbook(spec: FormSpec) -> bytes:
                 rows["choices"].extend([f.code, c.code, c.label] for c in f.choices)
             elif f.type == "long_text":
                 kind, appearance = "text", "multiline"
+            elif f.type in ODK_TYPES:  # types ODK does not know, as the ODK type we read back to them
+                kind, appearance = ODK_TYPES[f.type]
             else:
                 kind = f.type
             rows["survey"].append([kind, f.code, f.label, "yes" if f.required else None, f.help or None,
