@@ -284,3 +284,17 @@ def test_every_list_screen_shows_words_not_codes(cao_bang, client, admin):
             failures.append(f"{type(view).__name__}: " + "; ".join(found[:5]))
     assert seen >= 10
     assert not failures, "\n".join(failures)
+
+
+@factories.ON_ASSIGNMENT_DAY
+def test_an_accounts_history_reads_in_words_and_vietnam_time(cao_bang, client, admin):
+    with cao_bang.app_context():
+        account = db.session.query(Account).filter_by(username="h01").one()
+        from core.platform.models.audit import AuditEntry
+
+        issued = db.session.query(AuditEntry).filter_by(action="account.create", object_id=str(account.id)).one()
+        pk, local = account.id, labels.local_time(issued.at, seconds=True)
+    assert login(client, "admin", admin["password"]).status_code == 302
+    html = client.get(f"/accounts/show/{pk}").get_data(as_text=True)
+    history = visible_text(html.split('id="account-history"')[1].split("</table>")[0])
+    assert "Đã cấp tài khoản" in history and local in history and "account.create" not in history
