@@ -16,55 +16,12 @@ import pytest
 from tests.test_browser import _serving, browser, page  # noqa: F401 (fixtures)
 from tests.screen_text import assert_vietnamese
 
-from core.platform.extensions import db  # noqa: E402
-from core.accounts.models import Account  # noqa: E402
-from core.reporting import assignment, entry  # noqa: E402
-from core.reporting.models import Report  # noqa: E402
-from core.hierarchy.models import Unit  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.conftest import ADMIN_PASSWORD  # noqa: E402
-from workflows import transition  # noqa: E402
+from tests.test_labels import approved_province  # noqa: E402
 
 pytestmark = factories.ON_ASSIGNMENT_DAY
 SHOTS = os.environ.get("BAOCAO_SCREENSHOTS")
-
-
-def _act(code: str, action: str, username: str):
-    """``username`` takes ``action`` on the unit's report, signed in (the audit log names the unit)."""
-    from flask import current_app, g
-    from flask_login import login_user
-
-    account = db.session.query(Account).filter_by(username=username).one()
-    with current_app.test_request_context():
-        login_user(account)
-        g.user = account
-        report = db.session.query(Report).join(Unit).filter(Unit.code == code).one()
-        transition(db.session, report, action, account)
-        db.session.commit()
-
-
-def approved_province():
-    """Cao Bằng with X011 (ethnic-group cells filled) approved by the board and X012 by its district."""
-    factories.province()
-    for code in ("04", "H01", "X011", "X012"):
-        factories.issue(code)
-    db.session.query(Account).update({"must_change_password": False})
-    assignment.assign(db.session, factories.ASSIGNED_ON)
-    db.session.commit()
-    for code, households in (("X011", "100"), ("X012", "50")):
-        report = db.session.query(Report).join(Unit).filter(Unit.code == code).one()
-        defn = report.version.definition
-        raw = {"households": households, "population": "406", "poor_households": "10"}
-        fld = entry.fields_of(defn)["population_by_ethnicity"]
-        for i, cell in enumerate(entry.cells_of(defn, fld)[:4]):
-            raw[entry.input_name("population_by_ethnicity", cell)] = str(100 + i)
-        assert entry.save(db.session, report, raw) == {}
-        db.session.commit()
-        _act(code, "submit", code.lower())
-        _act(code, "approve", "h01")
-    _act("X011", "approve", "04")
-    report = db.session.query(Report).join(Unit).filter(Unit.code == "X011").one()
-    return report.form.code, report.period.code
 
 
 @pytest.fixture

@@ -128,6 +128,71 @@ def test_the_screen_text_checker_finds_english_words_and_raw_codes():
     assert visible_text(html).split() == ["Có", "Không"]
 
 
+# --- item 7: the totals screen ---------------------------------------------------------------------
+
+
+def _act(code: str, action: str, username: str):
+    """``username`` takes ``action`` on the unit's report, signed in (the audit log names the unit)."""
+    from flask import current_app, g
+    from flask_login import login_user
+
+    account = db.session.query(Account).filter_by(username=username).one()
+    with current_app.test_request_context():
+        login_user(account)
+        g.user = account
+        report = db.session.query(Report).join(Unit).filter(Unit.code == code).one()
+        transition(db.session, report, action, account)
+        db.session.commit()
+
+
+def approved_province():
+    """Cao Bằng with X011 (ethnic-group cells filled) approved by the board and X012 by its district;
+    returns (form code, period code). Call in an app context."""
+    from core.reporting import entry
+
+    factories.province()
+    for code in ("04", "H01", "X011", "X012"):
+        factories.issue(code)
+    db.session.query(Account).update({"must_change_password": False})
+    assignment.assign(db.session, factories.ASSIGNED_ON)
+    db.session.commit()
+    for code, households in (("X011", "100"), ("X012", "50")):
+        report = db.session.query(Report).join(Unit).filter(Unit.code == code).one()
+        defn = report.version.definition
+        raw = {"households": households, "population": "406", "poor_households": "10"}
+        fld = entry.fields_of(defn)["population_by_ethnicity"]
+        for i, cell in enumerate(entry.cells_of(defn, fld)[:4]):
+            raw[entry.input_name("population_by_ethnicity", cell)] = str(100 + i)
+        assert entry.save(db.session, report, raw) == {}
+        db.session.commit()
+        _act(code, "submit", code.lower())
+        _act(code, "approve", "h01")
+    _act("X011", "approve", "04")
+    report = db.session.query(Report).join(Unit).filter(Unit.code == "X011").one()
+    return report.form.code, report.period.code
+
+
+@factories.ON_ASSIGNMENT_DAY
+def test_the_totals_screen_is_a_labelled_grid_with_rates_and_named_levels(app, client, admin):
+    with app.app_context():
+        form, period = approved_province()
+    assert login(client, "admin", admin["password"]).status_code == 302
+    html = client.get(f"/totals/?form={form}&period={period}&unit=04").get_data(as_text=True)
+    text = visible_text(html.split('id="totals"', 1)[1])
+    assert_vietnamese(text, "totals")
+    progress = visible_text(html.split('id="totals-progress"')[1].split("</table>")[0])
+    assert "Xã, phường, thị trấn" in progress and "66,7 %" in progress  # 2 of 3 communes, level named
+    grid = html.split('id="totals-grid-population_by_ethnicity">')[1].split("</table>")[0]
+    head, body = grid.split("<tbody>")
+    assert visible_text(head).split() == ["Dân", "tộc", "Nam", "Nữ"]
+    rows = [visible_text(r) for r in body.split("<tr>")[1:]]
+    assert rows == ["Kinh 100 101", "Tày 102 103"]  # the board counts X011 only: approved by the province
+    drill = client.get(f"/totals/?form={form}&period={period}&unit=04&field=population_by_ethnicity"
+                       "&cell=01|male").get_data(as_text=True)
+    heading = visible_text(drill.split('id="drill"')[1].split("</h5>")[0])
+    assert "Nhân khẩu chia theo dân tộc và giới tính — Kinh – Nam" in heading
+
+
 # --- item 12: after a district approves -----------------------------------------------------------
 
 
@@ -219,3 +284,17 @@ def test_every_list_screen_shows_words_not_codes(cao_bang, client, admin):
             failures.append(f"{type(view).__name__}: " + "; ".join(found[:5]))
     assert seen >= 10
     assert not failures, "\n".join(failures)
+
+
+@factories.ON_ASSIGNMENT_DAY
+def test_an_accounts_history_reads_in_words_and_vietnam_time(cao_bang, client, admin):
+    with cao_bang.app_context():
+        account = db.session.query(Account).filter_by(username="h01").one()
+        from core.platform.models.audit import AuditEntry
+
+        issued = db.session.query(AuditEntry).filter_by(action="account.create", object_id=str(account.id)).one()
+        pk, local = account.id, labels.local_time(issued.at, seconds=True)
+    assert login(client, "admin", admin["password"]).status_code == 302
+    html = client.get(f"/accounts/show/{pk}").get_data(as_text=True)
+    history = visible_text(html.split('id="account-history"')[1].split("</table>")[0])
+    assert "Đã cấp tài khoản" in history and local in history and "account.create" not in history

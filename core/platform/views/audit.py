@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import Form, IntegerField, SelectField, StringField
 from wtforms.fields import DateField
+from wtforms.widgets import TextInput
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from core.platform import clock, labels
@@ -44,9 +45,11 @@ class AuditFilter(Form):
     unit = StringField(_l("Unit code"), validators=[Optional(), Length(max=50)])
     action = SelectField(_l("Action"), choices=_action_choices, validate_choice=False)
     since = DateField(_l("From day"), validators=[Optional()],
-                      format=["%d/%m/%Y", "%Y-%m-%d"], render_kw={"placeholder": "dd/mm/yyyy", "size": 10})
+                      format=["%d/%m/%Y", "%Y-%m-%d"], widget=TextInput(),
+                      render_kw={"placeholder": "dd/mm/yyyy", "size": 10})
     until = DateField(_l("To day"), validators=[Optional()],
-                      format=["%d/%m/%Y", "%Y-%m-%d"], render_kw={"placeholder": "dd/mm/yyyy", "size": 10})
+                      format=["%d/%m/%Y", "%Y-%m-%d"], widget=TextInput(),
+                      render_kw={"placeholder": "dd/mm/yyyy", "size": 10})
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100000)])
 
     def validate_action(self, field):
