@@ -125,3 +125,32 @@ def test_a_district_files_an_account_request_the_leader_approves_the_operator_ca
     operator.goto(server["url"] + "/account-requests/")
     assert "Hoàn tất" in operator.inner_text("#account-request-table")
     operator.screenshot(path=str(shots / "account-requests-list.png"), full_page=True)
+
+
+def test_the_administrator_adds_a_make_up_saturday_to_the_working_calendar(make_app, browser, tmp_path):  # noqa: F811
+    from tests.conftest import ADMIN_PASSWORD
+
+    shots = _shots(tmp_path)
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        sm = app.appbuilder.sm
+        sm.add_user("admin", "Quản trị", "hệ thống", "admin@example.vn", sm.find_role(sm.auth_role_admin),
+                    password=ADMIN_PASSWORD)
+    with _serving(app) as url:
+        admin = browser.new_page(locale="vi-VN")
+        admin.goto(url + "/login/")
+        admin.fill("input[name=username]", "admin")
+        admin.fill("input[name=password]", ADMIN_PASSWORD)
+        with admin.expect_navigation():
+            admin.click("input[type=submit], button[type=submit]")
+        admin.goto(url + "/working-calendar/add")
+        # FAB's date picker owns the field; the value goes in the way the picker writes it.
+        admin.eval_on_selector("input[name=day]", "e => { e.value = '2026-12-05'; }")
+        admin.select_option("select[name=working]", "1")
+        admin.fill("input[name=name]", "Làm bù theo Thông báo 01/TB-UBND")
+        with admin.expect_navigation():
+            admin.click("form button[type=submit], form input[type=submit]")
+        admin.goto(url + "/working-calendar/list/?year=2026")
+        year = admin.inner_text("#working-calendar-year")
+        assert "05/12/2026" in year and "Làm bù theo Thông báo 01/TB-UBND" in year and "Giao thừa" in year
+        admin.screenshot(path=str(shots / "working-calendar.png"), full_page=True)
