@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import _first_login, _serving, browser, page  # noqa: F401 (fixtures)
+from tests.test_browser import _first_login, _serving, browser  # noqa: F401 (the browser fixture)
 
 from core.accounts import lifecycle  # noqa: E402
 from core.contracts import FieldSpec, FormSpec, ScheduleSpec, SectionSpec  # noqa: E402
