@@ -136,6 +136,20 @@ def test_the_board_sees_how_much_is_verified_and_totals_can_be_limited_to_it(app
     assert (verified["reports"], verified["values"]["bac_si"], verified["verified_only"]) == (1, 3, True)
     bad = board.get("/api/v1/aggregate/?form=YT01&period=2026&unit=04&verified=yes", headers=headers)
     assert bad.status_code == 422 and "verified" in bad.get_json()["errors"]
+    # The export of the verified data alone: one commune's row, its total.
+    csv_text = board.get("/api/v1/export/?form=YT01&period=2026&unit=04&format=csv&verified=1",
+                         headers=headers).get_data().decode("utf-8-sig")
+    assert "Xã Trường Hà" in csv_text and "Xã Lũng Nặm" not in csv_text
+    full = board.get("/api/v1/export/?form=YT01&period=2026&unit=04&format=csv", headers=headers)
+    assert "Xã Lũng Nặm" in full.get_data().decode("utf-8-sig")
+    assert board.get("/api/v1/export/?form=YT01&period=2026&unit=04&format=csv&verified=2",
+                     headers=headers).status_code == 422
+    # The totals screen takes the same parameter.
+    web = app.test_client()
+    assert login(web, "04", factories.NEW_PASSWORD).status_code == 302
+    for query, reports in (("", "2"), ("&verified=1", "1")):
+        page = web.get(f"/totals/?form=YT01&period=2026&unit=04{query}").get_data(as_text=True)
+        assert f": {reports})</small>" in page, page[-2000:]
 
 
 def test_a_report_approved_again_must_be_verified_again(app, province):

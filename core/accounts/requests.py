@@ -146,6 +146,8 @@ def carry_out(session, actor: Account, request: AccountRequest) -> str | None:
     if request.status != "approved":
         raise RequestError(_("Only an approved request is carried out."), field="status")
     unit, password, outcome = request.unit, None, ""
+    if not in_scope(actor, unit):
+        raise RequestError(_("Choose your own unit or a unit under it."), field="unit")
     account = _account_of(session, unit)
     if request.kind != "create" and account is None:
         raise RequestError(_("Unit %(code)s has no account yet: ask to create one.", code=unit.code))

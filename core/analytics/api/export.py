@@ -80,6 +80,8 @@ class ExportApi(SelectionApi):
           - {in: query, name: period, required: true, schema: {type: string}}
           - {in: query, name: unit, schema: {type: string}, description: "unit code; default the caller's unit"}
           - {in: query, name: format, required: true, schema: {type: string, enum: [xlsx, csv, docx, pdf]}}
+          - {in: query, name: verified, schema: {type: string, enum: ["0", "1"]},
+             description: "1: only reports their sector department verified (H3)"}
           responses:
             200:
               description: "the file, named <form>_<period>_<unit>.<format>"
@@ -93,13 +95,18 @@ class ExportApi(SelectionApi):
             form, period, unit, fmt = checked_selection()
         except (BadRequest, NotFound) as exc:
             return self.refused(exc)
+        verified = request.args.get("verified") or "0"
+        if verified not in ("0", "1"):
+            return self.response(422, message=_("The request is not understood."),
+                                 errors={"verified": [_("Choose one of: %(actions)s.", actions="0, 1")]})
         out = io.BytesIO()
         try:
-            document.export(db.session, form, period, unit, fmt, out)
+            document.export(db.session, form, period, unit, fmt, out, verified=verified == "1")
         except LookupError as exc:
             return self.response(422, message=str(exc), errors={"form": [str(exc)]})
         audit.record("export.download", "Form", form.id, {"form": form.code, "period": period.code,
-                                                          "unit": unit.code, "format": fmt})
+                                                          "unit": unit.code, "format": fmt,
+                                                          "verified_only": verified == "1"})
         db.session.commit()
         out.seek(0)
         return send_file(out, mimetype=exports.MIME[fmt], as_attachment=True,

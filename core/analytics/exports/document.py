@@ -51,11 +51,11 @@ def labels() -> dict[str, str]:
 
 
 def export(session, form: Form, period: Period, unit: Unit, fmt: str, out: BinaryIO, seq: int | None = None,
-           progress: Callable[[int, int], None] | None = None) -> tables.Table:
+           progress: Callable[[int, int], None] | None = None, verified: bool = False) -> tables.Table:
     """Write ``fmt`` into ``out``; ``progress(rows_done, rows_total)`` is called after each chunk of rows."""
     from core.analytics.exports import templates, writer
 
-    table = tables.build(session, form, period, unit)
+    table = tables.build(session, form, period, unit, verified=verified)
     options = {"template": templates.path_for(session, form)} if fmt == "docx" else {}
     writer(fmt).write(table, letterhead(table, seq), out, progress=progress, **options)
     return table

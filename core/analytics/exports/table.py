@@ -25,7 +25,7 @@ from core.analytics import rollup
 from core.forms.definitions import fields_of
 from core.forms.models.form import Form, FormVersion
 from core.forms.models.period import Period
-from core.reporting.models import Report, ReportValue
+from core.reporting.models import Report, ReportValue, verified_clause
 from core.hierarchy.models import Unit
 from core.forms.models.form import NUMERIC_TYPES
 
@@ -126,7 +126,8 @@ def published_definition(session, form: Form) -> dict:
     return version.definition
 
 
-def unit_rows(session, form: Form, period: Period, unit: Unit, columns: list[Column]) -> Iterator[Row]:
+def unit_rows(session, form: Form, period: Period, unit: Unit, columns: list[Column],
+              verified: bool = False) -> Iterator[Row]:
     """Each approved unit's values in column order, from ONE statement: the database gathers each
     report's values into JSON (one row per unit, not per value), Python only places them."""
     index = {f"{c.code}|{c.cell}": i for i, c in enumerate(columns)}
@@ -134,7 +135,7 @@ def unit_rows(session, form: Form, period: Period, unit: Unit, columns: list[Col
     v = ReportValue
     key = v.field_code + literal("|") + v.cell
     approved = (Report.form_id == form.id, Report.period_id == period.id,
-                Report.state.in_(rollup.APPROVED_STATES), rollup.subtree(unit))
+                Report.state.in_(rollup.APPROVED_STATES), rollup.subtree(unit)) + ((verified_clause(),) if verified else ())
     # Gather each report's values first, then sort the 3,321 units (not 664,200 values) by path.
     gathered = (select(v.report_id, _object_agg(session, key, v.number).label("numbers"),
                        _object_agg(session, key, v.text).label("texts"))
@@ -157,9 +158,10 @@ def unit_rows(session, form: Form, period: Period, unit: Unit, columns: list[Col
         yield Row(no, code, name, level, values)
 
 
-def totals_of(session, form: Form, period: Period, unit: Unit, columns: list[Column]) -> tuple[list, int]:
+def totals_of(session, form: Form, period: Period, unit: Unit, columns: list[Column],
+              verified: bool = False) -> tuple[list, int]:
     """The total row from the roll-up (aggregation rules applied), and the number of reports in it."""
-    result = rollup.totals(session, form, period, unit)
+    result = rollup.totals(session, form, period, unit, verified=verified)
     out = []
     for column in columns:
         value = result.values.get((column.code, column.cell))
@@ -167,13 +169,14 @@ def totals_of(session, form: Form, period: Period, unit: Unit, columns: list[Col
     return out, result.reports
 
 
-def build(session, form: Form, period: Period, unit: Unit) -> Table:
+def build(session, form: Form, period: Period, unit: Unit, verified: bool = False) -> Table:
     """The whole table in memory (rows of a province: 3,321 × 200 values is a few MB)."""
     defn = published_definition(session, form)
     columns = columns_of(defn)
     table = Table(form, period, unit, defn.get("version") or form.published_version, columns)
-    table.totals, table.reports = totals_of(session, form, period, unit, columns)
-    table.rows = list(unit_rows(session, form, period, unit, columns))
+    # verified: only the reports their sector department verified (H3).
+    table.totals, table.reports = totals_of(session, form, period, unit, columns, verified)
+    table.rows = list(unit_rows(session, form, period, unit, columns, verified))
     return table
 
 

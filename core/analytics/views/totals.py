@@ -97,7 +97,8 @@ class TotalsView(BaseView):
         if code and unit is None:
             flash(_("Unit %(code)s is not in your area.", code=code), "warning")
         if form is not None and period is not None and unit is not None:
-            result = rollup.totals(db.session, form, period, unit)
+            # ?verified=1: only the reports their sector department verified (H3).
+            result = rollup.totals(db.session, form, period, unit, verified=request.args.get("verified") == "1")
             version = db.session.scalar(select(FormVersion).where(FormVersion.form_id == form.id,
                                                                   FormVersion.version == form.published_version))
             defn = version.definition if version else {"sections": [], "combos": {}}
@@ -125,7 +126,8 @@ class TotalsView(BaseView):
             return None
         by = "report" if request.args.get("by") == "report" else "child"
         return {"field": code, "cell": request.args.get("cell", ""), "by": by,
-                "rows": rollup.contributions(db.session, form, period, unit, code, request.args.get("cell", ""), by)}
+                "rows": rollup.contributions(db.session, form, period, unit, code, request.args.get("cell", ""), by,
+                                             verified=request.args.get("verified") == "1")}
 
     @expose("/urge", methods=["POST"])
     @has_access
