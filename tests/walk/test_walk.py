@@ -5,13 +5,14 @@ screens. Every page must: answer without a 5xx, show no English word of the inte
 code (``01|male``, ``True``, ``None``) in its visible text (:mod:`tests.walk.screen_text`), and have
 no serious or critical accessibility violation found by axe-core (the npm package, installed by
 ``make install``, injected into the page). The home page of each role is kept as a screenshot in
-``docs/screens/home-<role>.png`` (1366 px) for the user guide.
+``docs/screens/home-<role>.png`` (1366 px) for the user guide; ``BAOCAO_SCREENS=update`` rewrites them.
 
 Screens other work is fixing now (issue 15: the entry page, labels, totals, audit log) carry
 ``xfail(strict=False)`` marks naming the item, to be removed when that work is merged.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -99,15 +100,17 @@ def test_the_login_page(chromium, site, width):
 
 
 @pytest.mark.parametrize("role, screen, path, width", list(_cases()))
-def test_each_role_walks_its_screens(signed, site, role, screen, path, width):
+def test_each_role_walks_its_screens(signed, site, role, screen, path, width, tmp_path):
     one = signed(role, width)
     target = path(site, role) if callable(path) else path
     page = one.open(target)
     where = f"{role} {screen} ({target}) at {WIDTHS[width]} px"
     assert "/login" not in page.url, f"{where}: sent back to the login page"
     if screen == "home" and width == "desktop":
-        SCREENS_DIR.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENS_DIR / f"home-{role}.png"), full_page=True)
+        # docs/screens/ (the user guide's pictures) is rewritten on request only: BAOCAO_SCREENS=update.
+        folder = SCREENS_DIR if os.environ.get("BAOCAO_SCREENS") == "update" else tmp_path
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"home-{role}.png"), full_page=True)
     if screen == "home":
         assert page.is_visible("#home")
     _check(one, where)
