@@ -24,6 +24,8 @@ ENGLISH = frozenset("""
     Server Show Start State Submit Submitted Time Total Totals True Type Unit Units User Value Yes
     approve approved bundled commune create delete district draft login logout province returned submit
     submitted update fields rules sections members source unchanged updated
+    Close Dashboard Deadline Download Export Filter Form Help Language Loading Notifications Page Password
+    Refresh Report Reports Roles Security Select Settings Users Welcome correction_requested due_soon
 """.split())
 
 #: Raw codes: a disaggregation cell key, Python's constants, a notification kind, a plugin source.

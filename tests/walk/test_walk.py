@@ -2,19 +2,21 @@
 
 Commune, district, board and system administrator sign in and open their home page and main
 screens. Every page must: answer without a 5xx, show no English word of the interface and no raw
-code (``01|male``, ``True``, ``None``) in its visible text (:mod:`tests.walk.screen_text`), and have
+code (``01|male``, ``True``, ``None``) in its visible text (:mod:`tests.screen_text`, the checker
+every screen test uses), and have
 no serious or critical accessibility violation found by axe-core (the npm package, installed by
 ``make install``, injected into the page). The home page of each role is kept as a screenshot in
-``docs/screens/home-<role>.png`` (1366 px) for the user guide.
+``docs/screens/home-<role>.png`` (1366 px) for the user guide; ``BAOCAO_SCREENS=update`` rewrites them.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from tests.walk.conftest import AT, AXE, ROLES, WIDTHS
-from tests.walk.screen_text import assert_vietnamese
+from tests.screen_text import assert_vietnamese
 
 pytestmark = pytest.mark.at(AT)
 SCREENS_DIR = Path(__file__).resolve().parents[2] / "docs" / "screens"
@@ -92,15 +94,17 @@ def test_the_login_page(chromium, site, width):
 
 
 @pytest.mark.parametrize("role, screen, path, width", list(_cases()))
-def test_each_role_walks_its_screens(signed, site, role, screen, path, width):
+def test_each_role_walks_its_screens(signed, site, role, screen, path, width, tmp_path):
     one = signed(role, width)
     target = path(site, role) if callable(path) else path
     page = one.open(target)
     where = f"{role} {screen} ({target}) at {WIDTHS[width]} px"
     assert "/login" not in page.url, f"{where}: sent back to the login page"
     if screen == "home" and width == "desktop":
-        SCREENS_DIR.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENS_DIR / f"home-{role}.png"), full_page=True)
+        # docs/screens/ (the user guide's pictures) is rewritten on request only: BAOCAO_SCREENS=update.
+        folder = SCREENS_DIR if os.environ.get("BAOCAO_SCREENS") == "update" else tmp_path
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"home-{role}.png"), full_page=True)
     if screen == "home":
         assert page.is_visible("#home")
     _check(one, where)
