@@ -165,7 +165,7 @@ def test_a_notice_picked_at_22_00_vietnam_time_is_stored_and_shown_at_22_00(site
     assert page.inner_text("#modal-confirm-cancel") == "Hủy" and page.inner_text("#modal-confirm-ok") == "Đồng ý"
     page.wait_for_timeout(400)
     _shot(page, "delete-confirm", tmp=tmp_path)
-    listed = page.inner_text("table")
+    listed = page.locator("tr", has_text="Nâng cấp máy chủ").inner_text()
     assert "Không" in listed and "False" not in listed  # "Khẩn cấp" in words
     assert outside == [], outside
 
