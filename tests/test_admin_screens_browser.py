@@ -94,7 +94,8 @@ def test_the_administrator_switches_plugins_after_a_confirmation_in_vietnamese(s
     assert "Bật \"Hệ thống thông tin dữ liệu về công tác dân tộc của thành phố Hà Nội: Thời hạn báo cáo" in text
     assert "Kỳ báo cáo và thời hạn" in text and "Hủy" in text and "Bật" in text
     assert "Cancel" not in text and "OK" not in text.split()
-    _shot(page, "plugins-confirm", tmp=tmp_path)
+    page.wait_for_timeout(400)  # Bootstrap's fade
+    page.screenshot(path=str(tmp_path / "plugins-confirm.png"))  # the dialog as the screen shows it
     page.click("#modal-confirm-cancel")
     dialog.wait_for(state="hidden")
     assert page.locator('tr[data-plugin="ha_noi.deadlines"]').get_attribute("data-enabled") == "no"
@@ -119,17 +120,19 @@ def _pick(page, selector, year, month, day, hour, minute, shots: Path | None = N
     page.click(selector)
     calendar = page.locator(".flatpickr-calendar.open")
     calendar.wait_for(state="visible")
-    assert "Tháng" in calendar.inner_text() or "Thứ" in calendar.inner_text() or "CN" in calendar.inner_text()
+    assert "CN" in calendar.inner_text() and "T7" in calendar.inner_text()  # Vietnamese weekdays, week from Monday
     calendar.locator(".flatpickr-monthDropdown-months").select_option(str(month - 1))
     calendar.locator(".numInput.cur-year").fill(str(year))
     calendar.locator(".numInput.cur-year").press("Enter")
+    month_shown = calendar.locator(".flatpickr-monthDropdown-months option:checked").inner_text()
     calendar.locator(".flatpickr-day:not(.prevMonthDay):not(.nextMonthDay)", has_text=str(day)).first.click()
     calendar.locator(".numInput.flatpickr-hour").fill(f"{hour:02d}")
     calendar.locator(".numInput.flatpickr-minute").fill(f"{minute:02d}")
-    calendar.locator(".numInput.flatpickr-minute").press("Enter")
     if shots is not None:
         page.screenshot(path=str(shots))
+    calendar.locator(".numInput.flatpickr-minute").press("Enter")
     page.keyboard.press("Escape")
+    return month_shown
 
 
 def test_a_notice_picked_at_22_00_vietnam_time_is_stored_and_shown_at_22_00(site, chromium, tmp_path):
@@ -137,7 +140,7 @@ def test_a_notice_picked_at_22_00_vietnam_time_is_stored_and_shown_at_22_00(site
     page = _page(chromium, site, outside)
     _sign_in(page, site, "quantri", factories.NEW_PASSWORD)
     page.goto(site["url"] + "/maintenance/add")
-    _pick(page, "#starts_at", 2026, 12, 8, 22, 0, shots=tmp_path / "picker.png")
+    assert _pick(page, "#starts_at", 2026, 12, 8, 22, 0, shots=tmp_path / "picker.png") == "Tháng mười hai"
     assert page.input_value("#starts_at") == "08/12/2026 22:00"
     page.fill("#ends_at", "09/12/2026 01:30")  # typed by hand works too
     page.keyboard.press("Escape")
@@ -160,7 +163,10 @@ def test_a_notice_picked_at_22_00_vietnam_time_is_stored_and_shown_at_22_00(site
     dialog = page.locator("#modal-confirm")
     dialog.wait_for(state="visible")
     assert page.inner_text("#modal-confirm-cancel") == "Hủy" and page.inner_text("#modal-confirm-ok") == "Đồng ý"
+    page.wait_for_timeout(400)
     _shot(page, "delete-confirm", tmp=tmp_path)
+    listed = page.locator("tr", has_text="Nâng cấp máy chủ").inner_text()
+    assert "Không" in listed and "False" not in listed  # "Khẩn cấp" in words
     assert outside == [], outside
 
 

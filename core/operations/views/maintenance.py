@@ -24,6 +24,10 @@ def _local(value):
     return format_datetime(value, "HH:mm dd/MM/yyyy") if value else ""
 
 
+def _yes_no(value) -> str:
+    return _("Yes") if value else _("No")
+
+
 class MaintenanceNoticesView(ModelView):
     datamodel = SQLAInterface(MaintenanceNotice)
     route_base = "/maintenance"
@@ -48,7 +52,7 @@ class MaintenanceNoticesView(ModelView):
     description_columns = {
         "emergency": _l("An emergency notice is shown at once; a planned one from the lead time before it starts."),
     }
-    formatters_columns = {name: _local for name in (*TIME_COLUMNS, "created_at")}
+    formatters_columns = {**{name: _local for name in (*TIME_COLUMNS, "created_at")}, "emergency": _yes_no}
     # FAB makes the non-nullable column a required checkbox, which refuses every planned (unticked) notice;
     # its date picker drops the time: the times are typed on the province's clock and kept in UTC.
     add_form_extra_fields = edit_form_extra_fields = {
