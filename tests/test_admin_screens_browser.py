@@ -12,6 +12,9 @@ Screenshots of the Plugins screen and the 403 page are kept in docs/screens/ (th
 """
 from __future__ import annotations
 
+import os
+import tempfile
+
 from datetime import datetime
 from pathlib import Path
 
@@ -64,7 +67,10 @@ def _sign_in(page, site, username, password):
 
 
 def _shot(page, name: str, keep: bool = False, tmp: Path | None = None) -> Path:
-    path = (SCREENS if keep else tmp) / f"{name}.png"
+    # The user guide's screenshots are rewritten only on request (BAOCAO_SCREENS=update), like the walk's:
+    # a test run must not change tracked files.
+    keep = keep and os.environ.get("BAOCAO_SCREENS") == "update"
+    path = (SCREENS if keep else (tmp or Path(tempfile.gettempdir()))) / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
     return path
