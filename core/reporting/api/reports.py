@@ -369,14 +369,29 @@ class ReportApi(ModelRestApi):
           responses:
             200:
               description: Every cell saved; ``saved`` lists them, ``saved_at`` is the time (UTC)
+              content:
+                application/json:
+                  example: {"errors": {}, "id": 2, "saved": ["households"], "saved_at": "2026-11-10T02:00:00.000000Z", "saved_at_text": "Đã lưu lúc 09:00"}
             403:
               description: Only the reporting unit enters its values
+              content:
+                application/json:
+                  example: {"errors": {}, "message": "Chỉ tài khoản của Phường Mường Lay được nhập số liệu của đơn vị này; bạn chỉ xem được."}
             404:
               description: Not found (or out of scope)
+              content:
+                application/json:
+                  example: {"message": "Not found"}
             409:
               description: The report is not a draft or returned
+              content:
+                application/json:
+                  example: {"errors": {"state": ["submitted"]}, "message": "Báo cáo đang ở trạng thái “Đã gửi”: chỉ báo cáo nháp hoặc bị trả lại mới được sửa."}
             422:
               description: Some cells are wrong (``errors`` per cell); the others in ``saved`` were stored
+              content:
+                application/json:
+                  example: {"errors": {"households": ["Nhập giá trị không nhỏ hơn 0."]}, "id": 2, "message": "Có giá trị chưa đúng; các giá trị khác đã được lưu.", "saved": ["population"], "saved_at": "2026-11-10T02:00:00.000000Z", "saved_at_text": "Đã lưu lúc 09:00"}
         """
         from core.platform import clock
 

@@ -49,6 +49,9 @@ class ReportVerificationApi(BaseApi):
           responses:
             200:
               description: Recorded; the report's state is unchanged
+              content:
+                application/json:
+                  example: {"comment": "Khớp số liệu ngành.", "id": 2, "result": "verified", "state": "approved", "verified_at": "2026-11-10T02:00:00", "verified_by": "syt"}
             403:
               description: The caller is not a department of the form's sector
             404:
@@ -110,6 +113,9 @@ class VerificationApi(BaseApi):
           responses:
             200:
               description: One row per form and period
+              content:
+                application/json:
+                  example: {"result": [{"approved": 12, "form_code": "SYT-01", "pending": 9, "period_code": "2026", "remarks": 1, "sector": "y_te", "verified": 2}]}
         """
         rows = verification.progress(db.session, g.user, (request.args.get("form") or "").strip()[:100],
                                      (request.args.get("period") or "").strip()[:50])

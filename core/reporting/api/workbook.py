@@ -81,6 +81,9 @@ class ReportWorkbookApi(BaseApi):
           responses:
             200:
               description: Saved; the report's values and how many cells changed
+              content:
+                application/json:
+                  example: {"changed": 2, "id": 2, "state": "draft", "values": {"households": 10, "notes": null, "poor_households": 3, "population": 40}}
             403:
               description: Only the reporting unit enters its values
             404:
