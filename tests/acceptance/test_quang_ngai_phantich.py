@@ -109,12 +109,12 @@ def test_dieu_4_khoan_3_dieu_5_khoan_2_quan_tri_co_quan_chi_quan_ly_nguoi_dung_c
     """Điều 4 khoản 3, Điều 5 khoản 2 (A13): quản trị cơ quan cấp và quản lý tài khoản của cơ quan mình,
     không của cơ quan khác."""
     finance_admin = signed_in(app, "qtcq.stc", roles.UNIT_ADMIN, "STC")
+    choices = finance_admin.get("/accounts/issue").get_data(as_text=True)
+    assert "Sở Tài chính" in choices and "Thuế tỉnh Quảng Ngãi" not in choices
     own = finance_admin.post("/accounts/issue", data={"unit": "STC", "full_name": "Trần Văn An"})
     assert own.status_code == 200 and 'id="otp-password"' in own.get_data(as_text=True)
     other = finance_admin.post("/accounts/issue", data={"unit": "CT", "full_name": "Trần Văn An"})
     assert other.status_code == 200 and 'id="otp-password"' not in other.get_data(as_text=True)  # refused
-    choices = finance_admin.get("/accounts/issue").get_data(as_text=True)
-    assert "Sở Tài chính" in choices and "Thuế tỉnh Quảng Ngãi" not in choices
     listed = finance_admin.get("/accounts/list/").get_data(as_text=True)
     assert "Sở Tài chính" in listed and "Thuế tỉnh Quảng Ngãi" not in listed
     officer = signed_in(app, "nv.stc", roles.REPORTER, "STC")  # a user of the agency cannot manage accounts
