@@ -55,7 +55,7 @@ def warm_up(port: int, reports: list[tuple[int, str]]) -> None:
     def one():
         for _ in range(60):
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=60)
                 began = time.perf_counter()
                 conn.request("PATCH", f"/api/v1/report/{report_id}/values", body, headers)
                 ok = conn.getresponse().status == 200
@@ -77,7 +77,7 @@ def autosave(port: int, plan: list) -> tuple[list[float], int, dict]:
     start = time.perf_counter() + 0.5
 
     def client():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=30)
         while True:
             with lock:
                 if not plan:
@@ -97,7 +97,7 @@ def autosave(port: int, plan: list) -> tuple[list[float], int, dict]:
                 status = response.status
             except (OSError, http.client.HTTPException):
                 conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=30)
                 status = 0
             elapsed = time.perf_counter() - (start + due)
             with lock:

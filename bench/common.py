@@ -173,7 +173,6 @@ def prepare(url: str, instance: Path, units: int, fields: int, code: str = "SPIK
     return reports
 
 
-@contextmanager
 def tree_cpu(pid: int) -> float:
     """CPU seconds (user + system) of a process and its live children, read from /proc.
 
@@ -216,6 +215,7 @@ def _settled_cpu(pid: int) -> float:
     return current
 
 
+@contextmanager
 def serving(url: str, instance: Path, workers: int):
     """``baocao serve`` over ``url`` with ``workers`` processes; yields its port."""
     port = free_port()

@@ -38,7 +38,7 @@ def spike(port: int, reports: list[tuple[int, str]]) -> tuple[float, list[float]
     body = json.dumps({"values": {f"f{n:03d}": n + 1 for n in range(FIELDS)}})
 
     def client():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=60)
         while True:
             try:
                 report_id, token = work.get_nowait()
