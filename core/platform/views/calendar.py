@@ -47,6 +47,7 @@ class WorkingCalendarView(ModelView):
     list_title = _l("Working calendar")
     add_title = _l("Add a day to the working calendar")
     edit_title = _l("Change a day of the working calendar")
+    show_title = _l("A day of the working calendar")
     list_columns = ["day", "working", "name", "created_by"]
     add_columns = edit_columns = ["day", "working", "name"]
     search_columns = ["day", "working", "name"]
@@ -55,7 +56,7 @@ class WorkingCalendarView(ModelView):
         "working": _KindField(_l("Kind of day"), choices=list(KIND_LABELS.items()), validators=[InputRequired()]),
     }
     label_columns = {"day": _l("Day"), "working": _l("Kind of day"), "name": _l("Reason"),
-                     "created_by": _l("Entered by")}
+                     "created_by": _l("Entered by"), "created_at": _l("Created at")}
     description_columns = {
         "name": _l("E.g. the decision that moves the day: \"Làm bù cho ngày nghỉ Tết theo Thông báo số …\"."),
     }
