@@ -14,7 +14,14 @@ import time_machine
 if __name__ == "__main__":
     instant = os.environ.get("BAOCAO_TEST_NOW")
     if instant:
-        time_machine.travel(instant, tick=True).start()
+        from datetime import datetime, timedelta
+        import time
+
+        start = datetime.fromisoformat(instant)
+        spawned = os.environ.get("BAOCAO_TEST_REAL")
+        if spawned:  # not yet travelling: time.time() is real; skip the seconds this start-up took
+            start += timedelta(seconds=max(0.0, time.time() - float(spawned)))
+        time_machine.travel(start, tick=True).start()
     from core.cli import main
 
     sys.exit(main(prog_name="baocao"))

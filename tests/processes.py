@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import requests
+import time_machine
 
 ROOT = Path(__file__).resolve().parent.parent
 #: ``baocao`` (core.cli:main) at the test's frozen instant; see tests/frozen_baocao.py.
@@ -80,7 +81,10 @@ def baocao_env(**settings) -> dict:
 def start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
     """``baocao ARGS`` in its own session, its output to ``log``; its clock starts at the test's time now."""
     out = open(log, "ab")
-    env = {**env, "BAOCAO_TEST_NOW": datetime.now(timezone.utc).isoformat()}  # frozen: see tests/conftest.py
+    # The test's instant, and the real time it was read at: the child adds the real time its own start-up
+    # took (under load, seconds), so two nodes' clocks agree and a token minted on one is valid on the other.
+    env = {**env, "BAOCAO_TEST_NOW": datetime.now(timezone.utc).isoformat(),  # frozen: see tests/conftest.py
+           "BAOCAO_TEST_REAL": repr(time_machine.escape_hatch.time.time())}
     return subprocess.Popen([*BAOCAO, *args], env=env, cwd=str(ROOT), stdout=out, stderr=subprocess.STDOUT,
                             start_new_session=True)
 
