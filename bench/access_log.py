@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-import threading
 import time
+
+from bench.common import run_threads
 
 N = int(os.environ.get("BENCH_ACCESS_N", "400"))
 THREADS = int(os.environ.get("BENCH_ACCESS_THREADS", "8"))
@@ -40,13 +41,7 @@ def _threads(app, work) -> float:
                 work(i)
             db.session.remove()
 
-    threads = [threading.Thread(target=run) for _ in range(THREADS)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return time.perf_counter() - start
+    return run_threads(run, THREADS)
 
 
 def main() -> None:

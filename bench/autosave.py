@@ -22,7 +22,7 @@ import statistics
 import threading
 import time
 
-from bench.common import create_database, prepare, scratch_instance, serving
+from bench.common import create_database, prepare, run_threads, scratch_instance, serving
 
 UNITS = int(os.environ.get("BENCH_UNITS", "3321"))
 FIELDS = 50
@@ -65,11 +65,7 @@ def warm_up(port: int, reports: list[tuple[int, str]]) -> None:
             except OSError:
                 time.sleep(0.5)
 
-    threads = [threading.Thread(target=one) for _ in range(WORKERS * 4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_threads(one, WORKERS * 4)
 
 
 def autosave(port: int, plan: list) -> tuple[list[float], int, dict]:
@@ -106,11 +102,7 @@ def autosave(port: int, plan: list) -> tuple[list[float], int, dict]:
                 if status != 200:
                     failures[0] += 1
 
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_threads(client, CLIENTS)
     return latencies, failures[0], statuses
 
 
@@ -138,11 +130,7 @@ def baseline(url: str, reports: list[tuple[int, str]], count: int) -> list[float
                 with lock:
                     latencies.append(time.perf_counter() - began)
 
-    threads = [threading.Thread(target=client) for _ in range(16)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_threads(client, 16)
     return latencies
 
 

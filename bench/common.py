@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -171,6 +172,17 @@ def prepare(url: str, instance: Path, units: int, fields: int, code: str = "SPIK
         db.session.remove()
         db.engine.dispose()
     return reports
+
+
+def run_threads(target, count: int) -> float:
+    """Run ``target`` in ``count`` threads at once; the seconds until the last one ends."""
+    threads = [threading.Thread(target=target) for _ in range(count)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start
 
 
 def tree_cpu(pid: int) -> float:

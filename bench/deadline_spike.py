@@ -21,7 +21,7 @@ import statistics
 import threading
 import time
 
-from bench.common import create_database, prepare, scratch_instance, serving
+from bench.common import create_database, prepare, run_threads, scratch_instance, serving
 
 UNITS = int(os.environ.get("BENCH_UNITS", "3321"))
 FIELDS = 200
@@ -57,13 +57,7 @@ def spike(port: int, reports: list[tuple[int, str]]) -> tuple[float, list[float]
                 if response.status != 200 or not ok:
                     failures[0] += 1
 
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return time.perf_counter() - start, latencies, failures[0]
+    return run_threads(client, CLIENTS), latencies, failures[0]
 
 
 def baseline(url: str, reports: list[tuple[int, str]]) -> float:
@@ -94,13 +88,7 @@ def baseline(url: str, reports: list[tuple[int, str]]) -> float:
                                 "VALUES (%s, 'submit', 'draft', 'submitted', 'bench', now())", (report_id,))
                 conn.commit()
 
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return time.perf_counter() - start
+    return run_threads(client, CLIENTS)
 
 
 def main() -> None:

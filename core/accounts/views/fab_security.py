@@ -9,15 +9,10 @@ from __future__ import annotations
 
 from flask import g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
-from flask_babel import format_datetime
-from flask_babel import gettext as _
 from flask_appbuilder.security.views import (ResetMyPasswordView, ResetPasswordView, RoleModelView,
                                              UserDBModelView, UserGroupModelView, UserInfoEditView)
 
-
-def yes_no(value) -> str:
-    """A yes/no column in words, never ``True``/``False``."""
-    return _("Yes") if value else _("No")
+from core.platform import labels
 
 
 def role_titles(roles) -> str:
@@ -32,14 +27,6 @@ def names_or_dash(items) -> str:
     return ", ".join(str(item) for item in items or ()) or "—"
 
 
-def local_time(value) -> str:
-    return format_datetime(value, "HH:mm dd/MM/yyyy") if value else "—"
-
-
-def value_or_dash(value) -> str:
-    return "—" if value is None or value == "" else str(value)
-
-
 class ReadOnlyUserView(UserDBModelView):
     """FAB's user screen, read only: accounts are added, changed and removed on the Accounts screen
     (:mod:`core.accounts.views.accounts`), whose service keeps the rules and the audit trail. FAB's permission
@@ -50,10 +37,11 @@ class ReadOnlyUserView(UserDBModelView):
     list_columns = ["username", "first_name", "last_name", "email", "active", "roles", "last_login"]
     #: Roles and groups are not offered as filters: FAB would list them by their code names (Reporter, Viewer).
     search_columns = ["username", "first_name", "last_name", "email", "active"]
-    formatters_columns = {"active": yes_no, "roles": role_titles, "groups": names_or_dash, "last_login": local_time,
-                          "created_on": local_time, "changed_on": local_time, "created_by": value_or_dash,
-                          "changed_by": value_or_dash, "login_count": value_or_dash,
-                          "fail_login_count": value_or_dash, "last_name": value_or_dash}
+    formatters_columns = {"active": labels.yes_no, "roles": role_titles, "groups": names_or_dash,
+                          "last_login": labels.local_time, "created_on": labels.local_time,
+                          "changed_on": labels.local_time, "created_by": labels.blank, "changed_by": labels.blank,
+                          "login_count": labels.blank, "fail_login_count": labels.blank,
+                          "last_name": labels.blank}
     include_route_methods = {"list", "show", "userinfo"}
     base_permissions = ["can_list", "can_show", "can_userinfo"]
     # FAB's actions (edit my info, reset my / someone's password) would write past the service.

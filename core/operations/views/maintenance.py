@@ -12,7 +12,7 @@ from flask_babel import format_datetime, gettext as _, lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
-from core.platform import clock
+from core.platform import clock, labels
 from core.platform.datetimes import LocalDateTimeField
 from core.operations import maintenance
 from core.operations.models.backup import MaintenanceNotice
@@ -22,10 +22,6 @@ TIME_COLUMNS = ("starts_at", "ends_at")
 
 def _local(value):
     return format_datetime(value, "HH:mm dd/MM/yyyy") if value else ""
-
-
-def _yes_no(value) -> str:
-    return _("Yes") if value else _("No")
 
 
 class MaintenanceNoticesView(ModelView):
@@ -52,7 +48,7 @@ class MaintenanceNoticesView(ModelView):
     description_columns = {
         "emergency": _l("An emergency notice is shown at once; a planned one from the lead time before it starts."),
     }
-    formatters_columns = {**{name: _local for name in (*TIME_COLUMNS, "created_at")}, "emergency": _yes_no}
+    formatters_columns = {**{name: _local for name in (*TIME_COLUMNS, "created_at")}, "emergency": labels.yes_no}
     # FAB makes the non-nullable column a required checkbox, which refuses every planned (unticked) notice;
     # its date picker drops the time: the times are typed on the province's clock and kept in UTC.
     add_form_extra_fields = edit_form_extra_fields = {
