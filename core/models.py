@@ -5,7 +5,7 @@ from core.operations.models.backup import BackupRun, MaintenanceNotice
 from core.operations.models.incident import Incident
 from core.platform.models.calendar import WorkingCalendarDay
 from core.platform.models.plugin_state import PluginState
-from core.hierarchy.models import Unit, UnitHolder
+from core.hierarchy.models import Reorganisation, Unit, UnitHolder, UnitLineage, UnitSuccession, UnitVersion
 from core.forms.models.form import (Category, CategoryCombo, CategoryOption, ComboCategory, Form, FormField,
                                     FormRule, FormSection, FormVersion, Indicator)
 from core.forms.models.period import Period, Schedule

@@ -6,9 +6,10 @@ subtree" is one indexed prefix match, never a recursive walk in Python.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, func
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, func
 from sqlalchemy import select
 from sqlalchemy.orm import Mapped, aliased, column_property, mapped_column, relationship
 
@@ -79,3 +80,104 @@ class UnitHolder(Model):
     unit: Mapped[Unit] = relationship(backref="holders")
 
     __table_args__ = (Index("ix_unit_holder_unit", "unit_id", "ended_at"),)
+
+
+# --- History: the dated tree and its reorganisations (issue 19; docs/reorganisation.md) -------------------
+#
+# ``Unit`` keeps the CURRENT tree (its ``path`` is where the unit sits today, or sat on its last day if it
+# is closed), so every screen that asks "my subtree" stays one prefix match. The past lives beside it:
+#
+# * ``UnitVersion``: one row per stretch of time in which a unit had one name, parent, level and path.
+#   The tree "as of" a date is one query: the versions whose [valid_from, valid_to] holds that date; the
+#   subtree of a unit as of a date is the same query with a prefix match on that version's ``path``.
+# * ``Reorganisation``: one event (merges, splits, renames, re-parenting, a level removed), all effective
+#   on one date, with its legal basis; previewed as a draft, applied all or nothing.
+# * ``UnitSuccession``: the event's direct edges, predecessor → successor with a share (1 for a whole
+#   unit, the decision's population or area share for a part of a split unit).
+# * ``UnitLineage``: the edges folded over every event, kept by the reorganisation service: for the
+#   reports a unit made while it was in one configuration (``reported_from``..``reported_to``, report
+#   dates = the period's end), which CURRENT units they count towards and with which share. A unit with
+#   no row for a date counts wholly towards itself, so the table holds only units some event touched and
+#   the "current tree" roll-up is one LEFT JOIN with ``COALESCE(current_unit_id, unit_id)`` and
+#   ``COALESCE(share, 1)``.
+#
+# Dates are inclusive (``valid_to`` is the last day), NULL means "open", as on ``Unit``.
+
+
+class UnitVersion(Model):
+    __tablename__ = "unit_version"
+    __scope__ = "unit_id"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), nullable=False)
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    level: Mapped[str] = mapped_column(String(50), nullable=False)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"))
+    path: Mapped[str] = mapped_column(String(500), nullable=False)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    reorganisation_id: Mapped[int | None] = mapped_column(ForeignKey("reorganisation.id", ondelete="RESTRICT"))
+
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id], backref="versions")
+
+    __table_args__ = (
+        Index("ix_unit_version_unit", "unit_id", "valid_from"),
+        Index("ix_unit_version_path", "path", postgresql_ops={"path": "varchar_pattern_ops"}),
+        Index("ix_unit_version_parent", "parent_id"),
+    )
+
+
+class Reorganisation(Model):
+    __tablename__ = "reorganisation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    legal_basis: Mapped[str] = mapped_column(String(500), nullable=False)
+    effective: Mapped[date] = mapped_column(Date, nullable=False)
+    #: ``draft`` (editable, previewable) or ``applied`` (frozen: its edges are history).
+    state: Mapped[str] = mapped_column(String(20), nullable=False, default="draft")
+    #: What happens to open reports of closed units: ``move`` (to the successor) or ``close`` (with a reason).
+    open_reports: Mapped[str] = mapped_column(String(20), nullable=False, default="move")
+    #: The steps as entered (JSON list of {"kind": merge|split|rename|reparent|remove_level|create, ...}).
+    steps: Mapped[str] = mapped_column(String, nullable=False, default="[]")
+    #: Where the steps came from ("vietnamadminunits 1.0.4, converter_2025", "nhập tay", a plugin name).
+    source: Mapped[str | None] = mapped_column(String(255))
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
+    applied_by: Mapped[str | None] = mapped_column(String(100))
+    applied_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_reorganisation_effective", "effective"),)
+
+
+class UnitSuccession(Model):
+    __tablename__ = "unit_succession"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reorganisation_id: Mapped[int] = mapped_column(ForeignKey("reorganisation.id", ondelete="RESTRICT"),
+                                                   nullable=False)
+    predecessor_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), nullable=False)
+    successor_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), nullable=False)
+    share: Mapped[Decimal] = mapped_column(Numeric(12, 10), nullable=False, default=1)
+
+    __table_args__ = (
+        Index("ix_unit_succession_pred", "predecessor_id"),
+        Index("ix_unit_succession_succ", "successor_id"),
+        Index("uq_unit_succession", "reorganisation_id", "predecessor_id", "successor_id", unique=True),
+    )
+
+
+class UnitLineage(Model):
+    __tablename__ = "unit_lineage"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), nullable=False)
+    current_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), nullable=False)
+    share: Mapped[Decimal] = mapped_column(Numeric(12, 10), nullable=False)
+    reported_from: Mapped[date | None] = mapped_column(Date)
+    reported_to: Mapped[date] = mapped_column(Date, nullable=False)
+
+    __table_args__ = (
+        Index("ix_unit_lineage_unit", "unit_id", "reported_to"),
+        Index("ix_unit_lineage_current", "current_unit_id"),
+    )
