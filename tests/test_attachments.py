@@ -199,6 +199,30 @@ def test_scope_reporting_unit_and_state(app, client):
     assert _upload(client, x011, reports["X011"], jpeg_bytes(), "b.jpg").status_code == 409
 
 
+def test_a_wrong_file_is_removed_over_the_api_before_submit_and_stays_after(app, client):
+    reports = _cb(app)
+    x011, h01 = _token(app, client, "X011"), _token(app, client, "H01")
+    first = _upload(client, x011, reports["X011"], png_bytes(), "nham.png").get_json()["result"]
+    kept = _upload(client, x011, reports["X011"], pdf_bytes(), "bien-ban.pdf").get_json()["result"]
+    url = f"/api/v1/report/{reports['X011']}/attachments/{first['id']}"
+    refused = client.delete(url, headers=_bearer(h01))  # the district reads files, it does not remove them
+    assert refused.status_code == 403 and "gỡ tệp" in refused.get_json()["message"]
+    gone = client.delete(url, headers=_bearer(x011))
+    assert gone.status_code == 200 and gone.get_json()["result"]["filename"] == "nham.png"
+    assert client.get(url, headers=_bearer(x011)).status_code == 404
+    assert client.delete(url, headers=_bearer(x011)).status_code == 404  # already gone
+    with app.app_context():
+        entry_row = db.session.execute(select(AuditEntry).where(AuditEntry.action == "report.detach")).scalar_one()
+        assert '"nham.png"' in entry_row.changes
+        assert entry.save(db.session, _report("X011"), FILLED) == {}
+        transition(db.session, _report("X011"), "submit", _actor("X011"))
+        db.session.commit()
+    late = client.delete(f"/api/v1/report/{reports['X011']}/attachments/{kept['id']}", headers=_bearer(x011))
+    assert late.status_code == 409 and late.get_json()["message"].startswith("Chỉ gỡ được tệp")
+    assert client.get(f"/api/v1/report/{reports['X011']}/attachments/{kept['id']}",
+                      headers=_bearer(x011)).status_code == 200
+
+
 def test_file_names_keep_vietnamese_and_lose_paths_and_control_characters():
     clean = attachments.clean_filename
     assert clean("C:\\Users\\cb\\Báo cáo năm 2026.pdf", (".pdf",)) == "Báo cáo năm 2026.pdf"

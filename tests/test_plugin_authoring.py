@@ -245,10 +245,10 @@ def test_of_two_whole_provinces_the_one_enabled_last_answers_first(app):
 
 def test_a_feature_and_its_whole_plugin_are_never_on_together(app):
     _switch(app, ("ha_noi", True))
-    with app.app_context(), pytest.raises(plugin_admin.PluginError, match="already includes ha_noi.deadlines"):
+    with app.app_context(), pytest.raises(plugin_admin.PluginError, match="ha_noi đang bật và đã gồm ha_noi.deadlines"):
         plugin_admin.set_enabled(db.session, "ha_noi.deadlines", True)
     _switch(app, ("ha_noi", False), ("ha_noi.deadlines", True))
-    with app.app_context(), pytest.raises(plugin_admin.PluginError, match="disable ha_noi.deadlines first"):
+    with app.app_context(), pytest.raises(plugin_admin.PluginError, match="Hãy tắt ha_noi.deadlines trước"):
         plugin_admin.set_enabled(db.session, "ha_noi", True)
 
 

@@ -79,7 +79,7 @@ def test_plugins_list_shows_one_row_per_plugin(cli):
 def test_enabling_an_unknown_plugin_fails_with_one_line(cli):
     result = cli("plugins", "enable", "atlantis")
     assert result.exit_code == 1
-    assert result.output.strip().splitlines() == ["Error: no plugin named 'atlantis'"]
+    assert result.output.strip().splitlines() == ["Error: Không có phân hệ nào tên atlantis."]
 
 
 def test_toggles_are_audited(app, cli):
@@ -128,7 +128,7 @@ def test_a_plugin_that_raises_at_import_is_shown_with_its_error_and_the_app_star
         try:
             plugin_admin.set_enabled(db.session, "broken", True)
         except plugin_admin.PluginError as exc:
-            assert "cannot be enabled" in str(exc)
+            assert "Không bật được phân hệ broken" in str(exc)
         else:
             raise AssertionError("a broken plugin was enabled")
     for name in ("extra_plugins", "extra_plugins.broken", "extra_plugins.misspelled"):

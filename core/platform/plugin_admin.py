@@ -6,6 +6,7 @@ toggle is audited and committed by the caller's transaction.
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.platform import audit
@@ -29,9 +30,9 @@ def set_enabled(session, name: str, enabled: bool) -> bool:
     """Enable or disable ``name``; returns False when it already was. Caller commits."""
     plugin = registry().plugins.get(name)
     if plugin is None:
-        raise PluginError(f"no plugin named {name!r}")
+        raise PluginError(_("There is no plugin named %(name)s.", name=name))
     if enabled and not plugin.loadable:
-        raise PluginError(f"plugin {name} cannot be enabled: {plugin.error}")
+        raise PluginError(_("Plugin %(name)s cannot be switched on: %(error)s", name=name, error=plugin.error))
     state = session.get(PluginState, name)
     if state is not None and state.enabled == enabled:
         registry().refresh(session)  # this process may not have looked yet (a CLI, a job)
@@ -59,10 +60,12 @@ def _refuse_overlap(session, plugin) -> None:
     """A feature and the whole plugin it is part of would answer its hooks twice: one or the other."""
     on = {s.name for s in states(session).values() if s.enabled}
     if plugin.parent and plugin.parent in on:
-        raise PluginError(f"{plugin.parent} is enabled and already includes {plugin.name}")
+        raise PluginError(_("%(parent)s is switched on and already includes %(name)s: switch on one or the other.",
+                            parent=plugin.parent, name=plugin.name))
     parts = sorted(n for n, p in registry().plugins.items() if p.parent == plugin.name and n in on)
     if parts:
-        raise PluginError(f"disable {', '.join(parts)} first: {plugin.name} includes it")
+        raise PluginError(_("Switch off %(parts)s first: %(name)s already includes it.", parts=", ".join(parts),
+                            name=plugin.name))
 
 
 def on_enabled(app, listener) -> None:

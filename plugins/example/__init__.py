@@ -18,4 +18,4 @@ def support_contacts():
 @hookimpl
 def scheduled_jobs():
     return [ScheduledJob(name="example.nightly", cron="0 2 * * *", func="plugins.example.jobs:nightly",
-                         description="Does nothing, nightly: shows how a plugin schedules work.")]
+                         description="Chạy lúc 2 giờ sáng, không làm gì: minh hoạ cách một plugin đặt lịch việc.")]

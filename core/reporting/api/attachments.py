@@ -1,4 +1,4 @@
-"""``POST /api/v1/report/<id>/attachments`` (multipart ``file``) and the decrypted download.
+"""``POST /api/v1/report/<id>/attachments`` (multipart ``file``), the decrypted download, and ``DELETE``.
 
 Lives beside the report API (same URL prefix, its own class and permission
 name, ``ReportAttachmentApi``). 404 outside the caller's scope, 403 unless the
@@ -30,7 +30,7 @@ class ReportAttachmentApi(BaseApi):
     class_permission_name = "ReportAttachmentApi"
     openapi_spec_tag = "Report attachments"
     allow_browser_login = True
-    method_permission_name = {"upload": "post", "download": "get"}
+    method_permission_name = {"upload": "post", "download": "get", "remove": "post"}
 
     def _report(self, pk: int) -> Report | None:
         return ScopedInterface(Report).get(pk)
@@ -158,3 +158,52 @@ class ReportAttachmentApi(BaseApi):
         resp.headers["X-Content-Type-Options"] = "nosniff"
         resp.headers["Cache-Control"] = "private, no-store"
         return resp
+
+    @expose("/<int:pk>/attachments/<int:aid>", methods=["DELETE"])
+    @protect()
+    @safe
+    def remove(self, pk: int, aid: int):
+        """Take a wrongly attached file off a draft or returned report (the screen's "Gỡ"); audited.
+        ---
+        delete:
+          parameters:
+          - in: path
+            name: pk
+            schema: {type: integer}
+          - in: path
+            name: aid
+            schema: {type: integer}
+          responses:
+            200:
+              description: "The attachment that was removed"
+              content:
+                application/json:
+                  example: {"result": {"content_type": "application/pdf", "filename": "bien-ban-da-ky.pdf", "id": 1, "kind": "scan", "report_id": 2, "sha256": "cb37ac38a14d17b295fcd809d4482135ad3e59ffb5f71b4f18b43a7e54a423aa", "signature": null, "size": 603, "uploaded_at": "2026-12-05T02:00:27.516044", "uploaded_by": "03151"}}
+            403:
+              description: "Only the reporting unit removes files"
+              content:
+                application/json:
+                  example: {"message": "Chỉ đơn vị báo cáo được gỡ tệp khỏi báo cáo này."}
+            404:
+              description: "No such report in the caller's scope, or no such attachment of it"
+              content:
+                application/json:
+                  example: {"message": "Not found"}
+            409:
+              description: "The report was submitted: its files are part of what was sent"
+              content:
+                application/json:
+                  example: {"message": "Chỉ gỡ được tệp khỏi báo cáo nháp hoặc báo cáo bị trả lại."}
+        """
+        report = self._report(pk)
+        if report is None:
+            return self.response_404()
+        if not entry.may_enter(g.user, report):
+            return self.response(403, message=_("Only the reporting unit may remove files from this report."))
+        try:
+            row = attachments.remove(db.session, report, aid, g.user.username)
+            db.session.commit()
+        except attachments.AttachmentError as exc:
+            db.session.rollback()
+            return self.response(409, message=str(exc)) if exc.conflict else self.response_404()
+        return self.response(200, result=attachments.as_json(row))
