@@ -149,9 +149,9 @@ def plan(session, reorg: Reorganisation) -> Plan:
     def usable(n: int, code, role: str) -> _Node | None:
         node = nodes.get(code) if isinstance(code, str) else None
         if node is None:
-            problems.append((n, Reason(N_("unit %(code)s (%(role)s) does not exist"), code=str(code), role=role)))
+            problems.append((n, Reason(N_("unit %(code)s does not exist"), code=str(code))))
         elif not node.open:
-            problems.append((n, Reason(N_("unit %(code)s (%(role)s) is already closed"), code=code, role=role)))
+            problems.append((n, Reason(N_("unit %(code)s is already closed"), code=code)))
             return None
         return node
 

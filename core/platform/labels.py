@@ -127,6 +127,7 @@ AUDIT_ACTIONS = {
     "reorganisation.create": _l("Reorganisation drafted"),
     "reorganisation.update": _l("Reorganisation changed"),
     "reorganisation.apply": _l("Reorganisation applied"),
+    "reorganisation.handover": _l("Unit officer's duty ended by a reorganisation"),
     "report.save": _l("Report values saved"),
     "report.attach": _l("File attached"),
     "report.urge": _l("Units urged"),
