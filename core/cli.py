@@ -555,7 +555,8 @@ def units_reorganise(province, structure, effective, legal_basis, shares_path, m
     """One draft reorganisation from the official 2025 transition table; previewed, or applied."""
     from datetime import date
 
-    from core.hierarchy import reorganisation, reorganise_2025, transition
+    from core.hierarchy import reorganisation, transition
+    from core.hierarchy.reorganisation import from_transition
     from core.platform.extensions import db as _db
 
     try:
@@ -565,7 +566,7 @@ def units_reorganise(province, structure, effective, legal_basis, shares_path, m
     shares = None
     if shares_path is not None:
         try:
-            shares = reorganise_2025.read_shares(Path(shares_path).read_bytes())
+            shares = from_transition.read_shares(Path(shares_path).read_bytes())
         except OSError as exc:
             raise click.ClickException(f"không đọc được {shares_path}: {exc.strerror or exc}") from exc
         except ValueError as exc:
@@ -575,7 +576,7 @@ def units_reorganise(province, structure, effective, legal_basis, shares_path, m
             table = transition.load(province)
         except (LookupError, ValueError) as exc:
             raise click.ClickException(f"không tìm thấy bảng chuyển đổi của tỉnh '{province}'") from exc
-        reorg, built = reorganise_2025.draft(_db.session, table, day, legal_basis, shares)
+        reorg, built = from_transition.draft(_db.session, table, day, legal_basis, shares)
         if reorg is None:
             _db.session.rollback()
             raise click.ClickException(_problems_line(built.problems))
