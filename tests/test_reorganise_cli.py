@@ -2,6 +2,7 @@
 previewed, then applied; shares of split communes come from a CSV; bad input exits 1 with one
 Vietnamese line and writes nothing (issue 19, item 3)."""
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -43,11 +44,12 @@ class FakeTransition:
     notes: tuple = field(default=())
 
     def split_codes(self):
-        return frozenset({"X021"})
+        counts = Counter(code for s in self.successors for code in s.predecessors)
+        return frozenset(code for code, n in counts.items() if n > 1)
 
     def shares(self):
-        return {("X011", "X011"): Decimal(1), ("X012", "X011"): Decimal(1),
-                ("X021", "X011"): Decimal("0.5"), ("X021", "N100"): Decimal("0.5")}
+        counts = Counter(code for s in self.successors for code in s.predecessors)
+        return {(code, s.code): Decimal(1) / counts[code] for s in self.successors for code in s.predecessors}
 
 
 @pytest.fixture
@@ -121,11 +123,51 @@ def test_an_unknown_pair_or_a_bad_date_is_refused(cli, province, fake, tmp_path)
     assert bad.exit_code == 1 and "ngày hiệu lực" in bad.output
 
 
-def test_a_new_code_held_by_an_old_unit_that_is_not_merged_into_it_is_a_problem(cli, province, monkeypatch):
+def test_a_code_passed_to_another_new_commune_is_retired_from_the_old_unit_first(cli, province, monkeypatch):
+    """GSO passed codes round (Cao Bằng's Lý Quốc, Vinh Quý, Hạ Lang): the old X012 goes into X011, and a new
+    commune takes the code X012. The old unit keeps its history under X012-2025; the new one is X012."""
+    rotated = FakeTransition(successors=(
+        Successor("X011", "Phường Trường Hà", "commune", ("X011", "X012")),
+        Successor("X012", "Xã Trùng Mã", "commune", ("X021",)),
+    ))
+    monkeypatch.setattr(transition, "load", lambda province: rotated)
+    result = cli("units", "reorganise", "--province", "04", "--to", "2025", "--apply")
+    assert result.exit_code == 0, result.output
+    with province.app_context():
+        old = db.session.execute(select(Unit).where(Unit.code == "X012-2025")).scalar_one()
+        new = db.session.execute(select(Unit).where(Unit.code == "X012")).scalar_one()
+        assert (old.name, old.active, new.name, new.active) == ("Xã Lũng Nặm", False, "Xã Trùng Mã", True)
+        into = {codes_by_id(r.current_unit_id) for r in db.session.query(UnitLineage).filter_by(unit_id=old.id)}
+        assert into == {"X011"}
+
+
+def test_a_new_code_held_by_a_unit_outside_the_table_is_a_problem(cli, province, monkeypatch):
     clash = FakeTransition(successors=(
         Successor("X011", "Phường Trường Hà", "commune", ("X011", "X012", "X021")),
-        Successor("X012", "Xã Trùng Mã", "commune", ("X021",)),
+        Successor("SYT", "Xã Trùng Mã", "commune", ()),
     ))
     monkeypatch.setattr(transition, "load", lambda province: clash)
     result = cli("units", "reorganise", "--province", "04", "--to", "2025")
-    assert result.exit_code == 1 and "X012" in result.output
+    assert result.exit_code == 1 and "SYT" in result.output and "trùng mã" in result.output
+
+
+def test_the_real_cao_bang_table_applies_to_its_real_2020_tree(cli, app):
+    """``baocao init --province cao_bang`` loads the 2020 units; the package's table for 04 becomes one event
+    that leaves the 56 communes of Nghị quyết 1657 directly under the province, with no district, and
+    every old commune's reports counting exactly once."""
+    from core.hierarchy import reorganisation
+
+    with app.app_context():
+        factories.real_province("cao_bang")
+        old_communes = db.session.query(Unit).filter_by(kind="commune", active=True).count()
+    result = cli("units", "reorganise", "--province", "04", "--to", "2025", "--apply")
+    assert result.exit_code == 0, result.output
+    assert "Nghị quyết 1657/NQ-UBTVQH15" in result.output
+    with app.app_context():
+        communes = db.session.query(Unit).filter_by(kind="commune", active=True).all()
+        root = db.session.query(Unit).filter_by(code="04").one()
+        assert len(communes) == 56 and {c.parent_id for c in communes} == {root.id}
+        assert db.session.query(Unit).filter_by(kind="district", active=True).count() == 0
+        assert db.session.query(Unit).filter_by(kind="commune").count() >= old_communes  # nothing deleted
+        sums = reorganisation.lineage_sums(db.session)
+        assert sums and all(total == 1 for _unit, _to, total in sums)

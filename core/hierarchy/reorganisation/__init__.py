@@ -18,6 +18,8 @@ A step is a dict (the JSON list in ``Reorganisation.steps``):
 * ``{"kind": "split", "source": code, "parts": [{"code", "share", "name"?, "parent"?, "unit_kind"?}]}``
   — shares sum to 1; the source continues when it is one of the parts;
 * ``{"kind": "rename", "unit": code, "name"}``, ``{"kind": "reparent", "unit": code, "parent": code}``;
+* ``{"kind": "recode", "unit": code, "code": new code}`` — a unit that closes in the event gives its code up
+  to a new unit (GSO passed some codes round in 2025); later steps name it by its new code;
 * ``{"kind": "remove_level", "level": code, "unit_kind"?}`` — every open unit of the level (of that
   kind only, when given: Cao Bằng's district tier also holds the departments) closes; its open children
   move to its parent, and its own reports pass to that parent.
@@ -38,7 +40,7 @@ from core.hierarchy.units import Reason, level_by_kind
 from core.platform import audit, clock
 from core.platform.i18n import N_
 
-STEP_KINDS = ("create", "merge", "split", "rename", "reparent", "remove_level")
+STEP_KINDS = ("create", "merge", "split", "rename", "reparent", "remove_level", "recode")
 OPEN_REPORT_POLICIES = ("move", "close")
 #: Report states whose work is not done: what a closed unit's reports in these states become is the event's
 #: ``open_reports`` choice. Approved reports (and corrections of approved ones) stay as they are: history.
@@ -95,6 +97,9 @@ class Plan:
     closed: list = field(default_factory=list)  # [{code, name, successor}]
     moved: list = field(default_factory=list)  # [{code, name, from, to}]
     renamed: list = field(default_factory=list)  # [{code, from, to}]
+    recoded: list = field(default_factory=list)  # [{from, to, name}]
+    #: A recoded unit's code in the plan → its code in the database now (the queries of :func:`preview`).
+    db_code: dict = field(default_factory=dict)
     reports: list = field(default_factory=list)  # [{id, form, period, unit, state, outcome, to}]
     accounts: list = field(default_factory=list)  # [{username, unit, holder}]
     needs_accounts: list = field(default_factory=list)  # [code]
@@ -235,6 +240,22 @@ def plan(session, reorg: Reorganisation) -> Plan:
                 if not step.get("parent"):
                     problems.append((n, Reason(N_("give the new parent of %(code)s"), code=node.code)))
                 reparent(n, node, step.get("parent"))
+        elif kind == "recode":
+            node = usable(n, step.get("unit"), "recode")
+            code = str(step.get("code") or "").strip()
+            if node is not None:
+                if not code or code in nodes:
+                    problems.append((n, Reason(N_("code %(code)s already belongs to a unit"), code=code or "?")))
+                else:
+                    result.ops.append(("recode", node.code, code))
+                    result.recoded.append({"from": node.code, "to": code, "name": node.name})
+                    result.db_code[code] = result.db_code.pop(node.code, node.code)
+                    del nodes[node.code]
+                    node.code = code
+                    nodes[code] = node
+                    for other in nodes.values():
+                        if other.parent == step.get("unit"):
+                            other.parent = code
         elif kind == "merge":
             _merge(n, step, nodes, problems, usable, create, rename, reparent, close, edge)
         elif kind == "split":
@@ -342,7 +363,7 @@ def _exact(shares: list[Decimal]) -> list[Decimal]:
 def _check_dates(session, reorg: Reorganisation, nodes, result: Plan) -> None:
     """A unit the event changes may not have a version that begins after the effective date: the event
     would rewrite later history (apply events in the order of their dates)."""
-    touched = {op[1] for op in result.ops if op[0] != "create"}
+    touched = {result.db_code.get(op[1], op[1]) for op in result.ops if op[0] != "create"}
     if not touched or reorg.effective is None:
         return
     late = session.execute(
@@ -369,7 +390,8 @@ def preview(session, reorg: Reorganisation) -> Plan:
     from core.reporting.models import Report
 
     result = plan(session, reorg)
-    closing = {c["code"]: c for c in result.closed}
+    closing = {result.db_code.get(c["code"], c["code"]): c for c in result.closed}  # by the code stored now
+    plan_code = {db: c["code"] for db, c in closing.items()}
     if closing:
         taken = _taken(session, result)
         rows = session.execute(
@@ -378,6 +400,7 @@ def preview(session, reorg: Reorganisation) -> Plan:
             .join(Unit, Unit.id == Report.unit_id)
             .where(Unit.code.in_(list(closing)), Report.state.in_(OPEN_STATES)).order_by(Unit.code, Report.id)).all()
         for report_id, form, form_id, period, period_id, unit, state in rows:
+            unit = plan_code[unit]
             to = result.successor(unit)
             outcome = reorg.open_reports
             if outcome == "move" and (to is None or (form_id, period_id, to) in taken):
@@ -391,7 +414,7 @@ def preview(session, reorg: Reorganisation) -> Plan:
         for username, unit in session.execute(
                 select(Account.username, Unit.code).join(Unit, Unit.id == Account.unit_id)
                 .where(Unit.code.in_(list(closing)), Account.closed_at.is_(None)).order_by(Unit.code)).all():
-            result.accounts.append({"username": username, "unit": unit, "holder": holders.get(unit)})
+            result.accounts.append({"username": username, "unit": plan_code[unit], "holder": holders.get(unit)})
     result.needs_accounts = [c["code"] for c in result.created]
     return result
 
@@ -400,7 +423,8 @@ def _taken(session, result: Plan) -> set:
     """(form, period, unit code) of the successors' own reports: a moved report may not collide with one."""
     from core.reporting.models import Report
 
-    successors = list({succ for (_pred, succ) in result.edges})
+    created = {c["code"] for c in result.created}  # a unit made by the event has no report yet
+    successors = list({succ for (_pred, succ) in result.edges} - created)
     return set(session.execute(select(Report.form_id, Report.period_id, Unit.code).join(Unit, Unit.id == Report.unit_id)
                                .where(Unit.code.in_(successors))).all()) if successors else set()
 
@@ -441,6 +465,10 @@ def apply(session, reorg: Reorganisation, actor=None):
                 fresh.append(unit)
             elif op[0] == "rename":
                 by_code[op[1]].name = op[2]
+            elif op[0] == "recode":
+                unit = by_code[op[2]] = by_code.pop(op[1])
+                unit.code = op[2]
+                session.flush()  # the code is free before a new unit takes it
             elif op[0] == "reparent":
                 session.flush()
                 units.move(session, by_code[op[1]], by_code[op[2]])
@@ -458,6 +486,7 @@ def apply(session, reorg: Reorganisation, actor=None):
         "name": reorg.name, "legal_basis": reorg.legal_basis, "effective": day.isoformat(),
         "created": [c["code"] for c in result.created], "closed": [c["code"] for c in result.closed],
         "moved": len(result.moved), "renamed": len(result.renamed), "edges": len(result.edges),
+        "recoded": {r["from"]: r["to"] for r in result.recoded},
         "reports": {outcome: sum(1 for r in result.reports if r["outcome"] == outcome) for outcome in ("move", "close")},
         "accounts_locked": [a["username"] for a in result.accounts], "needs_accounts": result.needs_accounts,
         "lineage_rows": lineage_rows}, session=session)

@@ -3,11 +3,12 @@
 :func:`core.hierarchy.transition.load` gives each new commune with the old communes merged, wholly or
 partly, into it. Here that becomes steps for :mod:`core.hierarchy.reorganisation`, in this order:
 
+0. ``recode`` an old commune whose code GSO gave to another new commune (it becomes ``<code>-2025``;
+   Cao Bằng's Lý Quốc, Vinh Quý and Hạ Lang passed their codes round);
 1. ``create`` every new commune whose code no unit holds yet, under the province's root unit;
 2. ``merge`` the old communes that went whole into a new commune; a new commune whose code is one of
-   its old communes' codes continues that unit (renamed when the name changed). GSO reused old codes
-   for new communes, so a code is never given to a second unit: a new commune whose code belongs to an
-   old unit that is not one of its predecessors is a problem, not a new unit;
+   its old communes' codes continues that unit (renamed when the name changed). A code is never given to
+   a second unit: a new commune whose code belongs to a unit outside the table is a problem;
 3. ``split`` each old commune divided between several new ones, with the table's equal shares or the
    ones given (``--shares`` CSV, the screen);
 4. ``remove_level`` of the districts (kind ``district`` only: a tier may hold departments too): their
@@ -72,7 +73,7 @@ def read_shares(data: bytes) -> dict[tuple[str, str], Decimal]:
     return shares
 
 
-def build(session, transition, shares: dict | None = None) -> Built:
+def build(session, transition, shares: dict | None = None, effective: date = EFFECTIVE) -> Built:
     """The steps of ``transition`` against this installation's units (nothing written)."""
     units = {code: (kind, active and valid_to is None) for code, kind, active, valid_to in session.execute(
         select(Unit.code, Unit.kind, Unit.active, Unit.valid_to)).all()}
@@ -89,16 +90,25 @@ def build(session, transition, shares: dict | None = None) -> Built:
                                                 old=key[0], new=key[1])))
     table.update(shares or {})
     split = transition.split_codes()
-    listed = set()
+    listed = {code for successor in transition.successors for code in successor.predecessors}
+    # GSO gave some new communes the code of an old one that went elsewhere (Cao Bằng's Lý Quốc, Vinh Quý and
+    # Hạ Lang passed their codes round): that old unit retires its code first, so the new one can hold it.
+    retired = {successor.code: f"{successor.code}-{effective.year}" for successor in transition.successors
+               if successor.code in units and successor.code not in successor.predecessors
+               and successor.code in listed and units[successor.code][1]}
+    recodes = [{"kind": "recode", "unit": old, "code": new} for old, new in sorted(retired.items())]
+    table = {(retired.get(old, old), new): share for (old, new), share in table.items()}
+    split = frozenset(retired.get(code, code) for code in split)
+    units = {retired.get(code, code): value for code, value in units.items()}
     creates, merges, splits, renames = [], [], {}, []
     for successor in transition.successors:
-        present = [code for code in successor.predecessors if code in units]
-        listed.update(successor.predecessors)
-        missing = [code for code in successor.predecessors if code not in units]
+        predecessors = tuple(retired.get(code, code) for code in successor.predecessors)
+        present = [code for code in predecessors if code in units]
+        missing = [code for code in predecessors if code not in units]
         if missing:
             built.notes.append(f"{successor.code} {successor.name}: bỏ qua {len(missing)} đơn vị cũ không có trong "
                                f"cây đơn vị ({', '.join(missing[:5])}{'…' if len(missing) > 5 else ''})")
-        if successor.code in units and successor.code not in successor.predecessors:
+        if successor.code in units and successor.code not in predecessors:
             built.problems.append((None, Reason(N_("new commune %(code)s %(name)s has the code of an old unit that "
                                                    "is not merged into it"), code=successor.code,
                                                 name=successor.name)))
@@ -121,7 +131,7 @@ def build(session, transition, shares: dict | None = None) -> Built:
     for code, name in left:
         built.problems.append((None, Reason(N_("old commune %(code)s %(name)s is in no new commune of the table"),
                                             code=code, name=name)))
-    built.steps = [*creates, *merges,
+    built.steps = [*recodes, *creates, *merges,
                    *({"kind": "split", "source": code, "parts": parts} for code, parts in sorted(splits.items())),
                    *renames]
     if district and session.execute(select(Unit.id).where(Unit.kind == "district", Unit.active.is_(True),
@@ -144,7 +154,7 @@ def draft(session, transition, effective: date = EFFECTIVE, legal_basis: str | N
     if existing is not None and existing.state == "applied":
         return None, Built(steps=[], problems=[(None, Reason(N_("reorganisation %(name)s was applied already"),
                                                               name=existing.name))])
-    built = build(session, transition, shares)
+    built = build(session, transition, shares, effective)
     if built.problems:
         return None, built
     reorg = existing or Reorganisation(source=source, created_by=actor)

@@ -24,7 +24,7 @@ from core.platform.extensions import db
 from core.platform.identity import current_account
 
 STEP_LABELS = {"create": _l("Create"), "merge": _l("Merge"), "split": _l("Split"), "rename": _l("Rename"),
-               "reparent": _l("Move"), "remove_level": _l("Remove a level")}
+               "reparent": _l("Move"), "remove_level": _l("Remove a level"), "recode": _l("Retire a code")}
 STATE_LABELS = {"draft": _l("Draft"), "applied": _l("Applied")}
 OPEN_REPORT_LABELS = {"move": _l("Hand over to the successor"), "close": _l("Close with a reason")}
 OUTCOME_LABELS = {"move": _l("Handed over"), "close": _l("Closed")}
@@ -55,6 +55,8 @@ def describe_step(step: dict, names: dict) -> str:
         return _("%(unit)s becomes %(name)s", unit=unit(step.get("unit")), name=step.get("name", ""))
     if kind == "reparent":
         return _("%(unit)s under %(parent)s", unit=unit(step.get("unit")), parent=unit(step.get("parent")))
+    if kind == "recode":
+        return _("%(unit)s keeps its history under code %(code)s", unit=unit(step.get("unit")), code=step.get("code", ""))
     if kind == "remove_level":
         from core.hierarchy.views import KIND_LABELS, level_names
 
