@@ -141,6 +141,27 @@ def test_a_code_passed_to_another_new_commune_is_retired_from_the_old_unit_first
         assert into == {"X011"}
 
 
+def test_an_old_commune_the_table_lists_as_unmatched_stays_open_and_is_named(cli, province, monkeypatch):
+    @dataclass(frozen=True)
+    class Unmatched:
+        side: str
+        code: str
+        name: str
+        parent: str
+        reason: str
+
+    partial = FakeTransition(
+        successors=(Successor("X011", "Phường Trường Hà", "commune", ("X011", "X012")),),
+        unmatched=(Unmatched("2020", "X021", "Xã Cô Ba", "Huyện Bảo Lạc", "Không đơn vị mới nào nhận đơn vị này"),))
+    monkeypatch.setattr(transition, "load", lambda province: partial)
+    result = cli("units", "reorganise", "--province", "04", "--to", "2025", "--apply")
+    assert result.exit_code == 0, result.output
+    assert "X021 Xã Cô Ba: Không đơn vị mới nào nhận đơn vị này" in result.output
+    with province.app_context():
+        kept = db.session.execute(select(Unit).where(Unit.code == "X021")).scalar_one()
+        assert kept.active and kept.parent.code == "04"
+
+
 def test_a_new_code_held_by_a_unit_outside_the_table_is_a_problem(cli, province, monkeypatch):
     clash = FakeTransition(successors=(
         Successor("X011", "Phường Trường Hà", "commune", ("X011", "X012", "X021")),

@@ -128,7 +128,10 @@ def build(session, transition, shares: dict | None = None, effective: date = EFF
     left = session.execute(select(Unit.code, Unit.name).where(
         Unit.kind == "commune", Unit.active.is_(True), Unit.valid_to.is_(None),
         Unit.path.startswith(root.path, autoescape=True), Unit.code.not_in(listed))).all()
+    known = {u.code for u in transition.unmatched if u.side == "2020"}
     for code, name in left:
+        if code in known:  # the table says it has no successor (merged or recoded before 1/7/2025): the note says so
+            continue
         built.problems.append((None, Reason(N_("old commune %(code)s %(name)s is in no new commune of the table"),
                                             code=code, name=name)))
     built.steps = [*recodes, *creates, *merges,
