@@ -71,6 +71,9 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT.parent / "migrations"), compare_type=True, render_as_batch=True)
     audit.install(db.session)
+    from core.hierarchy import versions
+
+    versions.install(db.session)  # unit_version follows every unit change (issue 19)
     jobs.init_app(app, db.session)
     registry = PluginRegistry(discover(tuple(app.config["PLUGIN_PACKAGES"])), DEFAULT_PLUGINS)
     app.extensions["baocao.plugins"] = registry

@@ -541,6 +541,78 @@ def units_export(output):
     click.echo(f"{count} units written to {output}")
 
 
+@units.command("reorganise")
+@click.option("--province", required=True, help="The new (2025) province code or name, e.g. 04 or cao_bang.")
+@click.option("--to", "structure", type=click.Choice(["2025"]), required=True,
+              help="The structure to move to: 2025 (communes under the province, no districts).")
+@click.option("--effective", default="2025-07-01", help="The day the event takes effect (YYYY-MM-DD).")
+@click.option("--legal-basis", default=None, help="Default: the Standing Committee resolution of the province.")
+@click.option("--shares", "shares_path", default=None, type=click.Path(dir_okay=False),
+              help="CSV old_code,new_code,share: the shares of split communes (default: equal parts).")
+@click.option("--preview", "mode", flag_value="preview", default=True, help="Build the draft and show it (default).")
+@click.option("--apply", "mode", flag_value="apply", help="Build the draft and apply it, all or nothing.")
+def units_reorganise(province, structure, effective, legal_basis, shares_path, mode):
+    """One draft reorganisation from the official 2025 transition table; previewed, or applied."""
+    from datetime import date
+
+    from core.hierarchy import reorganisation, transition
+    from core.hierarchy.reorganisation import from_transition
+    from core.platform.extensions import db as _db
+
+    try:
+        day = date.fromisoformat(effective)
+    except ValueError:
+        raise click.ClickException(f"ngày hiệu lực '{effective}' không đúng dạng YYYY-MM-DD") from None
+    shares = None
+    if shares_path is not None:
+        try:
+            shares = from_transition.read_shares(Path(shares_path).read_bytes())
+        except OSError as exc:
+            raise click.ClickException(f"không đọc được {shares_path}: {exc.strerror or exc}") from exc
+        except ValueError as exc:
+            raise click.ClickException(f"{shares_path}: {exc}") from exc
+    with app_context("units reorganise"):
+        try:
+            table = transition.load(province)
+        except (LookupError, ValueError) as exc:
+            raise click.ClickException(f"không tìm thấy bảng chuyển đổi của tỉnh '{province}'") from exc
+        reorg, built = from_transition.draft(_db.session, table, day, legal_basis, shares)
+        if reorg is None:
+            _db.session.rollback()
+            raise click.ClickException(_problems_line(built.problems))
+        problems = reorganisation.validate(_db.session, reorg)
+        if problems:
+            _db.session.rollback()
+            raise click.ClickException(_problems_line(problems))
+        if mode == "apply":
+            try:
+                result = reorganisation.apply(_db.session, reorg)
+                _db.session.commit()
+            except reorganisation.ReorganisationError as exc:
+                _db.session.rollback()
+                raise click.ClickException(_problems_line(exc.problems)) from exc
+        else:
+            result = reorganisation.preview(_db.session, reorg)
+            _db.session.commit()  # the draft stays, for the screen or a later --apply
+        for note in built.notes:
+            click.echo(f"  ghi chú: {note}")
+        moved = sum(1 for r in result.reports if r["outcome"] == "move")
+        click.echo(f"{'Đã áp dụng' if mode == 'apply' else 'Bản nháp'} #{reorg.id} {reorg.name} ({reorg.legal_basis}): "
+                   f"{len(result.created)} tạo mới, {len(result.closed)} đóng, {len(result.moved)} chuyển, "
+                   f"{len(result.renamed)} đổi tên; báo cáo đang mở: {moved} chuyển, "
+                   f"{len(result.reports) - moved} đóng; {len(result.accounts)} tài khoản bị khóa; "
+                   f"{len(result.needs_accounts)} đơn vị mới cần cấp tài khoản")
+
+
+def _problems_line(problems) -> str:
+    """Every problem on one line (CONTRACT: exit 1 with a one-line reason)."""
+    from core.hierarchy.reorganisation import describe
+
+    lines = [describe(n, why) for n, why in problems]
+    more = f" (và {len(lines) - 3} lỗi khác)" if len(lines) > 3 else ""
+    return "; ".join(lines[:3]) + more
+
+
 # --- accounts ----------------------------------------------------------------
 
 

@@ -473,3 +473,30 @@ class CalendarDay:
     working: bool
     #: What the day is, in Vietnamese (e.g. "Nghỉ bù Quốc khánh"), shown on the working calendar.
     name: str = ""
+
+
+@dataclass(frozen=True)
+class ReorganisationOffer:
+    """An administrative reorganisation a province plugin declares (issue 19, docs/reorganisation.md).
+
+    The plugin says which structure its installations run (``runs``) and the move it offers
+    (``to``); the *Sắp xếp đơn vị hành chính* screen shows the offer and turns it into a draft event:
+    from the national transition table of ``province`` when ``steps`` is empty, else from the plugin's
+    own steps (the dicts of :mod:`core.hierarchy.reorganisation`).
+    """
+
+    #: What the screen calls it, e.g. "Sắp xếp đơn vị hành chính cấp xã năm 2025".
+    name: str
+    #: The structure the plugin's installations run now: "2020" (with districts) or "2025".
+    runs: str
+    #: The structure the event moves to.
+    to: str
+    #: The GSO code of the (new) province whose transition table the event comes from.
+    province: str
+    #: The day the event takes effect.
+    effective: date
+    #: The legal basis, e.g. "Nghị quyết 1657/NQ-UBTVQH15 ngày 16/6/2025".
+    legal_basis: str
+    #: The plugin's own steps; empty: the national transition table of ``province``.
+    steps: tuple = ()
+

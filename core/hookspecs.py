@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import pluggy
 
-from core.contracts import CalendarDay, Contact, FormSpec, Level, PasswordPolicy, PeriodRule, ScheduledJob, UnitSpec
+from core.contracts import (CalendarDay, Contact, FormSpec, Level, PasswordPolicy, PeriodRule, ReorganisationOffer,
+                            ScheduledJob, UnitSpec)
 
 PROJECT = "baocao"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -175,4 +176,15 @@ def calendar_days(year: int) -> list[CalendarDay]:
     for a day named twice the earlier answer wins (plugins before core's default, which gives
     Vietnam's public holidays, lunar Tết included, from the ``holidays`` package). The days the
     administrator enters on the *Working calendar* screen override every answer.
+    """
+
+
+@hookspec
+def reorganisations() -> list[ReorganisationOffer]:
+    """The administrative reorganisations the province plugin offers (issue 19), with the structure its
+    installations run now ("2020" with districts, or "2025").
+
+    Read when the *Sắp xếp đơn vị hành chính* screen is drawn: each offer is shown, and the system
+    administrator turns one into a draft event (previewed, then applied; docs/reorganisation.md "How a
+    province plugin declares its own events"). Lists are concatenated in plugin order.
     """

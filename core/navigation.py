@@ -39,6 +39,7 @@ from core.platform.views.plugins import PluginsView
 from core.platform.views.calendar import WorkingCalendarView
 from core.analytics.views.totals import TotalsView
 from core.hierarchy.views import UnitHoldersView, UnitsView, UnitTreeView
+from core.hierarchy.reorganisation.views import ReorganisationsView
 from core.analytics.views.usage import UsageView
 
 ADMIN = "Quản trị"
@@ -89,6 +90,8 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(UnitTreeView, "UnitTreeView", label=_l("Unit tree"), icon="fa-sitemap", category=UNITS)
     appbuilder.add_view(UnitHoldersView, "UnitHoldersView", label=_l("Officer roster"), icon="fa-id-card",
                         category=UNITS)
+    appbuilder.add_view(ReorganisationsView, "ReorganisationsView", label=_l("Administrative reorganisation"),
+                        icon="fa-random", category=UNITS)
     appbuilder.add_view(FormsView, "FormsView", label=_l("Forms and report templates"), icon="fa-wpforms",
                         category=FORMS, category_label=_l("Forms and indicators"), category_icon="fa-wpforms")
     appbuilder.add_view(IndicatorsView, "IndicatorsView", label=_l("Indicators"), icon="fa-bar-chart",

@@ -11,15 +11,18 @@ from dataclasses import dataclass
 
 from statemachine import State, StateMachine
 
-STATES = ("draft", "submitted", "approved", "returned", "correction_requested")
-ACTIONS = ("submit", "recall", "approve", "return", "request_correction", "reopen", "reject_correction")
-#: Actions whose comment is required (CONTRACT).
-NEEDS_COMMENT = frozenset({"return", "request_correction", "reject_correction"})
+STATES = ("draft", "submitted", "approved", "returned", "correction_requested", "closed")
+ACTIONS = ("submit", "recall", "approve", "return", "request_correction", "reopen", "reject_correction", "close")
+#: Actions whose comment is required (CONTRACT; ``close`` says why the work ended).
+NEEDS_COMMENT = frozenset({"return", "request_correction", "reject_correction", "close"})
 #: Who may take each action: the reporting unit, the reviewer of the current level, the final approver.
 ACTOR = {
     "submit": "reporter", "recall": "reporter", "request_correction": "reporter",
     "approve": "reviewer", "return": "reviewer",
     "reopen": "final_approver", "reject_correction": "final_approver",
+    # Beyond CONTRACT (issue 19): an open report of a unit closed by a reorganisation ends with a reason.
+    # Nobody takes it on a screen: only :func:`workflows.service.close` does, for an applied event.
+    "close": "reorganisation",
 }
 
 
@@ -38,6 +41,8 @@ class ReportMachine(StateMachine):
     approved = State("Đã duyệt", value="approved")
     returned = State("Bị trả lại", value="returned")
     correction_requested = State("Yêu cầu điều chỉnh", value="correction_requested")
+    #: The unit was closed by a reorganisation before the report was approved: the work ends here.
+    closed = State("Đã đóng", value="closed", final=True)
 
     submit = draft.to(submitted) | returned.to(submitted)
     recall = submitted.to(draft, unless="approved_once")
@@ -46,6 +51,7 @@ class ReportMachine(StateMachine):
     request_correction = approved.to(correction_requested)
     reopen = correction_requested.to(draft)
     reject_correction = correction_requested.to(approved)
+    close = draft.to(closed) | returned.to(closed) | submitted.to(closed)
 
 
 def next_state(state: str, action: str, last_level: bool = False, approved_once: bool = False) -> str | None:

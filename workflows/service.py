@@ -162,6 +162,50 @@ def move(session, report: Report, action: str, target: str, actor: Account, comm
     return row
 
 
+def close(session, report: Report, actor, reason: str, details: dict | None = None) -> Transition:
+    """End an open report whose unit a reorganisation closed (issue 19): ``draft``, ``returned`` or
+    ``submitted`` → ``closed``, with the reason in its history; the values stay. Only the reorganisation
+    service calls it (no screen offers the action); ``actor`` is its system administrator or, from the
+    CLI, None."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CommentRequired(_("A comment is required for this action."), errors={"comment": [
+            _("A comment is required for this action.")]})
+    target = next_state(report.state, "close")
+    if target is None:
+        raise Refused(_("Action %(action)s is not possible while the report is %(state)s.",
+                        action=_action_name("close"), state=_state_name(report.state)))
+    values = {"state": target, "lock_version": Report.lock_version + 1, "updated_at": clock.utcnow()}
+    return move(session, report, "close", target, _acting(actor), reason, values, report.lock_version,
+                details=details)
+
+
+def reassign(session, report: Report, unit: Unit, actor, reason: str, details: dict | None = None) -> Transition:
+    """Hand an open report to ``unit``, the successor of its closed unit (issue 19). The state stays; a
+    draft or returned report sits at its new unit's own level, a submitted one at the level of its
+    review step in the new unit's chain. Recorded like a step: history row, audit entry, notices."""
+    values = {"unit_id": unit.id, "lock_version": Report.lock_version + 1, "updated_at": clock.utcnow()}
+    if report.state == "submitted":
+        levels = list(plugin_admin.registry().hook.approval_chain(form=report.form, unit=unit)) or [unit.level]
+        values["level"] = levels[min(report.review_step, len(levels) - 1)]
+    else:
+        values["level"] = unit.level
+    details = {"from_unit": report.unit.code, "to_unit": unit.code, **(details or {})}
+    row = move(session, report, "reassign", report.state, _acting(actor), reason, values, report.lock_version,
+               details=details)
+    session.expire(report, ["unit"])
+    return row
+
+
+def _acting(actor):
+    """The account acting, or the CLI's user when a command applies the change (no account)."""
+    if actor is not None:
+        return actor
+    from types import SimpleNamespace
+
+    return SimpleNamespace(username=audit.current_actor().name, id=None, unit=None)
+
+
 MESSAGES = {
     "submit": "Báo cáo chờ duyệt: ",
     "approve": "Báo cáo đã được duyệt: ",
@@ -170,6 +214,8 @@ MESSAGES = {
     "reopen": "Báo cáo được mở lại để điều chỉnh: ",
     "reject_correction": "Đề nghị điều chỉnh bị từ chối: ",
     "recall": "Đơn vị đã rút lại báo cáo: ",
+    "close": "Báo cáo được đóng do sắp xếp đơn vị hành chính: ",
+    "reassign": "Báo cáo được chuyển cho đơn vị kế thừa: ",
 }
 
 

@@ -100,9 +100,10 @@ REQUESTS = (("RequestsView", ("can_list", "can_show", "can_new", "can_cascade", 
 #: report received outside the system (W7) submits it in the unit's name; the data exchange's mapping
 #: tables, intake sources and outbox (R3, R6) configure what enters and leaves the system;
 #: announcing maintenance (S3, on the screen and through the API);
-#: the incident log (S4); the working calendar's own days (A8).
+#: the incident log (S4); the working calendar's own days (A8); administrative reorganisations (issue 19:
+#: an event closes units and locks accounts across the province).
 ADMIN_ONLY = ("BackfillView", "ReportBackfillApi", "ExchangeMappingView", "IntakeSourceView", "OutboxView",
-              "MaintenanceNoticesView", "MaintenanceApi", "IncidentsView", "WorkingCalendarView")
+              "MaintenanceNoticesView", "MaintenanceApi", "IncidentsView", "WorkingCalendarView", "ReorganisationsView")
 
 ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(SYSTEM_ADMIN, labels.ROLES[SYSTEM_ADMIN], (("*", ("*",)),), personal=True),

@@ -253,7 +253,12 @@ def move(session, unit: Unit, new_parent: Unit | None, editor=_NO_EDITOR) -> int
         .values(path=literal(new, String) + func.substr(Unit.path, len(old) + 1))
         .execution_options(synchronize_session="fetch")
     )
-    return session.execute(statement).rowcount
+    count = session.execute(statement).rowcount
+    from core.hierarchy import versions
+
+    # The UPDATE bypassed the ORM: date the new paths of the whole subtree in the same few statements.
+    versions.sync(session, select(Unit.id).where(Unit.path.startswith(new, autoescape=True)))
+    return count
 
 
 def subtree(session, unit: Unit):

@@ -29,6 +29,7 @@ STATES = {
     "approved": _l("Approved"),
     "returned": _l("Returned"),
     "correction_requested": _l("Correction requested"),
+    "closed": _l("Closed (unit reorganised)"),
 }
 #: A submitted report, by the level whose reviewer holds it: "Chờ tỉnh duyệt", not "Đã gửi".
 WAITING = {
@@ -45,6 +46,8 @@ ACTIONS = {
     "request_correction": _l("Request a correction"),
     "reopen": _l("Reopen for correction"),
     "reject_correction": _l("Refuse the correction"),
+    "close": _l("Close"),
+    "reassign": _l("Hand over to the successor unit"),
 }
 #: The standard hierarchy levels (a plugin's own level names, from the hierarchy hook, come first).
 LEVELS = {
@@ -119,6 +122,12 @@ AUDIT_ACTIONS = {
     "report.reopen": _l("Report reopened"),
     "report.reject_correction": _l("Correction refused"),
     "report.backfill": _l("Report recorded after an outage"),
+    "report.close": _l("Report closed (unit reorganised)"),
+    "report.reassign": _l("Report handed over to the successor unit"),
+    "reorganisation.create": _l("Reorganisation drafted"),
+    "reorganisation.update": _l("Reorganisation changed"),
+    "reorganisation.apply": _l("Reorganisation applied"),
+    "reorganisation.handover": _l("Unit officer's duty ended by a reorganisation"),
     "report.save": _l("Report values saved"),
     "report.attach": _l("File attached"),
     "report.urge": _l("Units urged"),
@@ -160,6 +169,7 @@ OBJECT_TYPES = {
     "Role": _l("Role"),
     "Unit": _l("Unit"),
     "UnitHolder": _l("Unit officer"),
+    "Reorganisation": _l("Administrative reorganisation"),
     "Report": _l("Report"),
     "ReportValue": _l("Report value"),
     "Attachment": _l("Attachment"),

@@ -19,7 +19,7 @@ from core.forms.models.form import Form, FormVersion
 from core.forms.models.period import Period
 from core.hierarchy.models import Unit
 
-STATES = ("draft", "submitted", "approved", "returned", "correction_requested")
+STATES = ("draft", "submitted", "approved", "returned", "correction_requested", "closed")
 
 
 class Request(Model):

@@ -112,3 +112,22 @@ def approval_chain(form, unit):
 def backup_schedule():
     """Điều 5 khoản 1: sao lưu, dự phòng định kỳ 02 lần/tuần làm việc — Tuesday and Friday at 02:00."""
     return "0 2 * * 2,5"
+
+
+#: The structure this plugin runs: the pre-2025 tree, with districts (its hierarchy has a district tier, so
+#: ``baocao units import --province`` loads the 2020 units).
+STRUCTURE = "2020"
+
+
+@hookimpl
+def reorganisations():
+    """Tỉnh Cao Bằng runs the 2020 tree and is offered the 1 July 2025 move: its communes merged and split as
+    the Standing Committee's resolution says, the districts removed (the national transition table)."""
+    from datetime import date
+
+    from core.contracts import ReorganisationOffer
+    from core.hierarchy.transition import legal_basis
+
+    return [ReorganisationOffer(name="Sắp xếp đơn vị hành chính cấp xã từ 01/07/2025", runs=STRUCTURE, to="2025",
+                                province="04", effective=date(2025, 7, 1), legal_basis=legal_basis("04"))]
+

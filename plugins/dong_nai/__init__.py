@@ -153,3 +153,21 @@ def export_template(form):
     """Đồng Nai's forms go out on the province's letterhead (UBND TỈNH ĐỒNG NAI above the unit)."""
     return str(TEMPLATE)
 
+
+#: The structure this plugin runs: the pre-2025 tree, with districts (its hierarchy has a district tier, so
+#: ``baocao units import --province`` loads the 2020 units).
+STRUCTURE = "2020"
+
+
+@hookimpl
+def reorganisations():
+    """Tỉnh Đồng Nai runs the 2020 tree and is offered the 1 July 2025 move: its communes merged and split as
+    the Standing Committee's resolution says, the districts removed (the national transition table)."""
+    from datetime import date
+
+    from core.contracts import ReorganisationOffer
+    from core.hierarchy.transition import legal_basis
+
+    return [ReorganisationOffer(name="Sắp xếp đơn vị hành chính cấp xã từ 01/07/2025", runs=STRUCTURE, to="2025",
+                                province="75", effective=date(2025, 7, 1), legal_basis=legal_basis("75"))]
+
