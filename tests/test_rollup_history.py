@@ -234,3 +234,144 @@ def test_a_bad_tree_is_refused_naming_the_field(cb, client, path):
     assert client.get(path, headers=headers, query_string={
         "form": history.FORM, "period": "2024", "unit": "04", "tree": "", "format": "csv",
         "field": "households"}).status_code == 200
+
+
+def test_exports_follow_the_tree_and_star_the_reconstructed_rows(cb, client):
+    headers = _headers(cb, "04")
+    url = f"/api/v1/export/?form={history.FORM}&period=2024&unit=04&format=csv"
+    reported = client.get(url, headers=headers).get_data(as_text=True)
+    current = client.get(url + "&tree=current", headers=headers).get_data(as_text=True)
+    rows = {tree: {line.split(",")[1]: line for line in text.splitlines() if line.count(",") > 3}
+            for tree, text in (("as_reported", reported), ("current", current))}
+    assert {"X011", "X012", "X021", "H01"} <= set(rows["as_reported"]) and "N01" not in rows["as_reported"]
+    assert {"N01", "N02", "04"} <= set(rows["current"]) and "X011" not in rows["current"]
+    assert "Xã Hà Quảng *" in rows["current"]["N01"] and ",186," in rows["current"]["N01"]
+    assert ",24," in rows["current"]["N02"] and "Xã Cô Ba," in rows["as_reported"]["X021"]
+    xlsx = client.get(url.replace("csv", "xlsx") + "&tree=current", headers=headers)
+    from openpyxl import load_workbook
+    import io
+
+    cells = [c.value for row in load_workbook(io.BytesIO(xlsx.data)).active.iter_rows() for c in row]
+    assert any(isinstance(c, str) and "ước tính theo địa giới hiện nay" in c.lower() for c in cells)
+
+
+def test_the_export_job_keeps_its_tree(cb, client):
+    headers = _headers(cb, "04")
+    job = client.post(f"/api/v1/export/jobs?form={history.FORM}&period=2024&unit=N01&format=csv&tree=current",
+                      headers=headers).get_json()
+    assert job["tree"] == "current"
+    done = client.get(f"/api/v1/export/jobs/{job['id']}", headers=headers).get_json()
+    assert done["status"] == "done"
+    text = client.get(done["download_url"], headers=headers).get_data(as_text=True)
+    assert "Xã Hà Quảng *" in text and ",186," in text
+
+
+@pytest.mark.parametrize("fmt", ["json", "adx"])
+def test_dhis2_and_adx_exports_follow_the_tree(cb, client, fmt):
+    headers = _headers(cb, "04")
+    url = f"/api/v1/exchange/datavaluesets?form={history.FORM}&period=2024&unit=04&format={fmt}"
+    reported = client.get(url, headers=headers).get_data(as_text=True)
+    current = client.get(url + "&tree=current", headers=headers).get_data(as_text=True)
+    from core.exchange.codecs import codec
+
+    def households(body):
+        return {v.org_unit: Decimal(v.value) for v in codec(fmt).loads(body).values if v.data_element == "households"}
+
+    assert households(reported) == {"H01": 6, "X011": 110, "X012": 60, "X021": 40}
+    assert households(current) == {"04": 6, "N01": 186, "N02": 24}
+    assert sum(households(reported).values()) == sum(households(current).values())
+
+
+def test_an_analysis_scenario_runs_on_either_tree(cb):
+    from core.analytics import analysis
+    from core.analytics.models.analysis import AnalysisScenario
+
+    with cb.app_context():
+        h = _h()
+        scenario = AnalysisScenario(owner_unit_id=h["units"]["04"].id, name="Hộ theo xã", form_id=h["form"].id,
+                                    fields=["households"], group_by="child", filters={})
+        db.session.add(scenario)
+        db.session.commit()
+        run = {tree: analysis.run(db.session, scenario, h["periods"]["2024"], h["units"]["04"], tree)
+               for tree in (AS_REPORTED, CURRENT)}
+        assert {r.key: r.values["households"] for r in run[AS_REPORTED].rows} == {"H01": 176, "H02": 40}
+        assert {r.key: (r.values["households"], r.reconstructed) for r in run[CURRENT].rows} == {
+            "N01": (Decimal("186"), True), "N02": (Decimal("24"), True)}
+        assert run[AS_REPORTED].total.values["households"] == run[CURRENT].total.values["households"] == 216
+        _headers, rows = analysis.table(run[CURRENT], ("Mã", "Đơn vị", "Báo cáo", "Tổng"))
+        assert rows[0][1] == "Xã Hà Quảng *"
+
+
+def test_the_screens_offer_the_tree_and_refuse_a_bad_one_in_vietnamese(cb):
+    from tests.test_dashboard import signed_in
+
+    board = signed_in(cb, "04")
+    page = board.get(f"/totals/?form={history.FORM}&period=2024&unit=N01&tree=current").get_data(as_text=True)
+    assert "Địa giới" in page and "theo hiện nay" in page and "như khi báo cáo" in page
+    assert "ước tính theo địa giới hiện nay" in page and 'id="totals-reconstructed"' in page
+    absent = board.get(f"/totals/?form={history.FORM}&period=2024&unit=N01").get_data(as_text=True)
+    assert "không tồn tại vào ngày 31/12/2024" in absent
+    bad = board.get(f"/totals/?form={history.FORM}&period=2024&unit=04&tree=bogus").get_data(as_text=True)
+    assert "Chọn địa giới: theo hiện nay hoặc như khi báo cáo." in bad
+    assert "Chọn địa giới" in board.get("/dashboard/?tree=x").get_data(as_text=True)
+    exports = board.get("/exports/").get_data(as_text=True)
+    assert 'name="tree"' in exports
+    queued = board.post("/exports/queue", data={"form": history.FORM, "period": "2024", "unit": "04",
+                                                "format": "csv", "tree": "hôm qua"}, follow_redirects=True)
+    assert "Chọn địa giới: theo hiện nay hoặc như khi báo cáo." in queued.get_data(as_text=True)
+
+
+def test_the_dashboard_trend_runs_across_the_reorganisation_in_chromium(cb):
+    """The board's dashboard in Chromium: on today's tree (the default) the bars are the new communes, their
+    2024 figures starred as estimates, and the trend has a point for every year 2023–2026; switching the
+    "Địa giới" select to "như khi báo cáo" draws the districts as they were approved."""
+    import shutil
+    import threading
+
+    from tests.test_dashboard import PASSWORD, signed_in
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        pytest.skip("Chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from werkzeug.serving import make_server
+
+    signed_in(cb, "04")
+    http = make_server("127.0.0.1", 0, cb, threaded=True)
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{http.server_port}"
+    errors = []
+    try:
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+            page = browser.new_page(locale="vi-VN")
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(url + "/login/")
+            page.fill("input[name=username]", "04")
+            page.fill("input[name=password]", PASSWORD)
+            with page.expect_navigation():
+                page.click("input[type=submit], button[type=submit]")
+            page.goto(url + f"/dashboard/?form={history.FORM}&period=2024&field=households&unit=04")
+            page.wait_for_selector("#table-trend tr")
+            assert page.input_value("#d-tree") == "current"
+            assert page.inner_text("label[for=d-tree]") == "Địa giới"
+            bars = page.inner_text("#table-children")
+            trend = [row.split("\t")[:2] for row in page.inner_text("#table-trend").splitlines()]
+            points = page.evaluate("() => Chart.getChart(document.getElementById('chart-trend')).data.datasets[0].data")
+            note = page.inner_text("#dashboard-reconstructed")
+            page.screenshot(path=str(shutil.os.path.join(cb.instance_path, "dashboard-current.png")), full_page=True)
+            page.select_option("#d-tree", "as_reported")
+            with page.expect_navigation():
+                page.click("#dashboard-choices button[type=submit]")
+            page.wait_for_selector("#table-children tr")
+            bars_then = page.inner_text("#table-children")
+            reconstructed_shown = page.is_visible("#dashboard-reconstructed")
+            browser.close()
+    finally:
+        http.shutdown()
+    assert not errors
+    assert "Xã Hà Quảng *\t186" in bars and "Xã Bảo Lạc *\t24" in bars and "Huyện" not in bars
+    assert trend == [["Năm 2023 *", "180"], ["Năm 2024 *", "216"], ["Năm 2025", "240"], ["Năm 2026", "247"]]
+    assert len(points) == 4 and all(v is not None for v in points)  # no break at 1 July 2025
+    assert "ước tính theo địa giới hiện nay" in note
+    assert "Huyện Hà Quảng\t176" in bars_then and "Xã Hà Quảng" not in bars_then and not reconstructed_shown
