@@ -147,7 +147,7 @@ class AggregateApi(SelectionApi):
               description: "totals: values, reports counted, rules; contributions when field is given"
               content:
                 application/json:
-                  example: {"form": "DB-DT01", "period": "2026", "reports": 1, "rules": {"households": "sum", "population": "sum"}, "unit": "11", "values": {"households": 10, "population": 40}, "verified_only": false, "field": "households", "contributions": [{"form_version": null, "level": "commune", "report_id": null, "reports": 1, "unit_code": "03151", "unit_name": "Phường Mường Lay", "value": 10}]}
+                  example: {"form": "DB-DT01", "period": "2026", "reports": 1, "rules": {"households": "sum", "population": "sum"}, "unit": "11", "values": {"households": 10, "population": 40}, "verified_only": false, "tree": "as_reported", "reconstructed": false, "field": "households", "contributions": [{"form_version": null, "level": "commune", "report_id": null, "reports": 1, "unit_code": "03151", "unit_name": "Phường Mường Lay", "value": 10, "reconstructed": false}]}
             404:
               description: "the unit is outside the caller's scope"
               content:
@@ -210,7 +210,7 @@ class CompletenessApi(SelectionApi):
               description: "units and summary"
               content:
                 application/json:
-                  example: {"form": "DB-DT01", "period": "2026", "unit": "11", "summary": [{"expected": 45, "late": 0, "level": "commune", "missing": 44, "on_time": 1, "rate": 2.2, "submitted": 1}], "units": [{"deadline": "2026-12-10", "level": "commune", "on_time": true, "report_id": 2, "state": "approved", "submitted_at": "2026-12-05T02:00:27.591492", "unit_code": "03151", "unit_name": "Phường Mường Lay"}, {"deadline": "2026-12-10", "level": "commune", "on_time": null, "report_id": 9, "state": "draft", "submitted_at": null, "unit_code": "03169", "unit_name": "Xã Nà Hỳ"}]}
+                  example: {"form": "DB-DT01", "period": "2026", "unit": "11", "tree": "as_reported", "summary": [{"expected": 45, "late": 0, "level": "commune", "missing": 44, "on_time": 1, "rate": 2.2, "submitted": 1}], "units": [{"deadline": "2026-12-10", "level": "commune", "on_time": true, "report_id": 2, "state": "approved", "submitted_at": "2026-12-05T02:00:27.591492", "unit_code": "03151", "unit_name": "Phường Mường Lay", "reconstructed": false}, {"deadline": "2026-12-10", "level": "commune", "on_time": null, "report_id": 9, "state": "draft", "submitted_at": null, "unit_code": "03169", "unit_name": "Xã Nà Hỳ", "reconstructed": false}]}
             404: {description: "the unit is outside the caller's scope"}
             422: {description: "form, period or unit missing or unknown"}
         """

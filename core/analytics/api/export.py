@@ -133,7 +133,7 @@ class ExportApi(SelectionApi):
               description: "the job: id, status, progress"
               content:
                 application/json:
-                  example: {"id": 7, "status": "queued", "progress": 0, "rows_done": 0, "rows_total": 45, "format": "xlsx", "filename": "DB-DT01_2026_11.xlsx", "error": null, "created_at": "2026-12-05T02:10:00", "finished_at": null}
+                  example: {"id": 7, "status": "queued", "progress": 0, "rows_done": 0, "rows_total": 45, "format": "xlsx", "tree": "as_reported", "filename": "DB-DT01_2026_11.xlsx", "error": null, "created_at": "2026-12-05T02:10:00", "finished_at": null}
             404: {description: "the unit is outside the caller's scope"}
             422: {description: "form, period, unit or format missing or unknown"}
         """
@@ -161,7 +161,7 @@ class ExportApi(SelectionApi):
               description: "the job"
               content:
                 application/json:
-                  example: {"id": 7, "status": "done", "progress": 100, "rows_done": 45, "rows_total": 45, "format": "xlsx", "filename": "DB-DT01_2026_11.xlsx", "error": null, "created_at": "2026-12-05T02:10:00", "finished_at": "2026-12-05T02:10:04", "download_url": "/api/v1/export/jobs/7/file"}
+                  example: {"id": 7, "status": "done", "progress": 100, "rows_done": 45, "rows_total": 45, "format": "xlsx", "tree": "as_reported", "filename": "DB-DT01_2026_11.xlsx", "error": null, "created_at": "2026-12-05T02:10:00", "finished_at": "2026-12-05T02:10:04", "download_url": "/api/v1/export/jobs/7/file"}
             404: {description: "no such job of the caller's"}
         """
         job = my_job(pk)
