@@ -336,4 +336,4 @@ def test_the_openapi_spec_documents_the_export_endpoints(client, admin):
     assert {"/api/v1/export/", "/api/v1/export/jobs", "/api/v1/export/jobs/{pk}",
             "/api/v1/export/jobs/{pk}/file"} <= set(paths)
     params = {p["name"] for p in paths["/api/v1/export/"]["get"]["parameters"]}
-    assert params == {"form", "period", "unit", "format", "verified"}  # verified=1: H3
+    assert params == {"form", "period", "unit", "format", "verified", "tree"}  # verified=1: H3; tree: issue 19

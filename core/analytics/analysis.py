@@ -27,7 +27,8 @@ from core.reporting.models import Report, ReportValue
 from core.hierarchy.models import Unit
 from core.forms.models.form import NUMERIC_TYPES
 from core.reporting.models import STATES
-from core.analytics.rollup import APPROVED_STATES, WEIGHTED, rules_for, subtree
+from core.analytics import tree as trees
+from core.analytics.rollup import APPROVED_STATES, WEIGHTED, rules_for
 from core.hierarchy.scope import condition, is_system_admin
 
 
@@ -37,6 +38,8 @@ class Row:
     name: str
     values: dict[str, object] = field(default_factory=dict)
     reports: int = 0
+    #: Some figure of the row is estimated on today's boundaries (issue 19).
+    reconstructed: bool = False
 
 
 @dataclass
@@ -47,6 +50,7 @@ class Result:
     columns: list[tuple[str, str]]  # (field code, label)
     rows: list[Row]
     total: Row
+    tree: str = trees.AS_REPORTED
 
 
 def numeric_fields(session, form) -> dict[str, dict]:
@@ -85,78 +89,93 @@ def levels_of(scenario: AnalysisScenario) -> tuple[str, ...]:
     return tuple((scenario.filters or {}).get("levels") or ())
 
 
-def _grouped(session, scenario: AnalysisScenario, period: Period, unit: Unit, group: str | None):
-    """``[(key, name, field_code, value, reports)]`` for the grouping (None: the whole subtree)."""
+def _grouped(session, scenario: AnalysisScenario, period: Period, unit: Unit, group: str | None,
+             tree: str = trees.AS_REPORTED):
+    """``[(key, name, field_code, value, reports, reconstructed)]`` for the grouping (None: the whole subtree),
+    on ``tree`` (:mod:`core.analytics.tree`: on ``current`` a row is today's unit, shares applied)."""
     form = scenario.form
     rules = rules_for(form)
     codes = list(scenario.fields or [])
     weights = {c: r[len(WEIGHTED):] for c, r in rules.items() if r.startswith(WEIGHTED) and c in codes}
+    root_path = None
+    if tree == trees.AS_REPORTED:
+        exists_then, root_path = trees.version_on(session, unit, period.end)
+        if not exists_then:
+            return []
     v = ReportValue
-    aggregates = [func.sum(v.number), func.avg(v.number), func.min(v.number), func.max(v.number),
-                  func.count(v.number), func.count(func.distinct(Report.id))]
+    base = select().select_from(v).join(Report, Report.id == v.report_id).join(Unit, Unit.id == Report.unit_id)
+    placed = trees.place(base, tree, unit, period.end, Report.unit_id, root_path)
+    query, s = placed.query, placed.share
+    weight = func.sum(case((v.number.is_not(None), s), else_=0))
+    aggregates = [func.sum(v.number * s), func.sum(v.number * s) / func.nullif(weight, 0), func.min(v.number),
+                  func.max(v.number), weight if tree == trees.CURRENT else func.count(v.number),
+                  func.count(func.distinct(Report.id)), func.max(placed.reconstructed)]
+    if tree == trees.AS_REPORTED:
+        aggregates[1] = func.avg(v.number)
     if group == "child":
-        child = aliased(Unit)
-        keys, order = [child.code, child.name], [child.path]
-        query = (select(*keys, v.field_code, *aggregates).select_from(child)
-                 .join(Unit, Unit.path.like(child.path + "%")).join(Report, Report.unit_id == Unit.id)
-                 .join(v, v.report_id == Report.id).where(child.parent_id == unit.id))
+        child = trees.children(session, unit, period.end, tree)
+        keys, order = [child.c.code, child.c.name], [child.c.path]
+        query = query.join(child, placed.path.like(child.c.path + "%"))
     else:
-        keys, order = {"level": ([Unit.level, Unit.level], []), "unit": ([Unit.code, Unit.name], [Unit.path]),
+        target = placed.target
+        keys, order = {"level": ([placed.level, placed.level], []), "unit": ([target.code, target.name], [target.path]),
                        None: ([literal(""), literal("")], [])}[group]
-        query = (select(*keys, v.field_code, *aggregates).select_from(v).join(Report, Report.id == v.report_id)
-                 .join(Unit, Unit.id == Report.unit_id).where(subtree(unit)))
+    query = query.add_columns(*keys, v.field_code, *aggregates).where(placed.where)
     if weights:
         w = aliased(ReportValue)
         weight_field = case(*((v.field_code == code, literal(weight)) for code, weight in weights.items()))
-        query = query.add_columns(func.sum(v.number * w.number), func.sum(case((v.number.is_not(None), w.number))))
+        query = query.add_columns(func.sum(v.number * w.number * s), func.sum(case((v.number.is_not(None), w.number * s))))
         query = query.outerjoin(w, and_(w.report_id == v.report_id, w.field_code == weight_field, w.cell == ""))
     else:
         query = query.add_columns(literal(None), literal(None))
     query = query.where(Report.form_id == form.id, Report.period_id == period.id,
                         Report.state.in_(states_of(scenario)), v.field_code.in_(codes), v.cell == "")
     if levels_of(scenario):
-        query = query.where(Unit.level.in_(levels_of(scenario)))
+        query = query.where(placed.level.in_(levels_of(scenario)))
     group_columns = [k for k in keys if group is not None] + order + [v.field_code]
     query = query.group_by(*dict.fromkeys(group_columns)).order_by(*order, *[k for k in keys if group is not None])
     out = []
-    for key, name, code, total, mean, low, high, count, reports, weighted, weight_sum in session.execute(query):
+    for key, name, code, total, mean, low, high, count, reports, used, weighted, weight_sum in session.execute(query):
         rule = rules.get(code, "sum")
         if rule.startswith(WEIGHTED):
             value = Decimal(str(weighted)) / Decimal(str(weight_sum)) if weight_sum else None
         else:
             value = {"sum": total, "avg": mean, "min": low, "max": high, "count": count}.get(rule, total)
-        out.append((key, name, code, value, reports))
+        out.append((key, name, code, value, reports, bool(used)))
     return out
 
 
 def _rows(raw) -> list[Row]:
     rows: dict[str, Row] = {}
-    for key, name, code, value, reports in raw:
+    for key, name, code, value, reports, used in raw:
         row = rows.setdefault(key, Row(key, name))
         row.values[code] = value
         row.reports = max(row.reports, reports)
+        row.reconstructed = row.reconstructed or used
     return list(rows.values())
 
 
-def run(session, scenario: AnalysisScenario, period: Period, unit: Unit) -> Result:
-    """The scenario's table for ``unit``'s subtree and ``period``; the caller has checked ``unit`` is in scope."""
+def run(session, scenario: AnalysisScenario, period: Period, unit: Unit, tree: str = trees.AS_REPORTED) -> Result:
+    """The scenario's table for ``unit``'s subtree and ``period`` on ``tree``; the caller has checked ``unit``
+    is in scope."""
     labels = numeric_fields(session, scenario.form)
     columns = [(c, labels[c]["label"] if c in labels else c) for c in scenario.fields or []]
-    rows = _rows(_grouped(session, scenario, period, unit, scenario.group_by))
+    rows = _rows(_grouped(session, scenario, period, unit, scenario.group_by, tree))
     if scenario.group_by == "level":
         names = {lvl.code: lvl.name for lvl in unit_levels.levels() or []}
         position = {code: i for i, code in enumerate(names)}
         rows.sort(key=lambda r: position.get(r.key, len(position)))
         for row in rows:
             row.name = names.get(row.key, row.key)
-    total = (_rows(_grouped(session, scenario, period, unit, None)) or [Row("", "")])[0]
-    return Result(scenario, period, unit, columns, rows, total)
+    total = (_rows(_grouped(session, scenario, period, unit, None, tree)) or [Row("", "")])[0]
+    return Result(scenario, period, unit, columns, rows, total, tree)
 
 
 def table(result: Result, headings: tuple[str, str, str, str]) -> tuple[list[str], list[list]]:
     """Headers and rows for a download: ``headings`` are the translated (code, name, reports, total) words."""
     code, name, reports, total = headings
     headers = [code, name] + [label for _c, label in result.columns] + [reports]
-    rows = [[r.key, r.name] + [r.values.get(c) for c, _l in result.columns] + [r.reports] for r in result.rows]
+    rows = [[r.key, f"{r.name} *" if r.reconstructed else r.name] + [r.values.get(c) for c, _l in result.columns]
+            + [r.reports] for r in result.rows]
     rows.append(["", total] + [result.total.values.get(c) for c, _l in result.columns] + [result.total.reports])
     return headers, rows

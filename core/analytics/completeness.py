@@ -22,6 +22,7 @@ from core.forms.models.form import Form
 from core.reporting.models import Notification, Report
 from core.forms.models.period import Period
 from core.hierarchy.models import Unit
+from core.analytics import tree as trees
 from core.analytics.rollup import subtree
 
 SENT_STATES = ("submitted", "approved", "correction_requested")
@@ -37,12 +38,14 @@ class UnitStatus:
     deadline: date
     submitted_at: datetime | None
     on_time: bool | None  # None: not sent
+    #: Counted on today's tree through a lineage row (a predecessor's report).
+    reconstructed: bool = False
 
     def as_json(self) -> dict:
         return {"unit_code": self.unit_code, "unit_name": self.unit_name, "level": self.level,
                 "report_id": self.report_id, "state": self.state, "deadline": self.deadline.isoformat(),
                 "submitted_at": self.submitted_at.isoformat() if self.submitted_at else None,
-                "on_time": self.on_time}
+                "on_time": self.on_time, "reconstructed": self.reconstructed}
 
 
 @dataclass(frozen=True)
@@ -76,26 +79,51 @@ def _where(form: Form, period: Period, unit: Unit):
     return and_(Report.form_id == form.id, Report.period_id == period.id, subtree(unit))
 
 
-def units(session, form: Form, period: Period, unit: Unit, missing_only: bool = False) -> list[UnitStatus]:
+def _placed(session, query, form: Form, period: Period, unit: Unit, tree: str):
+    """``(query, level, reconstructed)`` restricted to the reports that count in ``unit``'s subtree on
+    ``tree``, or None when ``unit`` did not exist on the period's end (``as_reported``)."""
+    where = and_(Report.form_id == form.id, Report.period_id == period.id)
+    if tree == trees.CURRENT:
+        counts, traced = trees.counts_in(unit, period.end, Report.unit_id)
+        return query.where(where, counts), Unit.level, case((traced, 1), else_=0)
+    exists_then, root_path = trees.version_on(session, unit, period.end)
+    if not exists_then:
+        return None
+    placed = trees.place(query, tree, unit, period.end, Report.unit_id, root_path)
+    return placed.query.where(where, placed.where), placed.level, literal(0)
+
+
+def units(session, form: Form, period: Period, unit: Unit, missing_only: bool = False,
+          tree: str = trees.AS_REPORTED) -> list[UnitStatus]:
+    """Each report of the subtree on ``tree`` (:mod:`core.analytics.tree`): on ``current`` the reports of
+    the predecessors of today's units too, each listed once under the unit that made it."""
     on_time = case((_sent(), _on_time()), else_=literal(None))
-    query = (select(Unit.code, Unit.name, Unit.level, Report.id, Report.state, Report.deadline, Report.submitted_at,
-                    on_time)
-             .join(Unit, Unit.id == Report.unit_id).where(_where(form, period, unit)).order_by(Unit.path))
+    base = (select(Unit.code, Unit.name, Report.id, Report.state, Report.deadline, Report.submitted_at, on_time)
+            .select_from(Report).join(Unit, Unit.id == Report.unit_id))
+    found = _placed(session, base, form, period, unit, tree)
+    if found is None:
+        return []
+    query, level, traced = found
+    query = query.add_columns(level, traced).order_by(Unit.path)
     if missing_only:
         query = query.where(~_sent())
     return [UnitStatus(code, name, level, rid, state, deadline, submitted_at if state in SENT_STATES else None,
-                       None if ok is None else bool(ok))
-            for code, name, level, rid, state, deadline, submitted_at, ok in session.execute(query)]
+                       None if ok is None else bool(ok), bool(used))
+            for code, name, rid, state, deadline, submitted_at, ok, level, used in session.execute(query)]
 
 
-def summary(session, form: Form, period: Period, unit: Unit) -> list[LevelSummary]:
+def summary(session, form: Form, period: Period, unit: Unit, tree: str = trees.AS_REPORTED) -> list[LevelSummary]:
     sent = case((_sent(), 1), else_=0)
     in_time = case((and_(_sent(), _on_time()), 1), else_=0)
-    rows = session.execute(
-        select(Unit.level, func.count(Report.id), func.sum(sent), func.sum(in_time))
-        .join(Unit, Unit.id == Report.unit_id).where(_where(form, period, unit)).group_by(Unit.level))
+    base = (select(func.count(Report.id), func.sum(sent), func.sum(in_time))
+            .select_from(Report).join(Unit, Unit.id == Report.unit_id))
+    found = _placed(session, base, form, period, unit, tree)
+    if found is None:
+        return []
+    query, level, _traced = found
+    rows = session.execute(query.add_columns(level).group_by(level))
     out = [LevelSummary(level, total, int(done or 0), int(ok or 0), int(done or 0) - int(ok or 0),
-                        total - int(done or 0)) for level, total, done, ok in rows]
+                        total - int(done or 0)) for total, done, ok, level in rows]
     return sorted(out, key=lambda s: s.level)
 
 

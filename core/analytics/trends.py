@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from core.forms.models.form import Form
 from core.forms.models.period import Period
 from core.reporting.models import Report, ReportValue
 from core.hierarchy.models import Unit
-from core.analytics.rollup import APPROVED_STATES, WEIGHTED, rules_for, subtree
+from core.analytics import tree as trees
+from core.analytics.rollup import APPROVED_STATES, WEIGHTED, rules_for
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class Point:
     start: date
     value: object  # Decimal, int (count) or None
     reports: int
+    #: Some report of this period counted through a lineage row (estimated on today's boundaries).
+    reconstructed: bool = False
 
     def as_json(self) -> dict:
         from core.reporting.entry import plain
@@ -37,30 +40,42 @@ class Point:
         value = self.value
         return {"period": self.period_code, "name": self.period_name, "start": self.start.isoformat(),
                 "value": plain(value) if value is not None and not isinstance(value, int) else value,
-                "reports": self.reports}
+                "reports": self.reports, "reconstructed": self.reconstructed}
 
 
-def over_periods(session, form: Form, unit: Unit, field_code: str, cell: str = "") -> list[Point]:
-    """The subtree's approved total of ``field_code`` in each period of ``form``, oldest first."""
+def over_periods(session, form: Form, unit: Unit, field_code: str, cell: str = "",
+                 tree: str = trees.CURRENT) -> list[Point]:
+    """The subtree's approved total of ``field_code`` in each period of ``form``, oldest first.
+
+    On the ``current`` tree (the default: a line has no break at a reorganisation) a period before it
+    counts the predecessors' reports, shares applied, towards today's units; on ``as_reported`` each
+    period counts the subtree as it stood on the period's end, and a period in which ``unit`` did not
+    exist has no point."""
     rule = rules_for(form).get(field_code, "sum")
     v = ReportValue
+    base = (select(Period.code, Period.name, Period.start).select_from(v).join(Report, Report.id == v.report_id)
+            .join(Unit, Unit.id == Report.unit_id).join(Period, Period.id == Report.period_id))
+    placed = trees.place(base, tree, unit, Period.end, Report.unit_id,
+                         root_versions=tree == trees.AS_REPORTED and trees.has_versions(session, unit))
+    query, s = placed.query, placed.share
     if rule.startswith(WEIGHTED):
         w = aliased(ReportValue)
-        value = func.sum(v.number * w.number) / func.nullif(func.sum(w.number), 0)
-        weight_join = (w, and_(w.report_id == v.report_id, w.field_code == rule[len(WEIGHTED):], w.cell == ""))
+        value = func.sum(v.number * w.number * s) / func.nullif(func.sum(w.number * s), 0)
+        query = query.outerjoin(w, and_(w.report_id == v.report_id, w.field_code == rule[len(WEIGHTED):],
+                                        w.cell == ""))
+    elif rule in ("min", "max"):
+        value = {"min": func.min, "max": func.max}[rule](v.number)  # whole values: a share of a minimum means nothing
+    elif tree == trees.CURRENT:
+        weight = func.sum(case((v.number.is_not(None), s), else_=0))
+        value = {"count": weight, "avg": func.sum(v.number * s) / func.nullif(weight, 0)}.get(rule, func.sum(v.number * s))
     else:
-        aggregate = {"avg": func.avg, "min": func.min, "max": func.max}.get(rule, func.sum)
-        value = func.count(v.number) if rule == "count" else aggregate(v.number)
-        weight_join = None
-    query = (select(Period.code, Period.name, Period.start, value, func.count(func.distinct(Report.id)))
-             .select_from(v).join(Report, Report.id == v.report_id).join(Unit, Unit.id == Report.unit_id)
-             .join(Period, Period.id == Report.period_id))
-    if weight_join is not None:
-        query = query.outerjoin(*weight_join)
-    query = (query.where(Report.form_id == form.id, Report.state.in_(APPROVED_STATES), subtree(unit),
-                         v.field_code == field_code, v.cell == cell)
+        value = func.count(v.number) if rule == "count" else {"avg": func.avg}.get(rule, func.sum)(v.number)
+    query = (query.add_columns(value, func.count(func.distinct(Report.id)), func.max(placed.reconstructed))
+             .where(Report.form_id == form.id, Report.state.in_(APPROVED_STATES), placed.where,
+                    v.field_code == field_code, v.cell == cell)
              .group_by(Period.code, Period.name, Period.start).order_by(Period.start, Period.code))
-    return [Point(code, name, start, _number(total), count) for code, name, start, total, count in session.execute(query)]
+    return [Point(code, name, start, _number(total), count, bool(used))
+            for code, name, start, total, count, used in session.execute(query)]
 
 
 def _number(value):

@@ -21,7 +21,7 @@ from flask import Response, g, request
 from flask_appbuilder.api import expose, protect, safe
 from flask_babel import gettext as _
 
-from core.analytics.api.aggregate import BadRequest, NotFound, SelectionApi, selection
+from core.analytics.api.aggregate import BadRequest, NotFound, SelectionApi, chosen_tree, selection
 from core.exchange.datavalues import CONTENT_TYPES, FORMATS, FormatError
 from core.exchange.codecs import codec
 from core.exchange.mapping import Mapper
@@ -65,6 +65,8 @@ class ExchangeApi(SelectionApi):
           - {in: query, name: unit, schema: {type: string}, description: "unit code; default the caller's unit"}
           - {in: query, name: format, schema: {type: string, enum: [json, adx, csv]}}
           - {in: query, name: system, schema: {type: string}, description: "mapping tables to translate codes"}
+          - {in: query, name: tree, schema: {type: string, enum: [as_reported, current], default: as_reported},
+             description: "current: values of today's units, predecessors' numbers summed with their shares"}
           responses:
             200:
               description: "the data value set (format json; adx: application/adx+xml, csv: text/csv)"
@@ -81,7 +83,8 @@ class ExchangeApi(SelectionApi):
             form, period, unit = selection()
         except (BadRequest, NotFound) as exc:
             return self.refused(exc)
-        value_set = export(db.session, form, period, unit, Mapper(db.session, request.args.get("system")))
+        value_set = export(db.session, form, period, unit, Mapper(db.session, request.args.get("system")),
+                           tree=chosen_tree())
         body = codec(fmt).dumps(value_set)
         name = f"{form.code}_{period.code}_{unit.code}.{'xml' if fmt == 'adx' else fmt}"
         return Response(body, mimetype=CONTENT_TYPES[fmt],

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, select
+from sqlalchemy import and_, case, func, select
 
 from core.platform import audit
 from core.reporting import entry
@@ -28,7 +28,8 @@ from core.forms.models.form import Form, FormVersion
 from core.forms.models.period import Period
 from core.reporting.models import Report, ReportValue
 from core.hierarchy.models import Unit
-from core.analytics.rollup import APPROVED_STATES, subtree
+from core.analytics import tree as trees
+from core.analytics.rollup import APPROVED_STATES
 
 
 def _text(number, text) -> str | None:
@@ -37,18 +38,27 @@ def _text(number, text) -> str | None:
     return format(Decimal(number).normalize(), "f")
 
 
-def export(session, form: Form, period: Period, unit: Unit, mapper: Mapper, children: bool = True) -> ValueSet:
+def export(session, form: Form, period: Period, unit: Unit, mapper: Mapper, children: bool = True,
+           tree: str = trees.AS_REPORTED) -> ValueSet:
     """The approved values of ``unit`` (and, with ``children``, every unit below it), sorted.
 
     Each value of a disaggregated field also carries its categories and options (ADX writes them so).
+    On the ``current`` tree (:mod:`core.analytics.tree`) the values are today's units': a predecessor's
+    number counts towards its successors times the share (summed per successor, field and cell); texts
+    are sent only where no lineage row was used (they cannot be added).
     """
     where = [Report.form_id == form.id, Report.period_id == period.id, Report.state.in_(APPROVED_STATES)]
-    where.append(subtree(unit) if children else Report.unit_id == unit.id)
-    rows = session.execute(
-        select(Unit.code, Report.unit_id, Report.approved_at, Report.form_version_id, ReportValue.field_code,
-               ReportValue.cell, ReportValue.number, ReportValue.text)
-        .join(Report, Report.id == ReportValue.report_id).join(Unit, Unit.id == Report.unit_id)
-        .where(and_(*where))).all()
+    if tree == trees.CURRENT:
+        rows = _current_rows(session, unit, period, where, children)
+    else:
+        exists_then, root_path = trees.version_on(session, unit, period.end)
+        placed = trees.place(
+            select(Unit.code, Report.unit_id, Report.approved_at, Report.form_version_id, ReportValue.field_code,
+                   ReportValue.cell, ReportValue.number, ReportValue.text)
+            .select_from(ReportValue).join(Report, Report.id == ReportValue.report_id)
+            .join(Unit, Unit.id == Report.unit_id), tree, unit, period.end, Report.unit_id, root_path)
+        where.append(placed.where if children else Report.unit_id == unit.id)
+        rows = session.execute(placed.query.where(and_(*where))).all() if exists_then else []
     categories = _categories(session, {r.form_version_id for r in rows})
     ext_period = mapper.external("period", period.code)
     values = sorted(
@@ -63,6 +73,22 @@ def export(session, form: Form, period: Period, unit: Unit, mapper: Mapper, chil
     return ValueSet(data_set=mapper.external("form", form.code), period=ext_period,
                     org_unit=mapper.external("unit", unit.code),
                     complete_date=max(own).date().isoformat() if own else None, values=values)
+
+
+def _current_rows(session, unit: Unit, period: Period, where: list, children: bool):
+    """``export``'s rows on today's tree: one per today's unit, field and cell, in one grouped query."""
+    v = ReportValue
+    placed = trees.place(select(v.field_code, v.cell).select_from(v).join(Report, Report.id == v.report_id)
+                         .join(Unit, Unit.id == Report.unit_id), trees.CURRENT, unit, period.end, Report.unit_id)
+    target, own = placed.target, placed.reconstructed == 0
+    query = (placed.query.add_columns(
+        target.code.label("code"), target.id.label("unit_id"),
+        func.max(case((own, Report.approved_at))).label("approved_at"),
+        func.max(Report.form_version_id).label("form_version_id"),
+        func.sum(v.number * placed.share).label("number"), func.max(case((own, v.text))).label("text"))
+        .where(and_(*where), placed.where if children else target.id == unit.id)
+        .group_by(target.code, target.id, v.field_code, v.cell))
+    return [r for r in session.execute(query) if r.number is not None or r.text is not None]
 
 
 def _categories(session, version_ids: set[int]) -> dict[tuple[int, str], tuple[str, ...]]:

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.analytics import completeness, rollup
+from core.analytics import tree as trees
 from core.reporting.entry import plain
 from core.platform.extensions import db
 from core.forms.models.form import Form
@@ -48,11 +49,39 @@ def selection() -> tuple[Form, Period, Unit]:
         errors["unit"] = [_("Unknown code %(code)s.", code=code)]
     elif unit is None:
         errors["unit"] = [_("This field is required.")]
+    try:
+        trees.parse(request.args.get("tree"))
+    except trees.BadTree:
+        errors["tree"] = [tree_error()]
     if errors:
         raise BadRequest(errors)
     if not in_scope(g.user, unit) and not sector_sees(g.user, found["form"]):
         raise NotFound()
     return found["form"], found["period"], unit
+
+
+def tree_error() -> str:
+    return _("Choose one of: %(actions)s.", actions=trees.choices_text())
+
+
+def chosen_tree(default: str = trees.AS_REPORTED) -> str:
+    """The query string's ``tree`` (checked with the rest by :func:`selection`), else ``default``."""
+    try:
+        return trees.parse(request.args.get("tree"), default)
+    except trees.BadTree:
+        raise BadRequest({"tree": [tree_error()]}) from None
+
+
+def tree_json(result) -> dict:
+    """What every answer says about the tree it counted on: which, whether a figure is reconstructed
+    (estimated on today's boundaries) and, on ``as_reported``, that the unit did not exist then."""
+    body = {"tree": result.tree, "reconstructed": bool(result.reconstructed)}
+    if result.reconstructed:
+        body["reconstructed_fields"] = sorted({code for code, _cell in result.reconstructed})
+        body["note"] = str(trees.RECONSTRUCTED)
+    if result.missing:
+        body["note"] = trees.missing_message(result.unit, result.period.end)
+    return body
 
 
 def _json(value):
@@ -110,12 +139,15 @@ class AggregateApi(SelectionApi):
           - {in: query, name: by, schema: {type: string, enum: [report, child]}}
           - {in: query, name: verified, schema: {type: string, enum: ["0", "1"]},
              description: "1: only reports its sector department verified (H3)"}
+          - {in: query, name: tree, schema: {type: string, enum: [as_reported, current], default: as_reported},
+             description: "as_reported: history as approved; current: on today's units (a reorganised unit's
+               predecessors counted, shares applied; such figures say reconstructed: true)"}
           responses:
             200:
               description: "totals: values, reports counted, rules; contributions when field is given"
               content:
                 application/json:
-                  example: {"form": "DB-DT01", "period": "2026", "reports": 1, "rules": {"households": "sum", "population": "sum"}, "unit": "11", "values": {"households": 10, "population": 40}, "verified_only": false, "field": "households", "contributions": [{"form_version": null, "level": "commune", "report_id": null, "reports": 1, "unit_code": "03151", "unit_name": "Phường Mường Lay", "value": 10}]}
+                  example: {"form": "DB-DT01", "period": "2026", "reports": 1, "rules": {"households": "sum", "population": "sum"}, "unit": "11", "values": {"households": 10, "population": 40}, "verified_only": false, "tree": "as_reported", "reconstructed": false, "field": "households", "contributions": [{"form_version": null, "level": "commune", "report_id": null, "reports": 1, "unit_code": "03151", "unit_name": "Phường Mường Lay", "value": 10, "reconstructed": false}]}
             404:
               description: "the unit is outside the caller's scope"
               content:
@@ -133,9 +165,11 @@ class AggregateApi(SelectionApi):
                 return self.response(422, message=_("The request is not understood."),
                                      errors={"verified": [_("Choose one of: %(actions)s.", actions="0, 1")]})
             verified = verified == "1"
-            result = rollup.totals(db.session, form, period, unit, verified=verified)
+            tree = chosen_tree()
+            result = rollup.totals(db.session, form, period, unit, verified=verified, tree=tree)
             body = {"form": form.code, "period": period.code, "unit": unit.code, "reports": result.reports,
-                    "values": values_json(result.values), "rules": result.rules, "verified_only": verified}
+                    "values": values_json(result.values), "rules": result.rules, "verified_only": verified,
+                    **tree_json(result)}
             code = request.args.get("field")
             if code:
                 by = request.args.get("by") or "report"
@@ -143,11 +177,12 @@ class AggregateApi(SelectionApi):
                     return self.response(422, message=_("The request is not understood."),
                                          errors={"by": [_("Choose one of: %(actions)s.", actions="report, child")]})
                 rows = rollup.contributions(db.session, form, period, unit, code, request.args.get("cell") or "", by,
-                                            verified=verified)
+                                            verified=verified, tree=tree)
                 body["field"] = code
                 body["contributions"] = [{"unit_code": c.unit_code, "unit_name": c.unit_name, "level": c.level,
                                           "report_id": c.report_id, "form_version": c.form_version,
-                                          "value": _json(c.value), "reports": c.reports} for c in rows]
+                                          "value": _json(c.value), "reports": c.reports,
+                                          "reconstructed": c.reconstructed} for c in rows]
             return self.response(200, **body)
 
         return self.checked(answer)
@@ -169,19 +204,22 @@ class CompletenessApi(SelectionApi):
           - {in: query, name: form, required: true, schema: {type: string}}
           - {in: query, name: period, required: true, schema: {type: string}}
           - {in: query, name: unit, schema: {type: string}}
+          - {in: query, name: tree, schema: {type: string, enum: [as_reported, current], default: as_reported}}
           responses:
             200:
               description: "units and summary"
               content:
                 application/json:
-                  example: {"form": "DB-DT01", "period": "2026", "unit": "11", "summary": [{"expected": 45, "late": 0, "level": "commune", "missing": 44, "on_time": 1, "rate": 2.2, "submitted": 1}], "units": [{"deadline": "2026-12-10", "level": "commune", "on_time": true, "report_id": 2, "state": "approved", "submitted_at": "2026-12-05T02:00:27.591492", "unit_code": "03151", "unit_name": "Phường Mường Lay"}, {"deadline": "2026-12-10", "level": "commune", "on_time": null, "report_id": 9, "state": "draft", "submitted_at": null, "unit_code": "03169", "unit_name": "Xã Nà Hỳ"}]}
+                  example: {"form": "DB-DT01", "period": "2026", "unit": "11", "tree": "as_reported", "summary": [{"expected": 45, "late": 0, "level": "commune", "missing": 44, "on_time": 1, "rate": 2.2, "submitted": 1}], "units": [{"deadline": "2026-12-10", "level": "commune", "on_time": true, "report_id": 2, "state": "approved", "submitted_at": "2026-12-05T02:00:27.591492", "unit_code": "03151", "unit_name": "Phường Mường Lay", "reconstructed": false}, {"deadline": "2026-12-10", "level": "commune", "on_time": null, "report_id": 9, "state": "draft", "submitted_at": null, "unit_code": "03169", "unit_name": "Xã Nà Hỳ", "reconstructed": false}]}
             404: {description: "the unit is outside the caller's scope"}
             422: {description: "form, period or unit missing or unknown"}
         """
         def answer(form, period, unit):
-            return self.response(200, form=form.code, period=period.code, unit=unit.code,
-                                 units=[u.as_json() for u in completeness.units(db.session, form, period, unit)],
-                                 summary=[s.as_json() for s in completeness.summary(db.session, form, period, unit)])
+            tree = chosen_tree()
+            return self.response(
+                200, form=form.code, period=period.code, unit=unit.code, tree=tree,
+                units=[u.as_json() for u in completeness.units(db.session, form, period, unit, tree=tree)],
+                summary=[s.as_json() for s in completeness.summary(db.session, form, period, unit, tree=tree)])
 
         return self.checked(answer)
 

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 
 from core.platform import audit
 from core.analytics import exports
-from core.analytics.api.aggregate import BadRequest, NotFound, SelectionApi, selection
+from core.analytics.api.aggregate import BadRequest, NotFound, SelectionApi, chosen_tree, selection
 from core.analytics.exports import document, jobs
 from core.platform.extensions import db
 from core.analytics.models.export import ExportJob
@@ -55,7 +55,8 @@ def my_job(pk: int) -> ExportJob | None:
 
 def job_json(job: ExportJob) -> dict:
     body = {"id": job.id, "status": job.status, "progress": job.progress, "rows_done": job.rows_done,
-            "rows_total": job.rows_total, "format": job.format, "filename": job.filename, "error": job.error,
+            "rows_total": job.rows_total, "format": job.format, "tree": job.tree, "filename": job.filename,
+            "error": job.error,
             "created_at": job.created_at.isoformat() if job.created_at else None,
             "finished_at": job.finished_at.isoformat() if job.finished_at else None}
     if job.status == "done":
@@ -82,6 +83,8 @@ class ExportApi(SelectionApi):
           - {in: query, name: format, required: true, schema: {type: string, enum: [xlsx, csv, docx, pdf]}}
           - {in: query, name: verified, schema: {type: string, enum: ["0", "1"]},
              description: "1: only reports their sector department verified (H3)"}
+          - {in: query, name: tree, schema: {type: string, enum: [as_reported, current], default: as_reported},
+             description: "current: one row per today's unit, predecessors' figures summed with shares (marked *)"}
           responses:
             200:
               description: "the file, named <form>_<period>_<unit>.<format>"
@@ -101,12 +104,12 @@ class ExportApi(SelectionApi):
                                  errors={"verified": [_("Choose one of: %(actions)s.", actions="0, 1")]})
         out = io.BytesIO()
         try:
-            document.export(db.session, form, period, unit, fmt, out, verified=verified == "1")
+            document.export(db.session, form, period, unit, fmt, out, verified=verified == "1", tree=chosen_tree())
         except LookupError as exc:
             return self.response(422, message=str(exc), errors={"form": [str(exc)]})
         audit.record("export.download", "Form", form.id, {"form": form.code, "period": period.code,
                                                           "unit": unit.code, "format": fmt,
-                                                          "verified_only": verified == "1"})
+                                                          "verified_only": verified == "1", "tree": chosen_tree()})
         db.session.commit()
         out.seek(0)
         return send_file(out, mimetype=exports.MIME[fmt], as_attachment=True,
@@ -124,12 +127,13 @@ class ExportApi(SelectionApi):
           - {in: query, name: period, required: true, schema: {type: string}}
           - {in: query, name: unit, schema: {type: string}, description: "unit code; default the caller's unit"}
           - {in: query, name: format, required: true, schema: {type: string, enum: [xlsx, csv, docx, pdf]}}
+          - {in: query, name: tree, schema: {type: string, enum: [as_reported, current], default: as_reported}}
           responses:
             202:
               description: "the job: id, status, progress"
               content:
                 application/json:
-                  example: {"id": 7, "status": "queued", "progress": 0, "rows_done": 0, "rows_total": 45, "format": "xlsx", "filename": "DB-DT01_2026_11.xlsx", "error": null, "created_at": "2026-12-05T02:10:00", "finished_at": null}
+                  example: {"id": 7, "status": "queued", "progress": 0, "rows_done": 0, "rows_total": 45, "format": "xlsx", "tree": "as_reported", "filename": "DB-DT01_2026_11.xlsx", "error": null, "created_at": "2026-12-05T02:10:00", "finished_at": null}
             404: {description: "the unit is outside the caller's scope"}
             422: {description: "form, period, unit or format missing or unknown"}
         """
@@ -137,7 +141,7 @@ class ExportApi(SelectionApi):
             form, period, unit, fmt = checked_selection()
         except (BadRequest, NotFound) as exc:
             return self.refused(exc)
-        job = jobs.queue(db.session, g.user, form, period, unit, fmt)
+        job = jobs.queue(db.session, g.user, form, period, unit, fmt, tree=chosen_tree())
         db.session.commit()  # the job runs after this (inline without Redis)
         job = db.session.get(ExportJob, job.id)
         db.session.refresh(job)
@@ -157,7 +161,7 @@ class ExportApi(SelectionApi):
               description: "the job"
               content:
                 application/json:
-                  example: {"id": 7, "status": "done", "progress": 100, "rows_done": 45, "rows_total": 45, "format": "xlsx", "filename": "DB-DT01_2026_11.xlsx", "error": null, "created_at": "2026-12-05T02:10:00", "finished_at": "2026-12-05T02:10:04", "download_url": "/api/v1/export/jobs/7/file"}
+                  example: {"id": 7, "status": "done", "progress": 100, "rows_done": 45, "rows_total": 45, "format": "xlsx", "tree": "as_reported", "filename": "DB-DT01_2026_11.xlsx", "error": null, "created_at": "2026-12-05T02:10:00", "finished_at": "2026-12-05T02:10:04", "download_url": "/api/v1/export/jobs/7/file"}
             404: {description: "no such job of the caller's"}
         """
         job = my_job(pk)

@@ -36,7 +36,7 @@ def number_of(unit: Unit, seq: int | None = None) -> str:
 
 def letterhead(table: tables.Table, seq: int | None = None, on: date | None = None) -> Letterhead:
     on = on or entry.today()
-    return Letterhead(issuing_unit=table.unit.name, number=number_of(table.unit, seq), title=table.form.name,
+    return Letterhead(issuing_unit=table.unit.name, number=number_of(table.unit, seq), title=table.title,
                       period=f"{table.period.name} ({table.period.code})", date=on.strftime("%d/%m/%Y"),
                       dateline=report_pdf.dateline(table.unit, on))
 
@@ -51,11 +51,12 @@ def labels() -> dict[str, str]:
 
 
 def export(session, form: Form, period: Period, unit: Unit, fmt: str, out: BinaryIO, seq: int | None = None,
-           progress: Callable[[int, int], None] | None = None, verified: bool = False) -> tables.Table:
+           progress: Callable[[int, int], None] | None = None, verified: bool = False,
+           tree: str = "as_reported") -> tables.Table:
     """Write ``fmt`` into ``out``; ``progress(rows_done, rows_total)`` is called after each chunk of rows."""
     from core.analytics.exports import templates, writer
 
-    table = tables.build(session, form, period, unit, verified=verified)
+    table = tables.build(session, form, period, unit, verified=verified, tree=tree)
     options = {"template": templates.path_for(session, form)} if fmt == "docx" else {}
     writer(fmt).write(table, letterhead(table, seq), out, progress=progress, **options)
     return table

@@ -35,15 +35,16 @@ def storage_root() -> Path:
     return Path(current_app.config.get("EXPORT_DIR") or Path(current_app.instance_path) / "exports")
 
 
-def queue(session, account, form: Form, period: Period, unit: Unit, fmt: str) -> ExportJob:
+def queue(session, account, form: Form, period: Period, unit: Unit, fmt: str, tree: str = "as_reported") -> ExportJob:
     """Record the job and enqueue it after the caller commits."""
     job = ExportJob(requested_by=account.id, unit_id=unit.id, form_id=form.id, period_id=period.id, format=fmt,
+                    tree=tree,
                     status="queued", progress=0, rows_done=0,
                     filename=exports.filename(form.code, period.code, unit.code, fmt))
     session.add(job)
     session.flush()
     audit.record("export.queue", "ExportJob", job.id, {"form": form.code, "period": period.code, "unit": unit.code,
-                                                        "format": fmt}, session=session)
+                                                        "format": fmt, "tree": tree}, session=session)
     jobs.enqueue(run_export, job.id, key=f"export-{job.id}")
     return job
 
@@ -85,7 +86,7 @@ def run_export(job_id: int) -> str | None:
     try:
         with os.fdopen(fd, "wb") as out:
             document.export(db.session, job.form, job.period, job.unit, job.format, out, seq=job.id,
-                            progress=_progress(job_id))
+                            progress=_progress(job_id), tree=job.tree)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, target)

@@ -18,10 +18,11 @@ from datetime import date
 from typing import Iterator
 
 from flask_babel import gettext as _
-from sqlalchemy import func, literal, select
+from sqlalchemy import case, func, literal, select
 
 from core.reporting import entry
 from core.analytics import rollup
+from core.analytics import tree as trees
 from core.forms.definitions import fields_of
 from core.forms.models.form import Form, FormVersion
 from core.forms.models.period import Period
@@ -74,9 +75,14 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     totals: list = field(default_factory=list)
     reports: int = 0
+    tree: str = trees.AS_REPORTED
+    #: Some figure is estimated on today's boundaries: the title says so, the rows carry a ``*``.
+    reconstructed: bool = False
 
     @property
     def title(self) -> str:
+        if self.reconstructed:
+            return f"{self.form.name} ({trees.RECONSTRUCTED})"
         return self.form.name
 
 
@@ -127,56 +133,94 @@ def published_definition(session, form: Form) -> dict:
 
 
 def unit_rows(session, form: Form, period: Period, unit: Unit, columns: list[Column],
-              verified: bool = False) -> Iterator[Row]:
+              verified: bool = False, tree: str = trees.AS_REPORTED) -> Iterator[Row]:
     """Each approved unit's values in column order, from ONE statement: the database gathers each
-    report's values into JSON (one row per unit, not per value), Python only places them."""
+    report's values into JSON (one row per unit, not per value), Python only places them.
+
+    On ``current`` a row is one of today's units: its own report's values, or its predecessors' numbers
+    summed with their shares (texts are not carried over: they cannot be added), named with a ``*``."""
+    if tree == trees.CURRENT:
+        yield from _current_rows(session, form, period, unit, columns, verified)
+        return
+    exists_then, root_path = trees.version_on(session, unit, period.end)
+    if not exists_then:
+        return
     index = {f"{c.code}|{c.cell}": i for i, c in enumerate(columns)}
     convert = [_converter(c) for c in columns]
     v = ReportValue
     key = v.field_code + literal("|") + v.cell
     approved = (Report.form_id == form.id, Report.period_id == period.id,
-                Report.state.in_(rollup.APPROVED_STATES), rollup.subtree(unit)) + ((verified_clause(),) if verified else ())
+                Report.state.in_(rollup.APPROVED_STATES)) + ((verified_clause(),) if verified else ())
     # Gather each report's values first, then sort the 3,321 units (not 664,200 values) by path.
     gathered = (select(v.report_id, _object_agg(session, key, v.number).label("numbers"),
                        _object_agg(session, key, v.text).label("texts"))
-                .join(Report, Report.id == v.report_id).join(Unit, Unit.id == Report.unit_id)
-                .where(*approved).group_by(v.report_id).subquery())
-    query = (select(Unit.code, Unit.name, Unit.level, gathered.c.numbers, gathered.c.texts)
-             .select_from(Report).join(Unit, Unit.id == Report.unit_id)
-             .outerjoin(gathered, gathered.c.report_id == Report.id)
-             .where(*approved).order_by(Unit.path, Report.id))
-    width = len(columns)
+                .join(Report, Report.id == v.report_id).where(*approved).group_by(v.report_id).subquery())
+    placed = trees.place(select(Unit.code, Unit.name, Unit.level, gathered.c.numbers, gathered.c.texts)
+                         .select_from(Report).join(Unit, Unit.id == Report.unit_id),
+                         tree, unit, period.end, Report.unit_id, root_path)
+    query = (placed.query.outerjoin(gathered, gathered.c.report_id == Report.id)
+             .where(*approved, placed.where).order_by(Unit.path, Report.id))
+    yield from _placed_rows(session, query, index, convert, len(columns))
+
+
+def _current_rows(session, form, period, unit, columns, verified) -> Iterator[Row]:
+    index = {f"{c.code}|{c.cell}": i for i, c in enumerate(columns)}
+    convert = [_converter(c) for c in columns]
+    v = ReportValue
+    key = (v.field_code + literal("|") + v.cell).label("key")
+    approved = (Report.form_id == form.id, Report.period_id == period.id,
+                Report.state.in_(rollup.APPROVED_STATES)) + ((verified_clause(),) if verified else ())
+    placed = trees.place(select(key).select_from(v).join(Report, Report.id == v.report_id)
+                         .join(Unit, Unit.id == Report.unit_id), trees.CURRENT, unit, period.end, Report.unit_id)
+    # Per today's unit and cell: Σ value × share, the text only when no lineage row was used.
+    cells = (placed.query.add_columns(placed.target.id.label("unit_id"),
+                                      func.sum(v.number * placed.share).label("number"),
+                                      func.max(case((placed.reconstructed == 0, v.text))).label("text"),
+                                      func.max(placed.reconstructed).label("used"))
+             .where(*approved, placed.where).group_by(placed.target.id, key).subquery())
+    gathered = (select(cells.c.unit_id, _object_agg(session, cells.c.key, cells.c.number).label("numbers"),
+                       _object_agg(session, cells.c.key, cells.c.text).label("texts"),
+                       func.max(cells.c.used).label("used"))
+                .group_by(cells.c.unit_id).subquery())
+    query = (select(Unit.code, Unit.name, Unit.level, gathered.c.numbers, gathered.c.texts, gathered.c.used)
+             .join(gathered, gathered.c.unit_id == Unit.id).order_by(Unit.path))
+    yield from _placed_rows(session, query, index, convert, len(columns))
+
+
+def _placed_rows(session, query, index, convert, width) -> Iterator[Row]:
     # Options on the statement, not the connection: the session's later statements must not stream.
     result = session.connection().execute(query.execution_options(yield_per=STREAM_ROWS))
-    for no, (code, name, level, numbers, texts) in enumerate(result, start=1):
+    for no, (code, name, level, numbers, texts, *used) in enumerate(result, start=1):
         values = [None] * width
         for found in (_json(numbers), _json(texts)):
             for k, value in found.items():
                 i = index.get(k)
                 if i is not None:
                     values[i] = convert[i](value)
-        yield Row(no, code, name, level, values)
+        yield Row(no, code, f"{name} *" if used and used[0] else name, level, values)
 
 
 def totals_of(session, form: Form, period: Period, unit: Unit, columns: list[Column],
-              verified: bool = False) -> tuple[list, int]:
-    """The total row from the roll-up (aggregation rules applied), and the number of reports in it."""
-    result = rollup.totals(session, form, period, unit, verified=verified)
+              verified: bool = False, tree: str = trees.AS_REPORTED) -> tuple[list, int, bool]:
+    """The total row from the roll-up (aggregation rules applied), the number of reports in it, and
+    whether a figure of it is reconstructed."""
+    result = rollup.totals(session, form, period, unit, verified=verified, tree=tree)
     out = []
     for column in columns:
         value = result.values.get((column.code, column.cell))
         out.append(None if value is None or isinstance(value, str) else entry.plain(value))
-    return out, result.reports
+    return out, result.reports, bool(result.reconstructed)
 
 
-def build(session, form: Form, period: Period, unit: Unit, verified: bool = False) -> Table:
+def build(session, form: Form, period: Period, unit: Unit, verified: bool = False,
+          tree: str = trees.AS_REPORTED) -> Table:
     """The whole table in memory (rows of a province: 3,321 × 200 values is a few MB)."""
     defn = published_definition(session, form)
     columns = columns_of(defn)
-    table = Table(form, period, unit, defn.get("version") or form.published_version, columns)
+    table = Table(form, period, unit, defn.get("version") or form.published_version, columns, tree=tree)
     # verified: only the reports their sector department verified (H3).
-    table.totals, table.reports = totals_of(session, form, period, unit, columns, verified)
-    table.rows = list(unit_rows(session, form, period, unit, columns, verified))
+    table.totals, table.reports, table.reconstructed = totals_of(session, form, period, unit, columns, verified, tree)
+    table.rows = list(unit_rows(session, form, period, unit, columns, verified, tree))
     return table
 
 

@@ -53,6 +53,8 @@ class ExportJob(Model):
     form_id: Mapped[int] = mapped_column(ForeignKey("form.id", ondelete="CASCADE"), nullable=False)
     period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"), nullable=False)
     format: Mapped[str] = mapped_column(String(10), nullable=False)
+    #: ``as_reported`` or ``current`` (issue 19: totals on either tree).
+    tree: Mapped[str] = mapped_column(String(20), nullable=False, default="as_reported", server_default="as_reported")
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="queued", server_default="queued")
     progress: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     rows_done: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from core.analytics import analysis
+from core.analytics import tree as trees
 from core.platform import audit, tabular
 from core.reporting import entry
 from core.hierarchy import units
@@ -25,7 +26,7 @@ from core.analytics.models.analysis import GROUPINGS
 from core.reporting.models import STATES
 from core.analytics.rollup import APPROVED_STATES
 from core.hierarchy.scope import current_account, in_scope
-from core.analytics.views.dashboard import aggregating_units, form_periods, published_forms
+from core.analytics.views.dashboard import aggregating_units, form_periods, published_forms, screen_tree, tree_choices
 
 GROUPING_LABELS = {"child": _l("Each unit directly below"), "level": _l("Each level"),
                    "unit": _l("Each reporting unit")}
@@ -179,9 +180,11 @@ class AnalysisView(BaseView):
     def run(self, pk):
         scenario = self._runnable(pk)
         periods, period, unit = self._run_choices(scenario)
-        result = analysis.run(db.session, scenario, period, unit) if period else None
+        tree = screen_tree(trees.AS_REPORTED)
+        result = analysis.run(db.session, scenario, period, unit, tree) if period else None
         return self.render_template(
             "analytics/analysis/run.html", scenario=scenario, periods=periods, period=period, unit=unit,
+            tree=tree, trees=tree_choices(), reconstructed_label=str(trees.RECONSTRUCTED),
             units=aggregating_units(current_account()), result=result, grouping_label=grouping_label,
             number=tabular.display_number,
             title=scenario.name)
@@ -195,11 +198,16 @@ class AnalysisView(BaseView):
         kind = request.args.get("format", "csv")
         if period is None or kind not in ("csv", "xlsx"):
             abort(404)
-        result = analysis.run(db.session, scenario, period, unit)
+        try:
+            tree = trees.parse(request.args.get("tree"))
+        except trees.BadTree:
+            flash(_("Choose the boundaries: as today or as when reported."), "danger")
+            return redirect(url_for("AnalysisView.run", pk=pk, period=period.code, unit=unit.code))
+        result = analysis.run(db.session, scenario, period, unit, tree)
         headers, rows = analysis.table(result, (_("Code"), _("Unit") if scenario.group_by != "level" else _("Level"),
                                                 _("Reports"), _("Total")))
         audit.record("analysis.download", "AnalysisScenario", scenario.id,
-                     {"period": period.code, "unit": unit.code, "format": kind})
+                     {"period": period.code, "unit": unit.code, "format": kind, "tree": tree})
         db.session.commit()
         name = f"phan-tich-{scenario.id}_{period.code}_{unit.code}.{kind}"
         if kind == "csv":

@@ -10,7 +10,7 @@ outside the viewer's subtree is 404, and the bars are exactly the API's
 """
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import flash, jsonify, request
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import has_access_api, permission_name
 from flask_babel import gettext as _
@@ -19,7 +19,8 @@ from sqlalchemy.orm import aliased
 
 from core.analytics import analysis, completeness, latest, rollup, trends
 from core.hierarchy import units
-from core.analytics.api.aggregate import BadRequest, NotFound, _json, selection
+from core.analytics import tree as trees
+from core.analytics.api.aggregate import BadRequest, NotFound, _json, chosen_tree, selection
 from core.platform.extensions import db
 from core.forms.models.form import Form
 from core.forms.models.period import Period
@@ -64,6 +65,24 @@ def level_names() -> dict[str, str]:
     return {lvl.code: lvl.name for lvl in units.levels() or []}
 
 
+#: The dashboard draws today's tree unless told otherwise: its trend is the headline, and a line across a
+#: reorganisation must not break (issue 19); the bars and gauges follow the same choice.
+DEFAULT_TREE = trees.CURRENT
+
+
+def screen_tree(default: str = DEFAULT_TREE) -> str:
+    """The ``tree`` of a screen's query string; a bad one is said in Vietnamese and the default used."""
+    try:
+        return trees.parse(request.args.get("tree"), default)
+    except trees.BadTree:
+        flash(_("Choose the boundaries: as today or as when reported."), "warning")
+        return default
+
+
+def tree_choices() -> list[tuple[str, str]]:
+    return [(trees.CURRENT, str(trees.LABELS[trees.CURRENT])), (trees.AS_REPORTED, str(trees.LABELS[trees.AS_REPORTED]))]
+
+
 def _pick(options: list, wanted: str | None, key):
     return next((o for o in options if key(o) == wanted), options[0] if options else None)
 
@@ -96,7 +115,8 @@ class DashboardView(BaseView):
         ready = bool(form and period and fld and unit)
         return self.render_template(
             "analytics/dashboard.html", title=_("Dashboard"), forms=forms, form=form, periods=periods, period=period,
-            fields=fields, field=fld, units=choices, unit=unit, ready=ready)
+            fields=fields, field=fld, units=choices, unit=unit, ready=ready, tree=screen_tree(),
+            trees=tree_choices(), reconstructed=str(trees.RECONSTRUCTED))
 
     @expose("/data")
     @has_access_api
@@ -114,15 +134,20 @@ class DashboardView(BaseView):
         if code not in fields:
             return jsonify(message=_("The request is not understood."),
                            errors={"field": [_("Unknown code %(code)s.", code=code)]}), 422
-        children = rollup.contributions(db.session, form, period, unit, code, "", by="child")
+        tree = chosen_tree(DEFAULT_TREE)
+        children = rollup.contributions(db.session, form, period, unit, code, "", by="child", tree=tree)
         names = level_names()
+        trend = trends.over_periods(db.session, form, unit, code, tree=tree)
+        gone = tree == trees.AS_REPORTED and not trees.version_on(db.session, unit, period.end)[0]
         return jsonify(
+            tree=tree, reconstructed=any(c.reconstructed for c in children) or any(p.reconstructed for p in trend),
+            note=trees.missing_message(unit, period.end) if gone else None,
             form=form.code, period=period.code, unit=unit.code, unit_name=unit.name, field=code,
             label=fields[code]["label"], unit_of_measure=fields[code].get("unit_of_measure") or "",
             contributions=[{"unit_code": c.unit_code, "unit_name": c.unit_name, "level": c.level,
                             "report_id": c.report_id, "form_version": c.form_version, "value": _json(c.value),
-                            "reports": c.reports} for c in children],
-            trend=[p.as_json() for p in trends.over_periods(db.session, form, unit, code)],
+                            "reports": c.reports, "reconstructed": c.reconstructed} for c in children],
+            trend=[p.as_json() for p in trend],
             completeness=[{**s.as_json(), "name": names.get(s.level, s.level)}
-                          for s in completeness.summary(db.session, form, period, unit)],
+                          for s in completeness.summary(db.session, form, period, unit, tree=tree)],
         )

@@ -16,7 +16,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
-from core.analytics import exports, latest
+from core.analytics import exports
+from core.analytics import tree as trees
+from core.analytics.views.dashboard import tree_choices, latest
 from core.analytics.exports import jobs, templates
 from core.platform.extensions import db
 from core.analytics.models.export import ExportJob, ExportTemplate
@@ -63,7 +65,11 @@ def _selected(account) -> tuple[dict, tuple | None]:
     fmt = posted.get("format") or ""
     if fmt not in exports.FORMATS:
         errors["format"] = _("Choose one of: %(actions)s.", actions=", ".join(exports.FORMATS))
-    return errors, None if errors else (found["form"], found["period"], unit, fmt)
+    try:
+        tree = trees.parse(posted.get("tree"))  # the approved figures unless asked for today's tree
+    except trees.BadTree:
+        errors["tree"], tree = _("Choose the boundaries: as today or as when reported."), None
+    return errors, None if errors else (found["form"], found["period"], unit, fmt, tree)
 
 
 class ExportsView(BaseView):
@@ -87,7 +93,8 @@ class ExportsView(BaseView):
             formats=FORMAT_LABELS, own_unit=account.unit.code if account and account.unit else "",
             chosen=latest.latest_with_data(db.session, account.unit if account else None),
             jobs=_my_jobs(account), status_label=lambda s: str(STATUS_LABELS.get(s, s)),
-            may_upload=may_upload, uploaded=uploaded)
+            may_upload=may_upload, uploaded=uploaded, trees=tree_choices(), tree=trees.AS_REPORTED,
+            tree_label=lambda code: str(trees.LABELS.get(code, code)))
 
     @expose("/queue", methods=["POST"])
     @has_access
@@ -99,7 +106,8 @@ class ExportsView(BaseView):
             for message in dict.fromkeys(errors.values()):
                 flash(message, "danger")
             return redirect(url_for("ExportsView.index"))
-        job = jobs.queue(db.session, account, *chosen)
+        *chosen, tree = chosen
+        job = jobs.queue(db.session, account, *chosen, tree=tree)
         db.session.commit()
         flash(_("The export has been queued. Its file appears in the list below when it is complete."), "success")
         return redirect(url_for("ExportsView.index", _anchor=f"job-{job.id}"))

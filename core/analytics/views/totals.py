@@ -19,6 +19,8 @@ from sqlalchemy import select
 from core.forms.definitions import grid
 from core.hierarchy import units
 from core.analytics import completeness, latest, rollup
+from core.analytics import tree as trees
+from core.analytics.views.dashboard import screen_tree, tree_choices
 from core.platform.extensions import db
 from core.forms.definitions import fields_of
 from core.forms.models.form import Form, FormVersion
@@ -96,9 +98,14 @@ class TotalsView(BaseView):
             "form": form.code if form else "", "period": period.code if period else "", "unit": code}}
         if code and unit is None:
             flash(_("Unit %(code)s is not in your area.", code=code), "warning")
+        tree = screen_tree(trees.AS_REPORTED)  # the approved figures, as before the dated tree
+        context.update(tree=tree, trees=tree_choices(), reconstructed_label=str(trees.RECONSTRUCTED))
         if form is not None and period is not None and unit is not None:
             # ?verified=1: only the reports their sector department verified (H3).
-            result = rollup.totals(db.session, form, period, unit, verified=request.args.get("verified") == "1")
+            result = rollup.totals(db.session, form, period, unit, verified=request.args.get("verified") == "1",
+                                   tree=tree)
+            if result.missing:
+                flash(trees.missing_message(unit, period.end), "warning")
             version = db.session.scalar(select(FormVersion).where(FormVersion.form_id == form.id,
                                                                   FormVersion.version == form.published_version))
             defn = version.definition if version else {"sections": [], "combos": {}}
@@ -112,22 +119,22 @@ class TotalsView(BaseView):
                 form=form, period=period, unit=unit, rollup=result, fields=fields, grids=grids,
                 cell_labels=cell_labels, filled_rows=filled_rows, field_labels={f["code"]: f["label"] for f in fields},
                 level_names=_level_names(), percent=_percent,
-                summary=completeness.summary(db.session, form, period, unit),
-                missing=completeness.units(db.session, form, period, unit, missing_only=True),
+                summary=completeness.summary(db.session, form, period, unit, tree=tree),
+                missing=completeness.units(db.session, form, period, unit, missing_only=True, tree=tree),
                 may_urge=self.appbuilder.sm.has_access("can_urge", "TotalsView"),
-                drill=self._drill(form, period, unit),
+                drill=self._drill(form, period, unit, tree),
             )
         return self.render_template("analytics/totals.html", title=_("Totals and progress"), format_number=_number,
                                     **context)
 
-    def _drill(self, form, period, unit):
+    def _drill(self, form, period, unit, tree):
         code = request.args.get("field")
         if not code:
             return None
         by = "report" if request.args.get("by") == "report" else "child"
         return {"field": code, "cell": request.args.get("cell", ""), "by": by,
                 "rows": rollup.contributions(db.session, form, period, unit, code, request.args.get("cell", ""), by,
-                                             verified=request.args.get("verified") == "1")}
+                                             verified=request.args.get("verified") == "1", tree=tree)}
 
     @expose("/urge", methods=["POST"])
     @has_access

@@ -48,13 +48,25 @@
     canvas.parentNode.replaceChild(p, canvas);
   }
 
+  /* A figure estimated on today's boundaries (issue 19) carries a star; the note under the choices says why. */
+  function starred(name, reconstructed) { return reconstructed ? name + ' *' : name; }
+
+  function notes(data) {
+    if (data.reconstructed) { document.getElementById('dashboard-reconstructed').style.display = ''; }
+    if (data.note) {
+      var note = document.getElementById('dashboard-note');
+      note.textContent = data.note;
+      note.style.display = '';
+    }
+  }
+
   function bars(data) {
     var rows = data.contributions;
-    table('table-children', rows.map(function (c) { return [c.unit_name, c.value, c.reports]; }));
+    table('table-children', rows.map(function (c) { return [starred(c.unit_name, c.reconstructed), c.value, c.reports]; }));
     if (!rows.length) { return empty('chart-children'); }
     new Chart(document.getElementById('chart-children'), {
       type: 'bar',
-      data: {labels: rows.map(function (c) { return c.unit_name; }),
+      data: {labels: rows.map(function (c) { return starred(c.unit_name, c.reconstructed); }),
              datasets: [{label: data.label, data: rows.map(function (c) { return c.value; }),
                          backgroundColor: COLOURS[0]}]},
       options: {animation: false, plugins: {legend: {display: false}, tooltip: tooltip()}, scales: axis()}
@@ -63,11 +75,11 @@
 
   function line(data) {
     var points = data.trend;
-    table('table-trend', points.map(function (p) { return [p.name, p.value, p.reports]; }));
+    table('table-trend', points.map(function (p) { return [starred(p.name, p.reconstructed), p.value, p.reports]; }));
     if (!points.length) { return empty('chart-trend'); }
     new Chart(document.getElementById('chart-trend'), {
       type: 'line',
-      data: {labels: points.map(function (p) { return p.name; }),
+      data: {labels: points.map(function (p) { return starred(p.name, p.reconstructed); }),
              datasets: [{label: data.label, data: points.map(function (p) { return p.value; }),
                          borderColor: COLOURS[1], backgroundColor: COLOURS[1], tension: 0}]},
       options: {animation: false, plugins: {legend: {display: false}, tooltip: tooltip()}, scales: axis()}
@@ -107,7 +119,7 @@
     if (xhr.status !== 200) { return failed(); }
     var data = JSON.parse(xhr.responseText);
     document.getElementById('dashboard-loading').style.display = 'none';
-    bars(data); line(data); gauges(data);
+    notes(data); bars(data); line(data); gauges(data);
   };
   xhr.onerror = failed;
   xhr.send();
