@@ -47,10 +47,11 @@ _EXTENSION = "baocao.audit_chainer"
 _starting = threading.Lock()
 
 
-def chain(connection: Connection, limit: int | None = None) -> int | None:
+def chain(connection: Connection, limit: int | None = None, skipped: set[int] | None = None) -> int | None:
     """Chain the pending entries visible to ``connection``'s transaction; the caller commits.
 
     Returns how many were chained, or None when another chainer holds the lock (PostgreSQL).
+    ``skipped`` collects the ids of entries left out because they were edited while pending.
     """
     entry, head = AuditEntry.__table__, AuditHead.__table__
     if connection.dialect.name == "postgresql":
@@ -74,6 +75,8 @@ def chain(connection: Connection, limit: int | None = None) -> int | None:
             if key is None or row["mac"] is None or not audit_chain.same(
                     audit_chain.pending_mac(audit_chain.hashed_fields(row), key), row["mac"]):
                 log.error("audit entry id %s was modified while pending: left out of the chain", row["id"])
+                if skipped is not None:
+                    skipped.add(row["id"])
                 continue
             seq += 1
             fields = audit_chain.hashed_fields(dict(row, seq=seq))
@@ -92,15 +95,33 @@ def chain(connection: Connection, limit: int | None = None) -> int | None:
     return chained
 
 
+#: Runs of one :func:`chain_pending` call at most: under endless load the next commit takes over.
+RUNS = 20
+
+
 def chain_pending(engine: Engine) -> int:
-    """Chain everything pending, in transactions of its own; how many were chained by this call."""
-    total = 0
-    while True:
+    """Chain everything pending, in transactions of its own; how many were chained by this call.
+
+    A commit whose own run found the lock taken leaves its entries to the run holding it; so the
+    holder, once it has released the lock, looks again and runs again while anything (but entries
+    edited while pending) waits. A commit after that look takes the free lock itself: nothing is left.
+    """
+    total, skipped = 0, set()
+    entry = AuditEntry.__table__
+    for _ in range(RUNS):
         with engine.begin() as connection:
-            chained = chain(connection, limit=BATCH * 4)
-        if not chained:
+            chained = chain(connection, limit=BATCH * 4, skipped=skipped)
+        if chained is None:
             return total
         total += chained
+        if chained >= BATCH * 4:
+            continue
+        with engine.connect() as connection:
+            waiting = connection.execute(select(entry.c.id).where(entry.c.seq.is_(None), entry.c.id.not_in(skipped))
+                                         .limit(1)).first()
+        if waiting is None:
+            return total
+    return total
 
 
 def chain_quietly(engine: Engine) -> None:

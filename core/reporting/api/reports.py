@@ -298,14 +298,16 @@ class ReportApi(ModelRestApi):
             errors["lock_version"] = [_("Enter a whole number.")]
         if errors:
             return self.response(422, message=_("The request is not understood."), errors=errors)
+        judged = None
         try:
             if values:
-                # What the screen shows is what goes up: saved and submitted in this one transaction.
-                refused = self._save_for_submit(report, values, seen)
+                # What the screen shows is what goes up: saved and submitted in this one transaction,
+                # the values read and judged once (the save judges them as a submission too).
+                refused, judged = self._save_for_submit(report, values, seen)
                 if refused is not None:
                     db.session.rollback()
                     return refused
-            service.transition(db.session, report, action, g.user, comment, seen_version=seen)
+            service.transition(db.session, report, action, g.user, comment, seen_version=seen, judged=judged)
         except service.CommentRequired as exc:
             db.session.rollback()
             return self.response(422, message=str(exc), errors=exc.errors)
@@ -323,21 +325,22 @@ class ReportApi(ModelRestApi):
         return self.response(200, **answer)
 
     def _save_for_submit(self, report: Report, values: dict, seen: int | None):
-        """Save ``values`` before a submit; the refusal to answer with, or None when saved (not committed)."""
+        """Save ``values`` before a submit: ``(the refusal to answer with, None)``, or ``(None, the
+        values' errors as a submission)`` when saved (not committed)."""
         if seen is not None and seen != report.lock_version:
             return self.response(409, message=_("The report was changed by someone else. Reload it and try again."),
-                                 errors={"lock_version": [str(report.lock_version)]})
+                                 errors={"lock_version": [str(report.lock_version)]}), None
         if not entry.may_enter(g.user, report):
             return self.response(403, message=_("Only the accounts of %(unit)s enter its data; you can read it.",
-                                                unit=report.unit.name), errors={})
+                                                unit=report.unit.name), errors={}), None
         try:
-            result = entry.save_checked(db.session, report, values, partial=True, machine=True)
+            result, judged = entry.save_for_submit(db.session, report, values, machine=True)
         except entry.EntryRefused as exc:
-            return self.response(409, message=str(exc), errors={"state": [report.state]})
+            return self.response(409, message=str(exc), errors={"state": [report.state]}), None
         if result.errors:
             return self.response(422, message=_("Not submitted: some values are wrong; nothing was saved."),
-                                 errors=result.errors)
-        return None
+                                 errors=result.errors), None
+        return None, judged
 
     @expose("/<int:pk>/values", methods=["PATCH"])
     @protect()
