@@ -10,7 +10,7 @@ second gets :class:`Conflict` ("changed, reload") because the report's
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import inspect, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.platform import audit, clock, plugin_admin
@@ -199,7 +199,11 @@ def _notify(session, report: Report, row: Transition) -> None:
 
 
 def _holder_unit(session, report: Report) -> int | None:
-    """The ancestor unit at the level now holding the report."""
+    """The ancestor unit at the level now holding the report: the parent when it is at that level and
+    already loaded (the API's transition loads it: no query), else the deepest ancestor at the level."""
+    unit = report.unit
+    if "parent" not in inspect(unit).unloaded and unit.parent is not None and unit.parent.level == report.level:
+        return unit.parent.id
     ids = [int(i) for i in report.unit.path.strip("/").split("/")]
     return session.query(Unit.id).filter(Unit.id.in_(ids), Unit.level == report.level).order_by(
         Unit.path.desc()).limit(1).scalar()

@@ -440,7 +440,7 @@ def save_for_submit(session, report: Report, raw: dict, machine: bool = False) -
     _lock_editable(session, report)
     result, submit_errors = _check(session, report, raw, True, machine, submit=True)
     if not result.errors and result.changes:
-        _store(session, report, result)
+        _store(session, report, result, touch=False)  # the submit's own UPDATE stamps updated_at
     return result, submit_errors
 
 
@@ -462,8 +462,8 @@ def save_checked(session, report: Report, raw: dict, partial: bool = True, machi
     return result
 
 
-def _store(session, report: Report, result: Check) -> None:
-    _write(session, report, result.changes)
+def _store(session, report: Report, result: Check, touch: bool = True) -> None:
+    _write(session, report, result.changes, touch)
     audit.record("report.save", "Report", report.id, {
         "form": report.version.definition.get("code"),
         "cells": {error_key(*key): [old, new] for key, (old, new) in sorted(result.changes.items())},

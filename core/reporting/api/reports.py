@@ -30,6 +30,7 @@ from core.reporting import entry
 from core.platform.extensions import db
 from core.forms.definitions import fields_of
 from core.reporting.models import Attachment, Report, Transition
+from core.hierarchy.models import Unit
 from core.hierarchy.scope import ScopedInterface, condition, current_account
 
 FIELDS = ["id", "form_code", "period_code", "unit_code", "state", "level", "deadline", "submitted_at", "late"]
@@ -69,11 +70,13 @@ def history_json(report_id: int) -> list[dict]:
             for t in rows]
 
 
-def scoped_report(pk: int) -> Report | None:
-    """The report with what the services read, in one query; None out of scope."""
+def scoped_report(pk: int, parent: bool = False) -> Report | None:
+    """The report with what the services read, in one query; None out of scope. ``parent``: the unit's
+    parent too (the default approval chain asks for its level: a query fewer per transition)."""
+    unit = joinedload(Report.unit)
     return db.session.execute(
         select(Report).options(joinedload(Report.form), joinedload(Report.version), joinedload(Report.period),
-                               joinedload(Report.unit))
+                               unit.joinedload(Unit.parent) if parent else unit)
         .where(Report.id == pk, condition(Report, current_account()))
     ).scalar_one_or_none()
 
@@ -276,7 +279,7 @@ class ReportApi(ModelRestApi):
         from workflows import service
         from workflows.machine import ACTIONS
 
-        report = scoped_report(pk)
+        report = scoped_report(pk, parent=True)
         if report is None:
             return self.response_404()
         body = request.get_json(silent=True)
