@@ -88,5 +88,12 @@ def pending_mac(fields: dict, key: bytes) -> str:
     return mac(key, PENDING, canonical(fields))
 
 
+def pending_intact(row, readable: dict[str, bytes]) -> bool:
+    """A pending entry (dict or row) still has the content its ``mac`` was made over."""
+    get = row.get if isinstance(row, dict) else lambda k: getattr(row, k)
+    key, written = readable.get(get("key_id")), get("mac")
+    return key is not None and written is not None and same(pending_mac(hashed_fields(row), key), written)
+
+
 def same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())

@@ -71,16 +71,14 @@ def chain(connection: Connection, limit: int | None = None, skipped: set[int] | 
         updates = []
         for row in map(dict, rows):
             after = row["id"]
-            key = readable.get(row["key_id"])
-            if key is None or row["mac"] is None or not audit_chain.same(
-                    audit_chain.pending_mac(audit_chain.hashed_fields(row), key), row["mac"]):
+            if not audit_chain.pending_intact(row, readable):
                 log.error("audit entry id %s was modified while pending: left out of the chain", row["id"])
                 if skipped is not None:
                     skipped.add(row["id"])
                 continue
             seq += 1
             fields = audit_chain.hashed_fields(dict(row, seq=seq))
-            new = audit_chain.entry_hash(prev, fields, key)
+            new = audit_chain.entry_hash(prev, fields, readable[row["key_id"]])
             updates.append({"k_id": row["id"], "v_seq": seq, "v_prev": prev, "v_hash": new})
             prev = new
         if updates:

@@ -229,9 +229,7 @@ def _verify_pending(session: Session, readable: dict[str, bytes], stuck_after: f
     rows = session.execute(select(AuditEntry).where(AuditEntry.seq.is_(None)).order_by(AuditEntry.id)
                            .execution_options(yield_per=batch))
     for row in rows.scalars():
-        key = readable.get(row.key_id)
-        if key is None or row.mac is None or not audit_chain.same(
-                audit_chain.pending_mac(audit_chain.hashed_fields(row), key), row.mac):
+        if not audit_chain.pending_intact(row, readable):
             raise Broken(None, f"pending entry id {row.id} was modified before it was chained")
         if row.at < oldest:
             raise Broken(None, f"the audit chainer is stuck: entry id {row.id} has waited since "
