@@ -229,13 +229,14 @@ def _settled_cpu(pid: int) -> float:
 
 @contextmanager
 def serving(url: str, instance: Path, workers: int):
-    """``baocao serve`` over ``url`` with ``workers`` processes; yields its port."""
+    """``baocao serve`` over ``url`` with ``workers`` processes; yields its port. Its output goes to the
+    file ``BENCH_SERVER_LOG`` names (appended), else nowhere."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "BAOCAO_INSTANCE": str(instance)}
     env.pop("REDIS_URL", None)
+    log = open(os.environ["BENCH_SERVER_LOG"], "ab") if os.environ.get("BENCH_SERVER_LOG") else subprocess.DEVNULL
     server = subprocess.Popen([str(Path(sys.executable).parent / "baocao"), "serve", "--bind", f"127.0.0.1:{port}",
-                               "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+                               "--workers", str(workers)], env=env, stdout=log, stderr=log)
     try:
         for _ in range(100):
             try:
