@@ -74,6 +74,15 @@ def test_a_crash_between_commit_and_chain_loses_nothing(app, now):
         assert len(ids) == 3 and audit_verify.verify(db.session).ok
 
 
+def test_the_workers_heartbeat_chains_what_a_dead_process_left(app):
+    from core.platform import jobs
+
+    _committed_but_not_chained(app, "test.heartbeat", n=2)
+    with app.app_context():
+        jobs.heartbeat()  # the scheduled core.heartbeat, every minute
+    assert None not in _seqs(app, "test.heartbeat")
+
+
 def test_the_next_commit_chains_what_a_dead_process_left(app):
     _committed_but_not_chained(app, "test.left", n=2)
     with app.app_context():
@@ -222,3 +231,20 @@ def test_concurrent_transactions_keep_their_order_and_the_chain_has_no_gap(make_
             assert mine == expected  # each writer's entries in the order it wrote them
         assert seqs == sorted(seqs)
         assert audit_verify.verify(db.session).ok
+
+
+def test_the_audit_screen_and_api_list_an_entry_once_it_is_chained(app, client, admin):
+    from tests.conftest import login
+
+    assert login(client, "admin", admin["password"]).status_code == 302  # its commit chains what waits
+    _committed_but_not_chained(app, "test.listed", n=1)
+
+    def listed() -> tuple[bool, bool]:
+        page = client.get("/audit/list/?actor=tester").get_data(as_text=True)
+        api = client.get("/api/v1/audit/?q=(filters:!((col:actor,opr:eq,value:tester)))").get_json()
+        return "test.listed" in page, any(row["action"] == "test.listed" for row in api["result"])
+
+    assert listed() == (False, False)  # pending: no place in the chain to show yet
+    with app.app_context():
+        audit_chainer.chain_pending(db.engine)
+    assert listed() == (True, True)
