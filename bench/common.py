@@ -229,13 +229,14 @@ def _settled_cpu(pid: int) -> float:
 
 @contextmanager
 def serving(url: str, instance: Path, workers: int):
-    """``baocao serve`` over ``url`` with ``workers`` processes; yields its port."""
+    """``baocao serve`` over ``url`` with ``workers`` processes; yields its port. Its output goes to the
+    file ``BENCH_SERVER_LOG`` names (appended), else nowhere."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "BAOCAO_INSTANCE": str(instance)}
     env.pop("REDIS_URL", None)
+    log = open(os.environ["BENCH_SERVER_LOG"], "ab") if os.environ.get("BENCH_SERVER_LOG") else subprocess.DEVNULL
     server = subprocess.Popen([str(Path(sys.executable).parent / "baocao"), "serve", "--bind", f"127.0.0.1:{port}",
-                               "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+                               "--workers", str(workers)], env=env, stdout=log, stderr=log)
     try:
         for _ in range(100):
             try:
@@ -249,3 +250,54 @@ def serving(url: str, instance: Path, workers: int):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+class StatementCount:
+    """SQL statements sent through an app's engine, the request path apart from the audit chainer's thread.
+
+    Statements per request are the other figure a busy machine does not move (``tree_cpu``'s reasoning):
+    the benchmarks count them in-process, over the same database and settings as ``baocao serve``.
+    """
+
+    def __init__(self, engine):
+        self.engine, self.request, self.chainer = engine, 0, 0
+
+    def _count(self, *args):
+        if threading.current_thread().name == "audit-chainer":
+            self.chainer += 1
+        else:
+            self.request += 1
+
+    def __enter__(self):
+        from sqlalchemy import event
+
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        from sqlalchemy import event
+
+        time.sleep(0.3)  # the chainer thread's last run
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+
+def statements_per_request(url: str, instance: Path, send, items: list) -> tuple[float, float]:
+    """``(request path, audit chainer)`` SQL statements per item: ``send(client, item)`` for each, in-process
+    through the Flask test client, with the chainer in its thread as under ``baocao serve``."""
+    from core import create_app
+    from core.platform.extensions import db
+
+    app = create_app({"INSTANCE_PATH": str(instance), "DATABASE_URL": url, "REDIS_URL": None,
+                      "AUDIT_CHAIN_IN_BACKGROUND": True})
+    client = app.test_client()
+    send(client, items[0])  # warm: the form version, permissions and plugin set cached as in a running worker
+    with app.app_context():
+        engine = db.engine
+    with StatementCount(engine) as count:
+        for item in items[1:]:
+            send(client, item)
+    with app.app_context():
+        db.session.remove()
+        engine.dispose()
+    n = max(len(items) - 1, 1)
+    return count.request / n, count.chainer / n

@@ -7,9 +7,17 @@ WIPES (default ``postgresql://postgres@127.0.0.1:5432/baocao_bench_spike``, crea
 never reads ``DATABASE_URL``, so ``make bench`` cannot wipe a real database.
 
 The server is ``baocao serve`` (gunicorn, ``BENCH_WORKERS`` processes); 16 client threads
-(``BENCH_CLIENTS``) each take the next unit, ``PUT /api/v1/report/<id>/values`` then
-``POST /api/v1/report/<id>/transition`` ``{"action": "submit"}``. Accounts use a cheap password
-hash and tokens are minted directly, so the spike measures submissions, not 3,321 scrypt logins.
+(``BENCH_CLIENTS``) each take the next unit. Two rounds in one run, every report each time:
+
+* one request: ``POST /api/v1/report/<id>/transition`` ``{"action": "submit", "values": {...}}``
+  (saved and submitted in one transaction, issue 17);
+* two requests: ``PUT /api/v1/report/<id>/values`` then ``POST …/transition`` ``{"action": "submit"}``.
+
+Between them the reports go back to drafts without values. Beside the rates, which move with the
+machine's load, it prints what hardly moves: the server's CPU per submission and the SQL statements
+per submission (counted in-process over the same database, the audit chainer's apart). Accounts use a
+cheap password hash and tokens are minted directly, so the spike measures submissions, not 3,321
+scrypt logins.
 """
 from __future__ import annotations
 
@@ -21,7 +29,7 @@ import statistics
 import threading
 import time
 
-from bench.common import create_database, prepare, run_threads, scratch_instance, serving
+from bench.common import create_database, prepare, run_threads, scratch_instance, serving, statements_per_request
 
 UNITS = int(os.environ.get("BENCH_UNITS", "3321"))
 FIELDS = 200
@@ -30,34 +38,69 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/baocao_bench_spike"
 
 
-def spike(port: int, reports: list[tuple[int, str]]) -> tuple[float, list[float], int]:
+VALUES = {f"f{n:03d}": n + 1 for n in range(FIELDS)}
+
+
+def submit(send, report_id: int, token: str, one_request: bool) -> bool:
+    """One submission through ``send(method, path, body, headers) -> status``; True when it went up."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    if one_request:
+        return send("POST", f"/api/v1/report/{report_id}/transition",
+                    json.dumps({"action": "submit", "values": VALUES}), headers) == 200
+    saved = send("PUT", f"/api/v1/report/{report_id}/values", json.dumps({"values": VALUES}), headers) == 200
+    return send("POST", f"/api/v1/report/{report_id}/transition", json.dumps({"action": "submit"}), headers) == 200 \
+        and saved
+
+
+def spike(port: int, reports: list[tuple[int, str]], one_request: bool) -> tuple[float, list[float], int]:
     work: queue.Queue = queue.Queue()
     for item in reports:
         work.put(item)
     latencies, failures, lock = [], [0], threading.Lock()
-    body = json.dumps({"values": {f"f{n:03d}": n + 1 for n in range(FIELDS)}})
 
     def client():
         conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=60)
+
+        def send(method, path, body, headers):
+            conn.request(method, path, body, headers)
+            response = conn.getresponse()
+            response.read()
+            return response.status
+
         while True:
             try:
                 report_id, token = work.get_nowait()
             except queue.Empty:
                 return
-            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
             start = time.perf_counter()
-            conn.request("PUT", f"/api/v1/report/{report_id}/values", body, headers)
-            ok = conn.getresponse().read() and True
-            conn.request("POST", f"/api/v1/report/{report_id}/transition", json.dumps({"action": "submit"}), headers)
-            response = conn.getresponse()
-            response.read()
+            ok = submit(send, report_id, token, one_request)
             elapsed = time.perf_counter() - start
             with lock:
                 latencies.append(elapsed)
-                if response.status != 200 or not ok:
+                if not ok:
                     failures[0] += 1
 
     return run_threads(client, CLIENTS), latencies, failures[0]
+
+
+def reset(url: str) -> None:
+    """Every report back to a draft without values (what ``prepare`` left), for the next round."""
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        conn.execute("DELETE FROM report_value")
+        conn.execute("UPDATE report SET state = 'draft', level = 'commune', review_step = 0, submitted_at = NULL")
+
+
+def counted_statements(url: str, instance, reports: list[tuple[int, str]], one_request: bool) -> tuple[float, float]:
+    """SQL statements per submission, request path and audit chainer, in-process (see bench.common)."""
+    def send(client, item):
+        def one(method, path, body, headers):
+            return client.open(path, method=method, data=body, headers=headers).status_code
+
+        assert submit(one, *item, one_request), "a counted submission failed"
+
+    return statements_per_request(url, instance, send, reports)
 
 
 def baseline(url: str, reports: list[tuple[int, str]]) -> float:
@@ -101,19 +144,31 @@ def main() -> None:
     start = time.perf_counter()
     reports = prepare(url, instance, UNITS, FIELDS)
     print(f"deadline spike: {len(reports)} reports x {FIELDS} values prepared in {time.perf_counter() - start:.0f} s")
+    sql = {True: counted_statements(url, instance, reports[:11], True),
+           False: counted_statements(url, instance, reports[11:22], False)}
+    reset(url)
+    rounds = {}
     with serving(url, instance, WORKERS) as port:
-        seconds, latencies, failures = spike(port, reports)
-        server_cpu = port.cpu()
+        for one_request in (True, False):
+            cpu = port.cpu()
+            seconds, latencies, failures = spike(port, reports, one_request)
+            rounds[one_request] = (seconds, latencies, failures, port.cpu() - cpu)
+            reset(url)
     base = baseline(url, reports)
-    rate, base_rate = len(latencies) / seconds, len(reports) / base
-    p50 = statistics.median(latencies) * 1000
-    p95 = statistics.quantiles(latencies, n=20)[-1] * 1000
-    print(f"  baocao serve ({WORKERS} workers), {CLIENTS} clients: {rate:7.1f} submissions/s, "
-          f"p50 {p50:.0f} ms, p95 {p95:.0f} ms, {failures} failed (targets: >= 100/s, p95 < 250 ms)")
-    print(f"  server CPU {server_cpu * 1000 / max(len(latencies), 1):.1f} ms per submission "
-          f"(user + system of the gunicorn processes; steady when the machine is busy)")
+    base_rate = len(reports) / base
+    print(f"  baocao serve ({WORKERS} workers), {CLIENTS} clients; targets: >= 100/s, p95 < 250 ms, ratio >= 0.3")
+    for one_request in (True, False):
+        seconds, latencies, failures, cpu = rounds[one_request]
+        rate = len(latencies) / seconds
+        p50 = statistics.median(latencies) * 1000
+        p95 = statistics.quantiles(latencies, n=20)[-1] * 1000
+        request_sql, chainer_sql = sql[one_request]
+        print(f"  {'one request ' if one_request else 'two requests'}: {rate:7.1f} submissions/s, p50 {p50:.0f} ms, "
+              f"p95 {p95:.0f} ms, {failures} failed; ratio to baseline {rate / base_rate:.2f}")
+        print(f"      server CPU {cpu * 1000 / max(len(latencies), 1):.1f} ms per submission (user + system of the "
+              f"gunicorn processes); SQL {request_sql:.1f} statements per submission + {chainer_sql:.1f} by the "
+              f"audit chainer")
     print(f"  baseline, bare psycopg, same writes:  {base_rate:7.1f} submissions/s")
-    print(f"  ratio to baseline {rate / base_rate:.2f} (target >= 0.3)")
 
 
 if __name__ == "__main__":

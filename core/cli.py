@@ -778,8 +778,9 @@ def audit():
 @click.option("--checkpoints", "checkpoints", type=click.File("r", encoding="utf-8"), default=None,
               help="Also check the checkpoints exported to this file (export-checkpoints).")
 def verify(checkpoints):
-    """Check the keyed chain, its checkpoints and the access log; exit 1 naming the first broken entry."""
-    from core.platform import audit_verify
+    """Chain what is pending, then check the keyed chain, its checkpoints, the access log and the pending
+    entries (edited, or a stuck chainer); exit 1 naming the first broken entry."""
+    from core.platform import audit_chainer, audit_verify
     from core.platform.extensions import db as _db
 
     with app_context("audit verify"):
@@ -787,6 +788,7 @@ def verify(checkpoints):
             outside = audit_verify.read_checkpoints(checkpoints, checkpoints.name) if checkpoints else None
         except audit_verify.Broken as exc:
             raise click.ClickException(exc.reason) from exc
+        audit_chainer.chain_quietly(_db.engine)
         verdict = audit_verify.verify(_db.session, outside)
     if not verdict.ok:
         where = f" at entry {verdict.broken_seq}" if verdict.broken_seq is not None else ""

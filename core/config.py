@@ -107,6 +107,13 @@ BACKUP_RESTORE_TEST_CRON = "0 4 * * 6"
 #: Keys of the audit chain before a rotation (AUDIT_KEY itself lives in instance/config.py): old
 #: entries and checkpoints stay verifiable while their key is listed here (docs/security.md).
 AUDIT_OLD_KEYS: list = []
+#: Chain audit entries in one thread per process woken by each commit, so a request never waits for
+#: the chainer (core.platform.audit_chainer). None: on under `baocao serve`, off elsewhere (after each
+#: commit, inline). ``AUDIT_CHAIN_DELAY``: seconds the thread waits to take more commits in one run.
+AUDIT_CHAIN_IN_BACKGROUND = None
+AUDIT_CHAIN_DELAY = 0.05
+#: `baocao audit verify` fails when an entry has waited longer than this to be chained (a stuck chainer).
+AUDIT_CHAIN_STUCK_SECONDS = 300
 #: When the audit chain's head is signed into a checkpoint (cron, the app's time zone): hourly.
 AUDIT_CHECKPOINT_CRON = "7 * * * *"
 #: /health fails when the last good backup is older than this (twice a week: at most 96 h apart).

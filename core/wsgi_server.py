@@ -21,7 +21,10 @@ class Server(BaseApplication):
         from core.platform.security_headers import hide_server_banner
 
         hide_server_banner()  # no "Server: gunicorn" (docs/security.md)
-        return behind_proxies(create_app())
+        app = create_app()
+        if app.config.get("AUDIT_CHAIN_IN_BACKGROUND") is None:  # the request path never waits for the chainer
+            app.config["AUDIT_CHAIN_IN_BACKGROUND"] = True
+        return behind_proxies(app)
 
 
 def behind_proxies(app):

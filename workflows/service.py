@@ -10,7 +10,7 @@ second gets :class:`Conflict` ("changed, reload") because the report's
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import inspect, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.platform import audit, clock, plugin_admin
@@ -93,8 +93,12 @@ def _check_values(session, report: Report) -> dict:
 
 
 def transition(session, report: Report, action: str, actor: Account, comment: str = "",
-               seen_version: int | None = None) -> Transition:
-    """Move ``report`` by ``action``; the caller commits (or rolls back on any exception)."""
+               seen_version: int | None = None, judged: dict | None = None) -> Transition:
+    """Move ``report`` by ``action``; the caller commits (or rolls back on any exception).
+
+    ``judged``: for a submit right after a save in this transaction, the errors of the values as a
+    submission, judged by that save (``entry.save_for_submit``): they are not read and judged again.
+    """
     if action not in ACTIONS:
         raise Refused(_("Unknown action %(action)s.", action=action))
     if seen_version is not None and seen_version != report.lock_version:
@@ -113,7 +117,7 @@ def transition(session, report: Report, action: str, actor: Account, comment: st
         raise CommentRequired(_("A comment is required for this action."), errors={"comment": [
             _("A comment is required for this action.")]})
     if action == "submit":
-        errors = _check_values(session, report)
+        errors = judged if judged is not None else _check_values(session, report)
         if errors:
             raise Refused(_("Some values are missing or wrong."), errors=errors)
     reasons = [r for answer in plugin_admin.registry().hook.workflow_guards(report=report, action=action, actor=actor)
@@ -241,7 +245,11 @@ def _notify(session, report: Report, row: Transition) -> None:
 
 
 def _holder_unit(session, report: Report) -> int | None:
-    """The ancestor unit at the level now holding the report."""
+    """The ancestor unit at the level now holding the report: the parent when it is at that level and
+    already loaded (the API's transition loads it: no query), else the deepest ancestor at the level."""
+    unit = report.unit
+    if "parent" not in inspect(unit).unloaded and unit.parent is not None and unit.parent.level == report.level:
+        return unit.parent.id
     ids = [int(i) for i in report.unit.path.strip("/").split("/")]
     return session.query(Unit.id).filter(Unit.id.in_(ids), Unit.level == report.level).order_by(
         Unit.path.desc()).limit(1).scalar()

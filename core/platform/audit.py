@@ -7,11 +7,14 @@ Two ways in:
 * :func:`record` adds an explicit event (login, plugin toggle, CLI action).
 
 Rows are written on the session's own connection, inside the caller's
-transaction: a rolled-back change leaves no audit row, and a committed one
-always has its row. Entries wait in the session until it commits and are
-chained just before the commit, all at once: the chain's head row is locked
-only for the commit itself, not for the rest of a request (at a deadline
-spike every transaction takes that lock in turn).
+transaction, as soon as they are known (``record`` at once, ORM changes after
+each flush): a rolled-back change, or a rolled-back savepoint, leaves no audit
+row, and a committed one always has its row. They are written *pending*: no
+place in the chain yet, the HMAC of their content in ``mac``. The one chainer
+(``core.platform.audit_chainer``) chains them after the commit, so a
+transaction never waits on the chain's head row (at a deadline spike every
+transaction used to take that lock in turn). On SQLite the chainer runs inline,
+just before the commit.
 """
 from __future__ import annotations
 
@@ -20,13 +23,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from flask import g, has_app_context, has_request_context, request
-from sqlalchemy import event, insert, inspect, update
+from flask import current_app, g, has_app_context, has_request_context, request
+from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session, attributes
 from sqlalchemy.orm.properties import ColumnProperty
 from sqlalchemy.orm.relationships import RelationshipProperty
 
-from core.platform import audit_chain, clock
+from core.platform import audit_chain, audit_chainer, clock
 from core.platform.audit_verify import Verdict, verify  # noqa: F401  (callers use audit.verify)
 from core.platform.identity import current_account
 from core.platform.models.audit import AccessEntry, AuditCheckpoint, AuditEntry, AuditHead
@@ -41,7 +44,8 @@ SECRET_COLUMNS = frozenset({"password", "secret", "token", "api_key", "key", "ph
 REDACTED = "***"
 _SKIP_TABLES = frozenset(t.__tablename__ for t in (AuditEntry, AuditHead, AuditCheckpoint, AccessEntry))
 _PENDING = "baocao_audit_pending"
-_QUEUED = "baocao_audit_queued"
+#: The transaction wrote entries: chain after its commit.
+_WROTE = "baocao_audit_wrote"
 _SUPPRESS = "baocao_audit_suppress"
 
 
@@ -95,7 +99,7 @@ def record(
 
     session = session or db.session
     actor = actor or current_actor()
-    session.info.setdefault(_QUEUED, []).append(_entry(actor, action, object_type, object_id, details))
+    _write(session, [_entry(actor, action, object_type, object_id, details)])
 
 
 class suppressed:
@@ -136,25 +140,23 @@ def _entry(actor: Actor, action, object_type, object_id, details) -> dict:
     }
 
 
-def _append(connection, entries: list[dict]) -> None:
-    """Chain and insert entries, keyed under AUDIT_KEY. Bumping the head first takes the write lock.
-
-    Everything but the head row (the key, the entries' content) is ready before the lock, so the
-    chain's only shared state stays one ``UPDATE … RETURNING`` (issue 17 may remove even that).
-    """
-    if not entries:
-        return
+def pending_rows(entries: list[dict]) -> list[dict]:
+    """Entries as pending rows: keyed under AUDIT_KEY, no place in the chain yet."""
     kid, key, _readable = audit_chain.keys()
-    head = AuditHead.__table__
-    last_seq, prev = connection.execute(update(head).where(head.c.id == 1).values(seq=head.c.seq + len(entries))
-                                        .returning(head.c.seq, head.c.hash)).one()
     rows = []
-    for offset, entry in enumerate(entries):
-        entry = dict(entry, seq=last_seq - len(entries) + 1 + offset, prev_hash=prev, key_id=kid)
-        entry["hash"] = prev = audit_chain.entry_hash(prev, audit_chain.hashed_fields(entry), key)
-        rows.append(entry)
-    connection.execute(insert(AuditEntry.__table__), rows)
-    connection.execute(update(head).where(head.c.id == 1).values(hash=prev))
+    for entry in entries:
+        row = dict(entry, seq=None, prev_hash=None, hash=None, key_id=kid)
+        row["mac"] = audit_chain.pending_mac(audit_chain.hashed_fields(row), key)
+        rows.append(row)
+    return rows
+
+
+def _write(session: Session, entries: list[dict]) -> None:
+    """Insert entries pending, in the session's transaction (begun here if need be, so a rollback
+    takes them away), and mark the transaction for the chainer."""
+    if entries:
+        session.connection().execute(insert(AuditEntry.__table__), pending_rows(entries))
+        session.info[_WROTE] = True
 
 
 # --- ORM listeners ---------------------------------------------------------
@@ -235,30 +237,44 @@ def _after_flush(session: Session, flush_context) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    queued = session.info.setdefault(_QUEUED, [])
+    entries = []
     for actor, action, obj, details in pending:
         if action == "create":
             details = _columns(obj)
-        queued.append(_entry(actor, action, type(obj).__name__, _identity(obj), details))
+        entries.append(_entry(actor, action, type(obj).__name__, _identity(obj), details))
+    _write(session, entries)
 
 
 def _before_commit(session: Session) -> None:
-    """Chain what the transaction queued, after its last flush, just before it commits."""
-    session.flush()  # changes still pending queue their entries now, not after this hook
-    queued = session.info.pop(_QUEUED, None)
-    if queued:
-        _append(session.connection(), queued)
+    """On SQLite, chain inline: after the transaction's last flush, in the transaction itself."""
+    session.flush()  # changes still pending write their entries now, not after this hook
+    if session.info.get(_WROTE) and not session.in_nested_transaction() \
+            and session.connection().dialect.name != "postgresql":
+        audit_chainer.chain(session.connection())
+        session.info.pop(_WROTE, None)
+
+
+def _after_commit(session: Session) -> None:
+    """On PostgreSQL, the chainer runs after the outermost commit (or is woken to)."""
+    if session.info.pop(_WROTE, None) and has_app_context():
+        audit_chainer.after_commit(current_app._get_current_object(), session.get_bind())
 
 
 def _after_soft_rollback(session: Session, previous_transaction) -> None:
     session.info.pop(_PENDING, None)
-    if not previous_transaction.nested:  # a savepoint's rollback keeps the outer transaction's entries
-        session.info.pop(_QUEUED, None)
+
+
+def _after_transaction_end(session: Session, transaction) -> None:
+    """A rollback, or a close without commit, of the outermost transaction: nothing of it to chain."""
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
 
 
 def install(session_target) -> None:
     """Attach the listeners once to the session class behind ``db.session``."""
     for name, fn in (("before_flush", _before_flush), ("after_flush", _after_flush),
-                     ("before_commit", _before_commit), ("after_soft_rollback", _after_soft_rollback)):
+                     ("before_commit", _before_commit), ("after_commit", _after_commit),
+                     ("after_soft_rollback", _after_soft_rollback),
+                     ("after_transaction_end", _after_transaction_end)):
         if not event.contains(session_target, name, fn):
             event.listen(session_target, name, fn)

@@ -15,7 +15,7 @@ stay verifiable while their key is in ``AUDIT_OLD_KEYS``.
 Entries written before the key existed have ``key_id`` NULL and a plain SHA-256; they verify as
 such, but only before the first keyed entry (a NULL after it is a downgrade, refused).
 
-Each use of the key is domain-separated (entries, checkpoints, access rows), so a MAC made for one
+Each use of the key is domain-separated (entries, pending entries, checkpoints, access rows), so a MAC made for one
 can never pass for another.
 """
 from __future__ import annotations
@@ -31,6 +31,7 @@ _HKDF_INFO = b"baocao audit key v1"
 ENTRY = b"baocao audit entry v1\n"
 CHECKPOINT = b"baocao audit checkpoint v1\n"
 ACCESS = b"baocao audit access v1\n"
+PENDING = b"baocao audit pending v1\n"
 
 
 def canonical(fields: dict) -> str:
@@ -79,6 +80,19 @@ def hashed_fields(row) -> dict:
     if kid is not None:
         fields["key_id"] = kid
     return fields
+
+
+def pending_mac(fields: dict, key: bytes) -> str:
+    """The MAC of a pending entry's content (``hashed_fields`` with ``seq`` None): an edit made before
+    the chainer gives the entry its place shows, and the chainer refuses to chain it."""
+    return mac(key, PENDING, canonical(fields))
+
+
+def pending_intact(row, readable: dict[str, bytes]) -> bool:
+    """A pending entry (dict or row) still has the content its ``mac`` was made over."""
+    get = row.get if isinstance(row, dict) else lambda k: getattr(row, k)
+    key, written = readable.get(get("key_id")), get("mac")
+    return key is not None and written is not None and same(pending_mac(hashed_fields(row), key), written)
 
 
 def same(a: str, b: str) -> bool:

@@ -16,6 +16,10 @@ deleted by the attacker; an exported copy cannot.
 
 Access entries (``core.platform.access_log``) are verified with the chain: each row's MAC, and each
 batch against the ``audit.access_sealed`` entry that sealed it (count and digest).
+
+Pending entries (written, not yet chained: ``core.platform.audit_chainer``) are verified by their own
+MAC; one edited while pending is reported, and so is a stuck chainer: entries still pending
+``stuck_after`` seconds after they were written (``AUDIT_CHAIN_STUCK_SECONDS``).
 """
 from __future__ import annotations
 
@@ -27,6 +31,8 @@ from typing import Iterable
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
+
+from datetime import timedelta
 
 from core.platform import audit_chain, clock
 from core.platform.models.audit import GENESIS_HASH, AccessEntry, AuditCheckpoint, AuditEntry, AuditHead
@@ -53,6 +59,7 @@ class Verdict:
     checkpoints: int = 0
     access_sealed: int = 0
     access_unsealed: int = 0
+    pending: int = 0
 
     def summary(self) -> str:
         parts = [f"{self.checked} entries"]
@@ -61,6 +68,8 @@ class Verdict:
                          f"{self.checked - self.legacy} keyed")
         parts.append(f"{self.checkpoints} checkpoint(s) match")
         parts.append(f"{self.access_sealed} access entries sealed, {self.access_unsealed} not yet")
+        if self.pending:
+            parts.append(f"{self.pending} pending (written, not yet chained)")
         return "; ".join(parts)
 
 
@@ -76,7 +85,10 @@ def _iso(at: datetime) -> str:
 
 
 def checkpoint(session: Session) -> dict:
-    """Sign the chain's current head into ``audit_checkpoint``; the caller commits. Returns it."""
+    """Chain what is pending, then sign the chain's head into ``audit_checkpoint``; the caller commits."""
+    from core.platform import audit_chainer
+
+    audit_chainer.chain(session.connection())
     head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
     kid, key, _readable = audit_chain.keys()
     at = clock.utcnow().replace(microsecond=0)
@@ -165,8 +177,11 @@ class _Walk:
             self.seals[int(details["batch"])] = (row.seq, int(details["count"]), details["digest"])
 
 
-def verify(session: Session, checkpoints: list[dict] | None = None, batch: int = 2000) -> Verdict:
-    """Walk the chain in order; report the first row, checkpoint or access batch that is wrong.
+def verify(session: Session, checkpoints: list[dict] | None = None, batch: int = 2000,
+           stuck_after: float | None = None) -> Verdict:
+    """Walk the chain in order; report the first row, checkpoint or access batch that is wrong, then
+    the pending entries: one edited, or one waiting longer than ``stuck_after`` seconds (default
+    ``AUDIT_CHAIN_STUCK_SECONDS``). ``baocao audit verify`` runs the chainer first.
 
     ``checkpoints``: an exported file's (``read_checkpoints``); the database's are always checked.
     """
@@ -181,7 +196,8 @@ def verify(session: Session, checkpoints: list[dict] | None = None, batch: int =
         for cp in walk.pinned.pop(0, ()):
             if cp["hash"] != GENESIS_HASH:
                 raise Broken(1, f"entry 1 does not match the checkpoint of {cp['at']} ({cp['source']})")
-        rows = session.execute(select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch))
+        rows = session.execute(select(AuditEntry).where(AuditEntry.seq.is_not(None)).order_by(AuditEntry.seq)
+                               .execution_options(yield_per=batch))
         for row in rows.scalars():
             walk.step(row)
         if walk.pinned:
@@ -195,10 +211,31 @@ def verify(session: Session, checkpoints: list[dict] | None = None, batch: int =
         if head.seq != walk.seq or head.hash != walk.prev:
             raise Broken(walk.seq + 1, f"entries after {walk.seq} were deleted (head says {head.seq})")
         sealed, unsealed = _verify_access(session, walk, batch)
+        pending = _verify_pending(session, readable, stuck_after, batch)
     except Broken as broken:
         return Verdict(False, walk.seq, broken.seq, broken.reason, legacy=walk.legacy)
     return Verdict(True, walk.seq, legacy=walk.legacy, checkpoints=len(every), access_sealed=sealed,
-                   access_unsealed=unsealed)
+                   access_unsealed=unsealed, pending=pending)
+
+
+def _verify_pending(session: Session, readable: dict[str, bytes], stuck_after: float | None, batch: int) -> int:
+    """Each pending entry's MAC; a chainer is stuck when an entry waits longer than ``stuck_after``."""
+    if stuck_after is None:
+        from flask import current_app
+
+        stuck_after = float(current_app.config.get("AUDIT_CHAIN_STUCK_SECONDS", 300))
+    oldest = clock.utcnow() - timedelta(seconds=stuck_after)
+    count = 0
+    rows = session.execute(select(AuditEntry).where(AuditEntry.seq.is_(None)).order_by(AuditEntry.id)
+                           .execution_options(yield_per=batch))
+    for row in rows.scalars():
+        if not audit_chain.pending_intact(row, readable):
+            raise Broken(None, f"pending entry id {row.id} was modified before it was chained")
+        if row.at < oldest:
+            raise Broken(None, f"the audit chainer is stuck: entry id {row.id} has waited since "
+                               f"{row.at.isoformat(timespec='seconds')} UTC (more than {stuck_after:.0f} s)")
+        count += 1
+    return count
 
 
 # --- access entries ----------------------------------------------------------------------------

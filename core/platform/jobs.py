@@ -205,8 +205,13 @@ def init_app(app: Flask, session_target) -> None:
 
 
 def heartbeat() -> None:
-    """Tell /health that a worker ran a job within the last minutes."""
+    """Tell /health that a worker ran a job within the last minutes; chain audit entries left pending
+    (a web process that died between its commit and its chainer run)."""
+    from core.platform import audit_chainer
+    from core.platform.extensions import db
+
     runner().heartbeat()
+    audit_chainer.chain_quietly(db.engine)
 
 
 def tick(now: str | None = None) -> list[str]:

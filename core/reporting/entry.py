@@ -205,9 +205,12 @@ def failed_rules(defn: dict, values: dict[Key, object], partial: bool) -> list[d
     """The rules of the form that are false over ``values`` (a rule that cannot be judged is skipped)."""
     if not defn.get("rules"):
         return []
+    return _failed(defn, rule_values(defn, values, partial))
+
+
+def _failed(defn: dict, inputs: dict[str, object]) -> list[dict]:
     from core.forms import expressions
 
-    inputs = rule_values(defn, values, partial)
     failed = []
     for rule in defn["rules"]:
         try:
@@ -240,26 +243,39 @@ def validate(defn: dict, values: dict[Key, object], partial: bool) -> dict[str, 
     nothing). Bounds apply to every number given. Each rule that is false
     adds its message under ``"_rules"``.
     """
-    errors: dict[str, list[str]] = {}
+    return judge(defn, values, (partial,))[partial]
+
+
+def judge(defn: dict, values: dict[Key, object], modes=(True, False)) -> dict[bool, dict[str, list[str]]]:
+    """:func:`validate` for each of ``modes`` (``partial`` True: as a draft; False: as a submission) in
+    one pass: bounds once for both, each rule once unless what it reads differs between the two (a
+    table with empty cells). A submit with values (save, then submit) judges them once with it."""
+    out: dict[bool, dict[str, list[str]]] = {mode: {} for mode in modes}
+    whole = [mode for mode in modes if not mode]
     for code, fld in fields_of(defn).items():
         cells = cells_of(defn, fld)
-        if not partial and fld.get("required") and fld["type"] != "file":
+        if whole and fld.get("required") and fld["type"] != "file":
             missing = [cell for cell in cells if values.get((code, cell)) is None]
-            if missing and fld.get("combo"):
-                errors.setdefault(code, []).append(
-                    _("Fill in every cell of this table (enter 0 where there is nothing)."))
-            elif missing:
-                errors.setdefault(code, []).append(_("This field is required."))
+            if missing:
+                message = (_("Fill in every cell of this table (enter 0 where there is nothing).")
+                           if fld.get("combo") else _("This field is required."))
+                out[False].setdefault(code, []).append(message)
         if fld["type"] not in NUMERIC_TYPES or (fld.get("min") is None and fld.get("max") is None):
             continue
         for cell in cells:
             problems = bound_errors(fld, values.get((code, cell)))
             if problems:
-                errors.setdefault(error_key(code, cell), []).extend(problems)
-    rules = failed_rules(defn, values, partial)
-    if rules:
-        errors[RULES_KEY] = [rule_message(rule) for rule in rules]
-    return errors
+                for errors in out.values():
+                    errors.setdefault(error_key(code, cell), []).extend(problems)
+    if defn.get("rules"):
+        failed: dict[bool, list[dict]] = {}
+        inputs = {mode: rule_values(defn, values, mode) for mode in modes}
+        for mode in modes:
+            same = next((m for m in failed if inputs[m] == inputs[mode]), None)
+            failed[mode] = failed[same] if same is not None else _failed(defn, inputs[mode])
+            if failed[mode]:
+                out[mode][RULES_KEY] = [rule_message(rule) for rule in failed[mode]]
+    return out
 
 
 # --- stored values -------------------------------------------------------------------------------
@@ -314,15 +330,23 @@ def check(session, report: Report, raw: dict, partial: bool = True, machine: boo
     The screen's live check (``/reports/<id>/validate``) and :func:`save` both
     use this, so they always agree. ``machine``: ``raw`` comes from a program (see :func:`parse`).
     """
+    return _check(session, report, raw, partial, machine)[0]
+
+
+def _check(session, report: Report, raw: dict, partial: bool, machine: bool,
+           submit: bool = False) -> tuple[Check, dict[str, list[str]]]:
+    """:func:`check`; with ``submit`` also the errors of the merged values as a submission (else {})."""
     defn = report.version.definition
     new, errors = parse(defn, raw, machine)
     stored = values_of(session, report)
     merged = {**stored, **new}
-    for key, messages in validate(defn, merged, partial).items():
+    modes = (partial, False) if submit and partial else (partial,)
+    judged = judge(defn, merged, modes)
+    for key, messages in judged[partial].items():
         have = errors.setdefault(key, [])
         have.extend(m for m in messages if m not in have)
     changes = {key: (stored.get(key), value) for key, value in new.items() if not _same(stored.get(key), value)}
-    return Check(errors, merged, changes)
+    return Check(errors, merged, changes), (judged[False] if submit else {})
 
 
 def _same(old, new) -> bool:
@@ -409,6 +433,17 @@ def save(session, report: Report, raw: dict, partial: bool = True, machine: bool
     return save_checked(session, report, raw, partial, machine).errors
 
 
+def save_for_submit(session, report: Report, raw: dict, machine: bool = False) -> tuple[Check, dict[str, list[str]]]:
+    """Save ``raw`` as a draft (:func:`save_checked`) and judge the result as a submission in the same
+    pass: ``(the save's Check, the submission's errors)``, to hand to ``workflows.service.transition``
+    (``judged``) so that the submit neither reads the values again nor validates them again."""
+    _lock_editable(session, report)
+    result, submit_errors = _check(session, report, raw, True, machine, submit=True)
+    if not result.errors and result.changes:
+        _store(session, report, result, touch=False)  # the submit's own UPDATE stamps updated_at
+    return result, submit_errors
+
+
 def save_checked(session, report: Report, raw: dict, partial: bool = True, machine: bool = False) -> Check:
     """Save the values in ``raw``; return the :class:`Check` (errors, or the merged values now stored).
 
@@ -423,12 +458,16 @@ def save_checked(session, report: Report, raw: dict, partial: bool = True, machi
     result = check(session, report, raw, partial, machine)
     if result.errors or not result.changes:
         return result
-    _write(session, report, result.changes)
+    _store(session, report, result)
+    return result
+
+
+def _store(session, report: Report, result: Check, touch: bool = True) -> None:
+    _write(session, report, result.changes, touch)
     audit.record("report.save", "Report", report.id, {
         "form": report.version.definition.get("code"),
         "cells": {error_key(*key): [old, new] for key, (old, new) in sorted(result.changes.items())},
     }, session=session)
-    return result
 
 
 

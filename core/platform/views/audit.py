@@ -4,7 +4,9 @@ The list names what happened ("Duyệt báo cáo", not ``report.approve``), who 
 unit (the unit's name, not its code), when in Vietnam time to the second, and what changed as
 "trường: cũ → mới". Filters by actor, unit, action and a range of days (Vietnam days); bad filter
 input is a Vietnamese message above an empty list, never a 500. One page is two queries whatever its
-length: the entries (newest first, by the ``seq`` index) and the names of their units.
+length: the entries (newest first, by the ``seq`` index) and the names of their units. It lists
+chained entries only: a pending one (written, not yet chained, ``core.platform.audit_chainer``) shows
+once it has its place, milliseconds later.
 """
 from __future__ import annotations
 
@@ -165,7 +167,7 @@ class AuditView(ModelView):
         valid = filters.validate()
         if valid:
             page = filters.page.data or 1
-            query = select(AuditEntry)
+            query = select(AuditEntry).where(AuditEntry.seq.is_not(None))  # chained: pending ones follow in ms
             if filters.actor.data:
                 query = query.where(AuditEntry.actor == filters.actor.data.strip())
             if filters.unit.data:

@@ -30,6 +30,7 @@ from core.reporting import entry
 from core.platform.extensions import db
 from core.forms.definitions import fields_of
 from core.reporting.models import Attachment, Report, Transition
+from core.hierarchy.models import Unit
 from core.hierarchy.scope import ScopedInterface, condition, current_account
 
 FIELDS = ["id", "form_code", "period_code", "unit_code", "state", "level", "deadline", "submitted_at", "late"]
@@ -69,11 +70,13 @@ def history_json(report_id: int) -> list[dict]:
             for t in rows]
 
 
-def scoped_report(pk: int) -> Report | None:
-    """The report with what the services read, in one query; None out of scope."""
+def scoped_report(pk: int, parent: bool = False) -> Report | None:
+    """The report with what the services read, in one query; None out of scope. ``parent``: the unit's
+    parent too (the default approval chain asks for its level: a query fewer per transition)."""
+    unit = joinedload(Report.unit)
     return db.session.execute(
         select(Report).options(joinedload(Report.form), joinedload(Report.version), joinedload(Report.period),
-                               joinedload(Report.unit))
+                               unit.joinedload(Unit.parent) if parent else unit)
         .where(Report.id == pk, condition(Report, current_account()))
     ).scalar_one_or_none()
 
@@ -276,7 +279,7 @@ class ReportApi(ModelRestApi):
         from workflows import service
         from workflows.machine import ACTIONS
 
-        report = scoped_report(pk)
+        report = scoped_report(pk, parent=True)
         if report is None:
             return self.response_404()
         body = request.get_json(silent=True)
@@ -298,14 +301,16 @@ class ReportApi(ModelRestApi):
             errors["lock_version"] = [_("Enter a whole number.")]
         if errors:
             return self.response(422, message=_("The request is not understood."), errors=errors)
+        judged = None
         try:
             if values:
-                # What the screen shows is what goes up: saved and submitted in this one transaction.
-                refused = self._save_for_submit(report, values, seen)
+                # What the screen shows is what goes up: saved and submitted in this one transaction,
+                # the values read and judged once (the save judges them as a submission too).
+                refused, judged = self._save_for_submit(report, values, seen)
                 if refused is not None:
                     db.session.rollback()
                     return refused
-            service.transition(db.session, report, action, g.user, comment, seen_version=seen)
+            service.transition(db.session, report, action, g.user, comment, seen_version=seen, judged=judged)
         except service.CommentRequired as exc:
             db.session.rollback()
             return self.response(422, message=str(exc), errors=exc.errors)
@@ -323,21 +328,22 @@ class ReportApi(ModelRestApi):
         return self.response(200, **answer)
 
     def _save_for_submit(self, report: Report, values: dict, seen: int | None):
-        """Save ``values`` before a submit; the refusal to answer with, or None when saved (not committed)."""
+        """Save ``values`` before a submit: ``(the refusal to answer with, None)``, or ``(None, the
+        values' errors as a submission)`` when saved (not committed)."""
         if seen is not None and seen != report.lock_version:
             return self.response(409, message=_("The report was changed by someone else. Reload it and try again."),
-                                 errors={"lock_version": [str(report.lock_version)]})
+                                 errors={"lock_version": [str(report.lock_version)]}), None
         if not entry.may_enter(g.user, report):
             return self.response(403, message=_("Only the accounts of %(unit)s enter its data; you can read it.",
-                                                unit=report.unit.name), errors={})
+                                                unit=report.unit.name), errors={}), None
         try:
-            result = entry.save_checked(db.session, report, values, partial=True, machine=True)
+            result, judged = entry.save_for_submit(db.session, report, values, machine=True)
         except entry.EntryRefused as exc:
-            return self.response(409, message=str(exc), errors={"state": [report.state]})
+            return self.response(409, message=str(exc), errors={"state": [report.state]}), None
         if result.errors:
             return self.response(422, message=_("Not submitted: some values are wrong; nothing was saved."),
-                                 errors=result.errors)
-        return None
+                                 errors=result.errors), None
+        return None, judged
 
     @expose("/<int:pk>/values", methods=["PATCH"])
     @protect()

@@ -310,8 +310,13 @@ class ReportsView(ModelView):
         form = request.form
         back = url_for("ReportsView.entry", pk=report.id)
         g.baocao_entry_errors = {}
+        judged = None
         try:
-            errors = entry.save(db.session, report, form.to_dict(), partial=True)
+            if form.get("_submit"):  # judged once: as a draft for the save, as a submission for the submit
+                checked, judged = entry.save_for_submit(db.session, report, form.to_dict())
+                errors = checked.errors
+            else:
+                errors = entry.save(db.session, report, form.to_dict(), partial=True)
         except entry.EntryRefused as exc:  # the state changed since the page was drawn
             db.session.rollback()
             flash(str(exc), "danger")
@@ -327,7 +332,7 @@ class ReportsView(ModelView):
             if form.get("_submit"):
                 seen = form.get("_lock_version", "")
                 service.transition(db.session, report, "submit", account, "",
-                                   seen_version=int(seen) if seen.isdigit() else None)
+                                   seen_version=int(seen) if seen.isdigit() else None, judged=judged)
                 done = _("Saved and submitted. The report is now %(state)s.", state=entry.state_label(report.state))
             elif form.get("_attach"):
                 upload = request.files.get("file")
