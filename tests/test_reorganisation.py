@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from core.accounts.models import Account
 from core.hierarchy import reorganisation as reorg_service
@@ -89,6 +89,16 @@ def test_a_rename_and_a_move_close_the_version_and_open_one_from_today(app):
         assert under_h02 == {unit(c).id for c in ("H02", "H01", "X011", "X012", "X021")}
         under_h02_before = {v.unit_id for v in subtree_as_of(db.session, unit("H02"), today - timedelta(days=1))}
         assert under_h02_before == {unit(c).id for c in ("H02", "X021")}
+
+
+def test_a_deactivated_unit_ends_its_version_the_same_day(app):
+    with app.app_context():
+        factories.province()
+        ward = unit("X021")
+        ward.active, ward.valid_to = False, clock.today()  # what the Deactivate action of the unit list does
+        db.session.commit()
+        assert versions_of("X021") == [("Xã Cô Ba", None, clock.today())]
+        assert ward.id not in {v.unit_id for v in tree_as_of(db.session, clock.today() + timedelta(days=1))}
 
 
 # --- the service -----------------------------------------------------------------------------------------
