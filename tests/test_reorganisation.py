@@ -297,3 +297,25 @@ def test_preview_writes_nothing(app):
                                                                                  ("X012", "close", None)}
         assert sorted(a["unit"] for a in shown.accounts) == ["H01", "H02", "X011", "X012"]
         assert shown.needs_accounts == ["N1"] and db.session.get(Reorganisation, reorg.id).state == "draft"
+
+
+def test_a_failure_half_way_leaves_nothing(app, monkeypatch):
+    """The units are already closed and the edges written when the workflow refuses an open report: the
+    caller's rollback takes all of it back, the event stays a draft."""
+    from workflows import service
+
+    with app.app_context():
+        factories.cao_bang_reports()
+
+        def refuse(*args, **kwargs):
+            raise service.Refused("từ chối")
+
+        monkeypatch.setattr(service, "close", refuse)
+        reorg = event([{"kind": "merge", "sources": ["X011", "X012"], "target": "X011"}])
+        with pytest.raises(service.Refused):
+            reorg_service.apply(db.session, reorg)
+        db.session.rollback()
+        assert unit("X012").active and versions_of("X012") == [("Xã Lũng Nặm", None, None)]
+        assert db.session.query(UnitSuccession).count() == 0 and db.session.query(UnitLineage).count() == 0
+        assert db.session.get(Reorganisation, reorg.id).state == "draft"
+        assert db.session.query(AuditEntry).filter_by(action="reorganisation.apply").count() == 0
