@@ -159,7 +159,7 @@ def test_a_notice_picked_at_22_00_vietnam_time_is_stored_and_shown_at_22_00(site
         notice = db.session.query(MaintenanceNotice).one()
         assert (notice.starts_at, notice.ends_at) == (datetime(2026, 12, 8, 15, 0), datetime(2026, 12, 8, 18, 30))
     page.goto(site["url"] + "/maintenance/list/")
-    assert "22:00 08/12/2026" in page.inner_text("body")
+    assert "08/12/2026 22:00" in page.inner_text("body")
     page.goto(site["url"] + f"/maintenance/edit/{notice.id}")
     assert page.input_value("#starts_at") == "08/12/2026 22:00"
 

@@ -36,7 +36,7 @@ def test_a_notice_typed_at_22_00_vietnam_time_is_stored_at_15_00_utc_and_shown_a
         notice = db.session.execute(select(MaintenanceNotice)).scalar_one()
         assert (notice.starts_at, notice.ends_at) == (datetime(2026, 12, 8, 15, 0), datetime(2026, 12, 8, 18, 30))
         pk = notice.id
-    assert "22:00 08/12/2026" in client.get("/maintenance/list/").get_data(as_text=True)
+    assert "08/12/2026 22:00" in client.get("/maintenance/list/").get_data(as_text=True)
     edit = client.get(f"/maintenance/edit/{pk}").get_data(as_text=True)
     assert 'data-datetime="1"' in edit and 'value="08/12/2026 22:00"' in edit  # edited on the same clock
 
@@ -61,7 +61,7 @@ def test_an_incident_is_recorded_in_vietnam_time(app, client):
         assert (incident.occurred_at, incident.detected_at) == (datetime(2026, 11, 20, 0, 30),
                                                                 datetime(2026, 11, 20, 0, 45))
         assert incident.resolved_at is None
-    assert "07:30 20/11/2026" in client.get("/incidents/list/").get_data(as_text=True)
+    assert "20/11/2026 07:30" in client.get("/incidents/list/").get_data(as_text=True)
 
 
 def test_the_formats_a_person_types_are_read_and_nothing_else():

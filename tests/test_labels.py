@@ -90,7 +90,7 @@ def test_every_time_column_of_a_screen_is_shown_in_vietnam_time(app):
 
 @pytest.mark.parametrize("kind, code, expected", [
     ("level", "province", "Cấp tỉnh"), ("level", "district", "Cấp huyện"), ("level", "commune", "Cấp xã"),
-    ("state", "correction_requested", "Yêu cầu điều chỉnh"), ("role", "Reviewer", "Duyệt báo cáo"),
+    ("state", "correction_requested", "Yêu cầu điều chỉnh"), ("role", "Reviewer", "Cán bộ thẩm định"),
     ("audit_action", "report.approve", "Duyệt báo cáo"), ("audit_action", "update", "Sửa"),
     ("object_type", "FormField", "Chỉ tiêu của biểu mẫu"), ("sector", "dan_toc", "Dân tộc"),
     ("state", None, "—"), ("sector", "mot_nganh_moi", "mot_nganh_moi"),

@@ -155,4 +155,4 @@ def test_the_admin_announces_in_province_time_and_planned_work_needs_the_lead_ti
         assert db.session.execute(select(AuditEntry).where(AuditEntry.object_type == "MaintenanceNotice")).scalar()
     assert MESSAGE in client.get("/").get_data(as_text=True)
     listing = client.get("/maintenance/list/").get_data(as_text=True)
-    assert (soon + timedelta(hours=7)).strftime("%H:00 %d/%m/%Y") in listing
+    assert (soon + timedelta(hours=7)).strftime("%d/%m/%Y %H:00") in listing

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from flask_babel import lazy_gettext as _l
+from core.platform import labels
 
 READ = ("can_list", "can_show", "can_get", "can_info", "can_tree", "menu_access")
 #: Every signed-in account may change its own password and read who it is.
@@ -106,18 +106,18 @@ ADMIN_ONLY = ("BackfillView", "ReportBackfillApi", "ExchangeMappingView", "Intak
               "MaintenanceNoticesView", "MaintenanceApi", "IncidentsView", "WorkingCalendarView", "ReorganisationsView")
 
 ROLES: tuple[RoleSpec, ...] = (
-    RoleSpec(SYSTEM_ADMIN, _l("System administrator"), (("*", ("*",)),), personal=True),
-    RoleSpec(UNIT_ADMIN, _l("Unit administrator"), SELF_SERVICE + UNIT_READ + (
+    RoleSpec(SYSTEM_ADMIN, labels.ROLES[SYSTEM_ADMIN], (("*", ("*",)),), personal=True),
+    RoleSpec(UNIT_ADMIN, labels.ROLES[UNIT_ADMIN], SELF_SERVICE + UNIT_READ + (
         ("Quản trị", ("menu_access",)),  # the Administration menu, for its Accounts entry
         ("AccountsView", ("*",)),
         ("UnitHoldersView", ("*",)),
     ) + ANALYSIS_EDIT + ACCOUNT_REQUESTS_CARRY_OUT, personal=True),
-    RoleSpec(REPORTER, _l("Reporter"), SELF_SERVICE + UNIT_READ + REPORT_ENTRY + TOTALS_READ + EXCHANGE_EXPORT
+    RoleSpec(REPORTER, labels.ROLES[REPORTER], SELF_SERVICE + UNIT_READ + REPORT_ENTRY + TOTALS_READ + EXCHANGE_EXPORT
              + EXPORTS + ANALYSIS_RUN + VERIFY + ACCOUNT_REQUESTS_FILE),
-    RoleSpec(REVIEWER, _l("Reviewer"), SELF_SERVICE + UNIT_READ + REPORT_READ + REQUESTS + REVIEW + DASHBOARD_READ
+    RoleSpec(REVIEWER, labels.ROLES[REVIEWER], SELF_SERVICE + UNIT_READ + REPORT_READ + REQUESTS + REVIEW + DASHBOARD_READ
              + ANALYSIS_RUN + ACCOUNT_REQUESTS_FILE),
     # The leader reads the data and decides on account requests (HN Đ9.6); it edits nothing.
-    RoleSpec(VIEWER, _l("Leader (read only)"), SELF_SERVICE + UNIT_READ + REPORT_READ + DASHBOARD_READ + ANALYSIS_RUN
+    RoleSpec(VIEWER, labels.ROLES[VIEWER], SELF_SERVICE + UNIT_READ + REPORT_READ + DASHBOARD_READ + ANALYSIS_RUN
              + USAGE_READ + ACCOUNT_REQUESTS_DECIDE, personal=True),
 )
 BY_NAME = {spec.name: spec for spec in ROLES}

@@ -55,13 +55,13 @@ LEVELS = {
     "district": _l("District level"),
     "commune": _l("Commune level"),
 }
-#: Roles as data (core.hierarchy.roles) and FAB's own.
+#: Roles as data (core.hierarchy.roles takes its titles from here) and FAB's own.
 ROLES = {
     "Admin": _l("System administrator"),
     "UnitAdmin": _l("Unit administrator"),
-    "Reporter": _l("Report entry"),
-    "Reviewer": _l("Review and approval"),
-    "Viewer": _l("Read only"),
+    "Reporter": _l("Reporter"),
+    "Reviewer": _l("Reviewer"),
+    "Viewer": _l("Leader (read only)"),
     "Public": _l("Not signed in"),
 }
 #: What a notification is about: its kind is ``<action>:<transition id>``, ``urge:<day>`` or a reminder.

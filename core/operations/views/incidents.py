@@ -11,11 +11,10 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_appbuilder.urltools import get_filter_args
 from flask_babel import lazy_gettext as _l
-from flask_babel import format_datetime
 from wtforms import SelectField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
-from core.platform import audit, clock, tabular
+from core.platform import audit, clock, labels, tabular
 from core.platform.datetimes import LocalDateTimeField
 from core.platform.extensions import db
 from core.operations.models.incident import Incident
@@ -32,10 +31,6 @@ def _impact(value):
 
 def _status(value):
     return STATUS_LABELS.get(value, value)
-
-
-def _local(value):
-    return format_datetime(value, "HH:mm dd/MM/yyyy") if value else ""
 
 
 def _choice_fields() -> dict:
@@ -65,8 +60,8 @@ class IncidentsView(ModelView):
     show_columns = COLUMNS + ["created_at"]
     add_columns = edit_columns = COLUMNS
     search_columns = ["impact", "status", "occurred_at", "category", "title", "reported_by"]
-    formatters_columns = {"impact": _impact, "status": _status, "occurred_at": _local, "detected_at": _local,
-                          "resolved_at": _local, "created_at": _local}
+    formatters_columns = {"impact": _impact, "status": _status, "occurred_at": labels.local_time, "detected_at": labels.local_time,
+                          "resolved_at": labels.local_time, "created_at": labels.local_time}
     add_form_extra_fields = edit_form_extra_fields = _choice_fields()
     description_columns = {
         "detected_at": _l("When the incident was noticed, if later than it occurred."),

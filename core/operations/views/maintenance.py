@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_babel import format_datetime, gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
@@ -18,10 +18,6 @@ from core.operations import maintenance
 from core.operations.models.backup import MaintenanceNotice
 
 TIME_COLUMNS = ("starts_at", "ends_at")
-
-
-def _local(value):
-    return format_datetime(value, "HH:mm dd/MM/yyyy") if value else ""
 
 
 class MaintenanceNoticesView(ModelView):
@@ -48,7 +44,7 @@ class MaintenanceNoticesView(ModelView):
     description_columns = {
         "emergency": _l("An emergency notice is shown at once; a planned one from the lead time before it starts."),
     }
-    formatters_columns = {**{name: _local for name in (*TIME_COLUMNS, "created_at")}, "emergency": labels.yes_no}
+    formatters_columns = {**{name: labels.local_time for name in (*TIME_COLUMNS, "created_at")}, "emergency": labels.yes_no}
     # FAB makes the non-nullable column a required checkbox, which refuses every planned (unticked) notice;
     # its date picker drops the time: the times are typed on the province's clock and kept in UTC.
     add_form_extra_fields = edit_form_extra_fields = {
