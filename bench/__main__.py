@@ -1,5 +1,6 @@
 """Run every benchmark: ``make bench`` (uses DATABASE_URL when set, else a scratch SQLite file)."""
-from bench import access_log, assignment, audit_chain, autosave, deadline_spike, entry_form, export_xlsx, rollup, workbook
+from bench import (access_log, assignment, audit_chain, autosave, deadline_spike, entry_form, export_xlsx, reorganise,
+                   rollup, workbook)
 
 if __name__ == "__main__":
     audit_chain.main()
@@ -11,3 +12,4 @@ if __name__ == "__main__":
     export_xlsx.main()
     deadline_spike.main()
     autosave.main()
+    reorganise.main()

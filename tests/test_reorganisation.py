@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from core.accounts.models import Account
 from core.hierarchy import reorganisation as reorg_service
@@ -89,6 +89,16 @@ def test_a_rename_and_a_move_close_the_version_and_open_one_from_today(app):
         assert under_h02 == {unit(c).id for c in ("H02", "H01", "X011", "X012", "X021")}
         under_h02_before = {v.unit_id for v in subtree_as_of(db.session, unit("H02"), today - timedelta(days=1))}
         assert under_h02_before == {unit(c).id for c in ("H02", "X021")}
+
+
+def test_a_deactivated_unit_ends_its_version_the_same_day(app):
+    with app.app_context():
+        factories.province()
+        ward = unit("X021")
+        ward.active, ward.valid_to = False, clock.today()  # what the Deactivate action of the unit list does
+        db.session.commit()
+        assert versions_of("X021") == [("Xã Cô Ba", None, clock.today())]
+        assert ward.id not in {v.unit_id for v in tree_as_of(db.session, clock.today() + timedelta(days=1))}
 
 
 # --- the service -----------------------------------------------------------------------------------------
@@ -287,3 +297,25 @@ def test_preview_writes_nothing(app):
                                                                                  ("X012", "close", None)}
         assert sorted(a["unit"] for a in shown.accounts) == ["H01", "H02", "X011", "X012"]
         assert shown.needs_accounts == ["N1"] and db.session.get(Reorganisation, reorg.id).state == "draft"
+
+
+def test_a_failure_half_way_leaves_nothing(app, monkeypatch):
+    """The units are already closed and the edges written when the workflow refuses an open report: the
+    caller's rollback takes all of it back, the event stays a draft."""
+    from workflows import service
+
+    with app.app_context():
+        factories.cao_bang_reports()
+
+        def refuse(*args, **kwargs):
+            raise service.Refused("từ chối")
+
+        monkeypatch.setattr(service, "close", refuse)
+        reorg = event([{"kind": "merge", "sources": ["X011", "X012"], "target": "X011"}])
+        with pytest.raises(service.Refused):
+            reorg_service.apply(db.session, reorg)
+        db.session.rollback()
+        assert unit("X012").active and versions_of("X012") == [("Xã Lũng Nặm", None, None)]
+        assert db.session.query(UnitSuccession).count() == 0 and db.session.query(UnitLineage).count() == 0
+        assert db.session.get(Reorganisation, reorg.id).state == "draft"
+        assert db.session.query(AuditEntry).filter_by(action="reorganisation.apply").count() == 0

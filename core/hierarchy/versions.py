@@ -21,8 +21,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import date, timedelta
 
-from sqlalchemy import and_, delete, event, exists, insert, literal, or_, select, update
-from sqlalchemy.orm import Session, attributes
+from sqlalchemy import and_, case, delete, event, exists, insert, literal, or_, select, update
+from sqlalchemy.orm import Session, aliased, attributes
 
 from core.hierarchy.models import Unit, UnitVersion
 from core.platform import clock
@@ -124,8 +124,6 @@ def sync(session: Session, unit_ids, new=()) -> None:
 
 def _first_from(unit, new, day):
     """A new unit starts at its own ``valid_from``; a unit re-opening after a closed version, on ``day``."""
-    from sqlalchemy import case
-
     if not new:
         return literal(day)
     return case((unit.id.in_(list(new)), unit.valid_from), else_=literal(day))
@@ -147,10 +145,10 @@ def install(session_target) -> None:
 # --- the tree as of a date -------------------------------------------------------------------------
 
 
-def valid_on(day: date):
+def valid_on(day: date, version=UnitVersion):
     """The condition "this version holds on ``day``" (dates inclusive, NULL open)."""
-    return and_(or_(UnitVersion.valid_from.is_(None), UnitVersion.valid_from <= day),
-                or_(UnitVersion.valid_to.is_(None), UnitVersion.valid_to >= day))
+    return and_(or_(version.valid_from.is_(None), version.valid_from <= day),
+                or_(version.valid_to.is_(None), version.valid_to >= day))
 
 
 def tree_as_of(session: Session, day: date) -> list[UnitVersion]:
@@ -161,19 +159,8 @@ def tree_as_of(session: Session, day: date) -> list[UnitVersion]:
 def subtree_as_of(session: Session, unit: Unit, day: date) -> list[UnitVersion]:
     """``unit`` and everything under it as the tree stood on ``day``: one query (a prefix match on the
     path of ``unit``'s version that day); empty when the unit did not exist then."""
-    root = aliased_version()
-    prefix = (select(root.path).where(root.unit_id == unit.id, _valid_on(root, day)).limit(1).scalar_subquery())
+    root = aliased(UnitVersion)
+    prefix = select(root.path).where(root.unit_id == unit.id, valid_on(day, root)).limit(1).scalar_subquery()
     return list(session.execute(
         select(UnitVersion).where(valid_on(day), UnitVersion.path.startswith(prefix))
         .order_by(UnitVersion.path)).scalars())
-
-
-def aliased_version():
-    from sqlalchemy.orm import aliased
-
-    return aliased(UnitVersion)
-
-
-def _valid_on(alias, day: date):
-    return and_(or_(alias.valid_from.is_(None), alias.valid_from <= day),
-                or_(alias.valid_to.is_(None), alias.valid_to >= day))

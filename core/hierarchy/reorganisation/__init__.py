@@ -151,7 +151,7 @@ def plan(session, reorg: Reorganisation) -> Plan:
     tiers = level_by_kind()
     predecessor_in: dict[str, int] = {}
 
-    def usable(n: int, code, role: str) -> _Node | None:
+    def usable(n: int, code) -> _Node | None:
         node = nodes.get(code) if isinstance(code, str) else None
         if node is None:
             problems.append((n, Reason(N_("unit %(code)s does not exist"), code=str(code))))
@@ -186,7 +186,7 @@ def plan(session, reorg: Reorganisation) -> Plan:
             problems.append((n, Reason(N_("kind '%(kind)s' has no tier in this province's hierarchy"),
                                        kind=kind or "")))
             return None
-        if parent_code is not None and usable(n, parent_code, "parent") is None:
+        if parent_code is not None and usable(n, parent_code) is None:
             return None
         node = nodes[code] = _Node(code, name, kind, tiers[kind], parent_code)
         result.ops.append(("create", code, name, kind, tiers[kind], parent_code))
@@ -203,7 +203,7 @@ def plan(session, reorg: Reorganisation) -> Plan:
     def reparent(n: int, node: _Node, parent_code) -> None:
         if parent_code is None or parent_code == node.parent:
             return
-        if usable(n, parent_code, "parent") is None:
+        if usable(n, parent_code) is None:
             return
         if under_itself(node.code, parent_code):
             problems.append((n, Reason(N_("%(unit)s cannot be placed under itself or one of its own units (%(parent)s)"),
@@ -229,19 +229,19 @@ def plan(session, reorg: Reorganisation) -> Plan:
         if kind == "create":
             create(n, step, None)
         elif kind == "rename":
-            node = usable(n, step.get("unit"), "rename")
+            node = usable(n, step.get("unit"))
             if node is not None:
                 if not str(step.get("name") or "").strip():
                     problems.append((n, Reason(N_("give the new name of %(code)s"), code=node.code)))
                 rename(node, step.get("name"))
         elif kind == "reparent":
-            node = usable(n, step.get("unit"), "reparent")
+            node = usable(n, step.get("unit"))
             if node is not None:
                 if not step.get("parent"):
                     problems.append((n, Reason(N_("give the new parent of %(code)s"), code=node.code)))
                 reparent(n, node, step.get("parent"))
         elif kind == "recode":
-            node = usable(n, step.get("unit"), "recode")
+            node = usable(n, step.get("unit"))
             code = str(step.get("code") or "").strip()
             if node is not None:
                 if not code or code in nodes:
@@ -275,11 +275,11 @@ def _merge(n, step, nodes, problems, usable, create, rename, reparent, close, ed
     if len(set(sources)) != len(sources):
         problems.append((n, Reason(N_("a unit is listed twice in the merge into %(code)s"), code=target)))
         return
-    found = [usable(n, code, "merge") for code in sources]
+    found = [usable(n, code) for code in sources]
     if any(node is None for node in found):
         return
     if target in nodes:
-        node = usable(n, target, "merge")
+        node = usable(n, target)
         if node is None:
             return
     else:
@@ -295,7 +295,7 @@ def _merge(n, step, nodes, problems, usable, create, rename, reparent, close, ed
 
 
 def _split(n, step, nodes, problems, usable, create, rename, reparent, close, edge) -> None:
-    source = usable(n, step.get("source"), "split")
+    source = usable(n, step.get("source"))
     parts = step.get("parts") or []
     if source is None:
         return
@@ -320,7 +320,7 @@ def _split(n, step, nodes, problems, usable, create, rename, reparent, close, ed
         if code == source.code:
             target = source
         elif code in nodes:
-            target = usable(n, code, "split")
+            target = usable(n, code)
         else:
             target = create(n, part, source)
         if target is None:
