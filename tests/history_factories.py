@@ -1,6 +1,6 @@
-"""History rows written directly, as docs/reorganisation.md defines them (issue 19), until the
-reorganisation service writes them: a unit's dated ``version``, a ``lineage`` row, and approved reports
-of past periods, so the totals on either tree can be tested on their own.
+"""History rows written directly, as docs/reorganisation.md defines them (issue 19): a ``lineage`` row and
+approved reports of past periods, so the totals on either tree can be tested apart from the reorganisation
+service (the units' dated versions are kept by :mod:`core.hierarchy.versions` as the units change).
 
 :func:`cao_bang_2025` is the scenario the tests share: Cao Bằng's test tree (``tests.factories.PROVINCE``)
 with approved CB-HIST reports for 2023 and 2024 on the old tree, the 1 July 2025 reorganisation (districts
@@ -17,7 +17,7 @@ from core.contracts import FieldSpec, FormSpec, ScheduleSpec, SectionSpec
 from core.forms.definitions import sync_spec
 from core.forms.models.form import Form, FormVersion
 from core.forms.models.period import Period
-from core.hierarchy.models import Unit, UnitLineage, UnitVersion
+from core.hierarchy.models import Unit, UnitLineage
 from core.reporting.models import Report, ReportValue
 
 EFFECTIVE = date(2025, 7, 1)
@@ -35,16 +35,6 @@ HOUSEHOLDS = {
 }
 #: The poverty rate (%), averaged by the form's rule.
 RATE = {"2024": {"X011": 10, "X012": 20, "X021": 30, "H01": 40}, "2026": {"N01": 12, "N02": 28}}
-
-
-def version(session, unit: Unit, valid_from: date | None = None, valid_to: date | None = None,
-            parent: Unit | None = None, path: str | None = None, name: str | None = None) -> UnitVersion:
-    """A stretch of ``unit``'s life (dates inclusive; None open), by default as it stands."""
-    row = UnitVersion(unit_id=unit.id, name=name or unit.name, level=unit.level,
-                      parent_id=parent.id if parent else unit.parent_id, path=path or unit.path,
-                      valid_from=valid_from, valid_to=valid_to)
-    session.add(row)
-    return row
 
 
 def lineage(session, unit: Unit, current_unit: Unit, share, reported_from: date | None,
@@ -111,15 +101,12 @@ def cao_bang_2025(session) -> dict:
     Needs ``tests.factories.province()`` first; call in an app context; commits."""
     units = {u.code: u for u in session.scalars(select(Unit))}
     board = units["04"]
-    version(session, board)
-    version(session, units["SYT"])
+    # The versions are core.hierarchy.versions' work: closing a unit ends its version, a new unit's
+    # first version starts at its own valid_from.
     for code in ("H01", "H02", "X011", "X012", "X021"):
-        version(session, units[code], valid_to=LAST_OLD_DAY)
         units[code].valid_to, units[code].active = LAST_OLD_DAY, False
     units["N01"] = new_unit(session, "N01", "Xã Hà Quảng", board)
     units["N02"] = new_unit(session, "N02", "Xã Bảo Lạc", board)
-    for code in ("N01", "N02"):
-        version(session, units[code], valid_from=EFFECTIVE)
     for code in ("X011", "X012"):
         lineage(session, units[code], units["N01"], 1, None, LAST_OLD_DAY)
     lineage(session, units["X021"], units["N01"], SPLIT, None, LAST_OLD_DAY)

@@ -138,7 +138,6 @@ def test_a_chain_of_two_events_composes(cb):
         units, session = h["units"], db.session
         second = date(2026, 1, 1)
         n03 = history.new_unit(session, "N03", "Xã Cô Ba mới", units["04"], valid_from=second)
-        history.version(session, n03, valid_from=second)
         from core.hierarchy.models import UnitLineage
 
         session.query(UnitLineage).filter(UnitLineage.unit_id == units["X021"].id).delete()
