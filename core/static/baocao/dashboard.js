@@ -52,11 +52,11 @@
   function starred(name, reconstructed) { return reconstructed ? name + ' *' : name; }
 
   function notes(data) {
-    if (data.reconstructed) { document.getElementById('dashboard-reconstructed').style.display = ''; }
+    if (data.reconstructed) { document.getElementById('dashboard-reconstructed').hidden = false; }
     if (data.note) {
       var note = document.getElementById('dashboard-note');
       note.textContent = data.note;
-      note.style.display = '';
+      note.hidden = false;
     }
   }
 
