@@ -101,19 +101,32 @@ def real_province(plugin: str, on: date = ASSIGNED_ON) -> None:
 
 
 def statements(app, action) -> int:
-    """How many SQL statements ``action()`` sends through ``app``'s engine (a screen's query count)."""
+    """How many SQL statements ``action()`` sends through ``app``'s engine (a screen's query count).
+
+    Only this thread's statements count (not the audit chainer's), and the per-process lookups that
+    run on their own clocks (plugin state and notices every ``PLUGIN_REFRESH_SECONDS``, role
+    permissions every ``PERMISSION_CACHE_SECONDS``) are held still meanwhile: on a loaded CI machine
+    a request could otherwise fall on a refresh and count two statements that are not the screen's.
+    Call ``action`` once before counting so those lookups have been made.
+    """
+    import threading
+
     from sqlalchemy import event
 
     with app.app_context():
         engine = db.engine
-    seen = []
+    seen, me = [], threading.get_ident()
+    held = {key: app.config.get(key) for key in ("PLUGIN_REFRESH_SECONDS", "PERMISSION_CACHE_SECONDS")}
 
     def count(*args):
-        seen.append(1)
+        if threading.get_ident() == me:
+            seen.append(1)
 
+    app.config.update({key: 10 ** 9 for key in held})
     event.listen(engine, "before_cursor_execute", count)
     try:
         action()
     finally:
         event.remove(engine, "before_cursor_execute", count)
+        app.config.update(held)
     return len(seen)
