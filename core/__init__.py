@@ -59,7 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     logging.basicConfig(level=app.config["LOG_LEVEL"])
     logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)
 
-    from core.platform import audit, i18n, jobs, security_headers
+    from core.platform import audit, i18n, jobs, pool_check, security_headers
     from core.operations import maintenance
     from core.platform.extensions import csrf, db, migrate, new_appbuilder
     from core.platform.plugin_manager import PluginRegistry, discover
@@ -68,6 +68,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     i18n.compile_catalogues()
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            pool_check.install(engine)  # dead pooled connections replaced without a ping per request
     csrf.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT.parent / "migrations"), compare_type=True, render_as_batch=True)
     audit.install(db.session)

@@ -35,7 +35,8 @@ LANGUAGES = {
 
 LOG_LEVEL = "WARNING"
 SQLALCHEMY_TRACK_MODIFICATIONS = False
-SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+#: No ``pool_pre_ping``: core.platform.pool_check replaces dead pooled connections without a query.
+SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
 WTF_CSRF_ENABLED = True
 SESSION_COOKIE_HTTPONLY = True

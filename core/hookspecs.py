@@ -111,6 +111,12 @@ def approval_chain(form, unit) -> list[str]:
 def workflow_guards(report, action, actor) -> list[str]:
     """Reasons, in Vietnamese, to refuse ``action`` on ``report`` by ``actor`` (e.g. "a signed scan is required").
 
+    ``actor`` is the signed-in account, read-only: ``id``, ``username``, ``first_name``, ``last_name``,
+    ``unit_id``, ``unit`` (``id``, ``code``, ``name``, ``path``, ``level``, ``kind``, ``sector``, ``active``)
+    and ``roles`` (each with ``id`` and ``name``). On the API's hot endpoints it is a light snapshot
+    (:class:`core.accounts.light.LightAccount`) carrying exactly these, not the ORM account: ask the
+    database for anything else.
+
     Asked before every transition; the reasons of all plugins are shown together and the
     report does not move while any remain.
     """

@@ -151,6 +151,81 @@ def test_autosave_without_a_session_is_401(app, world):
     assert stored(app, world["reports"]["own"]) == {}
 
 
+def _autosave(auth, user, pk, values):
+    return auth.client.patch(f"/api/v1/report/{pk}/values", headers=auth(user),
+                             json={"values": values, "as_typed": True})
+
+
+def _account(app, username, **columns):
+    from core.accounts.models import Account
+
+    with app.app_context():
+        db.session.query(Account).filter_by(username=username).update(columns)
+        db.session.commit()
+
+
+@factories.ON_ASSIGNMENT_DAY
+def test_autosave_with_a_token_obeys_every_check_of_the_account(cb, auth):
+    """The autosave's light path (the account as one query, the report claimed by one UPDATE) refuses what
+    the ordinary path refuses, and writes nothing when it does."""
+    from datetime import datetime, timedelta
+
+    from core.hierarchy.models import Unit
+
+    app, pk = cb["app"], cb["reports"]["X011"]
+    assert _autosave(auth, "x011", pk, {"households": "7"}).status_code == 200
+    assert _autosave(auth, "h01", pk, {"households": "8"}).status_code == 403  # the district reads, never types
+    assert _autosave(auth, "x011", cb["reports"]["X012"], {"households": "8"}).status_code == 404
+    headers = auth("x011")
+    _account(app, "x011", locked_until=datetime(2099, 1, 1))
+    assert auth.client.patch(f"/api/v1/report/{pk}/values", headers=headers,
+                             json={"values": {"households": "9"}, "as_typed": True}).status_code == 401
+    _account(app, "x011", locked_until=None, must_change_password=True)
+    refused = _autosave(auth, "x011", pk, {"households": "9"})
+    assert refused.status_code == 403 and refused.get_json()["errors"] == {"password": "must_change"}
+    _account(app, "x011", must_change_password=False)
+    with app.app_context():
+        db.session.query(Unit).filter_by(code="X011").update({"active": False})
+        db.session.commit()
+    assert _autosave(auth, "x011", pk, {"households": "9"}).status_code == 404  # a closed unit sees nothing
+    with app.app_context():
+        db.session.query(Unit).filter_by(code="X011").update({"active": True})
+        db.session.commit()
+    _account(app, "x011", closed_at=datetime(2026, 1, 1) + timedelta(days=1))
+    assert _autosave(auth, "x011", pk, {"households": "9"}).status_code == 401
+    _account(app, "x011", closed_at=None)
+    assert _get(auth, "x011", pk).get_json()["result"]["values"]["households"] == 7
+
+
+@factories.ON_ASSIGNMENT_DAY
+def test_autosave_without_the_right_to_enter_is_403(cb, auth):
+    """Roles are read with the account on every request, directly and through groups: taking them away
+    takes the autosave away at once."""
+    from flask_appbuilder.security.sqla.models import assoc_user_role
+
+    from core.accounts.models import Account
+
+    app, pk = cb["app"], cb["reports"]["X011"]
+    assert _autosave(auth, "x011", pk, {"households": "7"}).status_code == 200
+    with app.app_context():
+        account = db.session.query(Account).filter_by(username="x011").one()
+        db.session.execute(assoc_user_role.delete().where(assoc_user_role.c.user_id == account.id))
+        db.session.commit()
+    assert _autosave(auth, "x011", pk, {"households": "8"}).status_code == 403
+    assert _get(auth, "h01", pk).get_json()["result"]["values"]["households"] == 7
+
+
+@factories.ON_ASSIGNMENT_DAY
+def test_an_autosave_costs_a_handful_of_statements(cb, auth):
+    """bench/autosave.py's budget: the account, the claim of the report, the old value, the write and its
+    value-change row; no ORM load of the account or the report."""
+    app, pk = cb["app"], cb["reports"]["X011"]
+    _autosave(auth, "x011", pk, {"households": "1"})
+    count = factories.statements(app, lambda: _autosave(auth, "x011", pk, {"households": "2"}).status_code == 200
+                                 or pytest.fail("autosave"))
+    assert count <= 5, count  # the ordinary path took 6, two of them ORM loads
+
+
 # --- signing in again in place -------------------------------------------------------------------
 
 
@@ -303,3 +378,14 @@ def test_value_rows_are_one_per_cell(app, world):
         assert _patch(client, rid, {"households": value}).status_code == 200
     with app.app_context():
         assert db.session.query(ReportValue).filter_by(report_id=rid).count() == 1
+
+
+def test_the_screens_autosave_takes_the_light_path_too(app, world):
+    """The entry screen autosaves with its session cookie, not a token: the same few statements."""
+    client = signed_in(app, world)
+    rid = world["reports"]["own"]
+    _patch(client, rid, {"households": "1"})
+    count = factories.statements(app, lambda: _patch(client, rid, {"households": "2"}).status_code == 200
+                                 or pytest.fail("autosave"))
+    assert count <= 5, count
+    assert stored(app, rid)[("households", "")][0] == 2

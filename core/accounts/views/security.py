@@ -21,7 +21,7 @@ from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurit
 from werkzeug.security import check_password_hash
 
 from core.platform import audit, clock
-from core.accounts import lockout
+from core.accounts import light, lockout
 from core.hierarchy import roles
 from core.accounts.models import Account, PasswordHistory
 from core.accounts.views.fab_security import (OwnPasswordRedirect, ReadOnlyGroupView, ReadOnlyRoleView,
@@ -133,7 +133,10 @@ class SecurityManager(FabSecurityManager):
         # is collected and the second costs another query. Keep it for the request (``g``).
         held = g.setdefault("_baocao_accounts", {}) if has_app_context() else {}
         account = held.get(int(pk))
-        if account is not None and account in self.session:
+        if account is not None and (isinstance(account, light.LightAccount) or account in self.session):
+            return account
+        if light.wanted():  # a hot endpoint (autosave): the account as one Core query, read-only
+            account = held[int(pk)] = light.load(self.session, pk)
             return account
         account = self.session.get(Account, int(pk), options=[
             joinedload(Account.roles), joinedload(Account.groups), joinedload(Account.unit)])

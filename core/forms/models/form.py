@@ -243,5 +243,21 @@ class FormVersion(Model):
                 cache.pop(next(iter(cache)))
         return found
 
+    @classmethod
+    def definition_of(cls, session, version_id: int, form_id: int) -> dict:
+        """The definition of version ``version_id`` (of form ``form_id``, which guards against a stale
+        id), from the per-app cache when there: a hot path that knows the id (the autosave) asks
+        without loading the version."""
+        index = current_app.extensions.setdefault(_CACHE_KEY + ".by_id", {})
+        found = index.get((version_id, form_id))
+        if found is None:
+            version = session.get(cls, version_id)
+            if version is None or version.form_id != form_id:
+                raise LookupError(f"form version {version_id} of form {form_id}")
+            found = index[(version_id, form_id)] = version.definition
+            while len(index) > CACHE_SIZE:
+                index.pop(next(iter(index)))
+        return found
+
     def __repr__(self) -> str:
         return f"{self.form.code} v{self.version}"
