@@ -6,6 +6,7 @@ Vietnamese message (never a 500); a page is the same few queries whatever its le
 """
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -122,3 +123,36 @@ def test_a_page_of_the_audit_log_costs_the_same_queries_whatever_its_length(logg
     few, many = queries(3), queries(50)
     assert few[1] == many[1] == 2  # the page of entries and the names of their units, not one per row
     assert many[0] <= 8  # all told, with the sign-in's own reads
+
+
+def _table(html: str, table_id: str) -> list[list[str]]:
+    body = html.split(f'id="{table_id}"')[1].split("</table>")[0].split("<tbody>")[-1]
+    return [[visible_text(cell) for cell in re.split(r"<t[hd][^>]*>", row)[1:]] for row in body.split("<tr>")[1:]]
+
+
+def test_an_entry_page_shows_each_change_as_field_before_after_in_vietnamese(logged, client):
+    """The entry's own page: the acting unit by name, each change in its own row "trường | trước | sau"
+    (an edit, a workflow step, each value of a save), the other details in words; the stored JSON only
+    under "Nội dung như đã lưu", beside the hashes."""
+    with logged.app_context():
+        audit.record("report.save", "Report", 7, {"form": "CB-DT01", "cells": {"households": [10, 12]}})
+        db.session.commit()
+        pk = {e.action: e.id for e in db.session.query(AuditEntry).filter(
+            AuditEntry.object_type.in_(("Unit", "Report")),
+            AuditEntry.action.in_(("update", "report.approve", "report.save")))}
+
+    rename = client.get(f"/audit/show/{pk['update']}").get_data(as_text=True)
+    assert _table(rename, "audit-changes") == [["tên", logged.old_name, "Xã Trường Hà mới"]]
+    assert f"{logged.district} (H01)" in visible_text(rename.split('id="audit-entry"')[1].split("</table>")[0])
+    shown = rename.split('id="audit-stored"')[0]
+    assert '{"name"' not in visible_text(shown) and "Trước" in visible_text(shown)
+    assert "name" in visible_text(rename.split('id="audit-stored"')[1])  # the stored text, for whoever checks it
+    assert_vietnamese(visible_text(shown.split('id="audit-entry"')[1]), "audit entry")
+
+    step = client.get(f"/audit/show/{pk['report.approve']}").get_data(as_text=True)
+    assert _table(step, "audit-changes") == [["trạng thái", "Đã gửi", "Chờ tỉnh duyệt"]]
+    assert ["cấp", "Cấp tỉnh"] in _table(step, "audit-facts")
+
+    save = client.get(f"/audit/show/{pk['report.save']}").get_data(as_text=True)
+    assert _table(save, "audit-changes") == [["households", "10", "12"]]
+    assert client.get("/audit/show/999999").status_code == 404

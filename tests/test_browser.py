@@ -14,6 +14,7 @@ import os
 import shutil
 import threading
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from datetime import date
 
 import pytest
@@ -43,6 +44,37 @@ def _serving(app):
         yield f"http://127.0.0.1:{http.server_port}"
     finally:
         http.shutdown()
+
+
+@dataclass
+class Visit:
+    """A signed-in Chromium page on a served app: what :func:`signed_in_page` yields."""
+
+    page: object
+    url: str
+    errors: list[str] = field(default_factory=list)  # the page's uncaught script errors
+    requested: list[str] = field(default_factory=list)  # every URL it asked for, the login page's too
+
+
+@contextmanager
+def signed_in_page(app, username: str, password: str, **page_options):
+    """``app`` on a real server, and a Chromium page (``vi-VN``, ``page_options`` such as a viewport) logged
+    in as ``username`` with a password that is not one-time; yields a :class:`Visit`. Import it inside the
+    test: this module skips where Chromium is missing."""
+    with _serving(app) as url, sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            visit = Visit(chromium.new_page(locale="vi-VN", **page_options), url)
+            visit.page.on("request", lambda r: visit.requested.append(r.url))
+            visit.page.on("pageerror", lambda e: visit.errors.append(str(e)))
+            visit.page.goto(url + "/login/")
+            visit.page.fill("input[name=username]", username)
+            visit.page.fill("input[name=password]", password)
+            with visit.page.expect_navigation():
+                visit.page.click("input[type=submit], button[type=submit]")
+            yield visit
+        finally:
+            chromium.close()
 
 
 @pytest.fixture

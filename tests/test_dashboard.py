@@ -129,45 +129,20 @@ def test_a_commune_or_district_cannot_see_another_districts_data(cb, client):
 def test_in_a_browser_the_charts_draw_with_vietnamese_numbers_and_no_outside_request(cb):
     """The page on a real server in Chromium: three charts drawn, the table in 1.234,5 style, every
     request to our own server."""
-    import shutil
-    import threading
-
-    import pytest
-
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not chromium:
-        pytest.skip("Chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from werkzeug.serving import make_server
+    from tests.test_browser import signed_in_page  # skips without Chromium
 
     with cb.app_context():
         for code in ("X011", "X012"):
             _fill(code, {"households": "1234", "population": "5000", "poor_households": "10"})
             _approve(code, "H01")
     signed_in(cb, "04")  # sets the known password
-    http = make_server("127.0.0.1", 0, cb, threaded=True)
-    threading.Thread(target=http.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{http.server_port}"
-    requested, errors = [], []
-    try:
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-            page = browser.new_page(locale="vi-VN")
-            page.on("request", lambda r: requested.append(r.url))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(url + "/login/")
-            page.fill("input[name=username]", "04")
-            page.fill("input[name=password]", PASSWORD)
-            with page.expect_navigation():
-                page.click("input[type=submit], button[type=submit]")
-            page.goto(url + "/dashboard/")
-            page.wait_for_selector("#table-children tr")
-            page.wait_for_selector("#gauge-0")
-            assert page.inner_text("#table-children").startswith("Huyện Hà Quảng\t2.468")
-            drawn = page.evaluate("() => ['chart-children', 'chart-trend', 'gauge-0'].map("
-                                  "id => !!Chart.getChart(document.getElementById(id)))")
-            browser.close()
-    finally:
-        http.shutdown()
+    with signed_in_page(cb, "04", PASSWORD) as visit:
+        page, url, errors, requested = visit.page, visit.url, visit.errors, visit.requested
+        page.goto(url + "/dashboard/")
+        page.wait_for_selector("#table-children tr")
+        page.wait_for_selector("#gauge-0")
+        assert page.inner_text("#table-children").startswith("Huyện Hà Quảng\t2.468")
+        drawn = page.evaluate("() => ['chart-children', 'chart-trend', 'gauge-0'].map("
+                              "id => !!Chart.getChart(document.getElementById(id)))")
     assert drawn == [True, True, True] and not errors
     assert requested and all(r.startswith(url) for r in requested), [r for r in requested if not r.startswith(url)]

@@ -319,3 +319,15 @@ def test_a_failure_half_way_leaves_nothing(app, monkeypatch):
         assert db.session.query(UnitSuccession).count() == 0 and db.session.query(UnitLineage).count() == 0
         assert db.session.get(Reorganisation, reorg.id).state == "draft"
         assert db.session.query(AuditEntry).filter_by(action="reorganisation.apply").count() == 0
+
+
+def test_cao_bang_and_dong_nai_each_offer_the_national_2025_move_under_their_own_resolution():
+    import plugins.cao_bang
+    import plugins.dong_nai
+
+    offers = [*plugins.cao_bang.reorganisations(), *plugins.dong_nai.reorganisations()]
+    assert [(o.province, o.runs, o.to, o.effective, o.steps) for o in offers] == [
+        ("04", "2020", "2025", EFFECTIVE, ()), ("75", "2020", "2025", EFFECTIVE, ())]
+    assert {o.name for o in offers} == {"Sắp xếp đơn vị hành chính cấp xã từ 01/07/2025"}
+    assert [o.legal_basis for o in offers] == ["Nghị quyết 1657/NQ-UBTVQH15 ngày 16/6/2025",
+                                               "Nghị quyết 1662/NQ-UBTVQH15 ngày 16/6/2025"]

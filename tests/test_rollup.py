@@ -175,6 +175,42 @@ def test_completeness_counts_sent_on_time_late_and_missing_by_level(cb, client, 
         "expected": 3, "submitted": 2, "on_time": 1, "late": 1, "missing": 1}
 
 
+def test_a_report_closed_by_a_reorganisation_is_neither_sent_nor_missing(cb, client):
+    """Three communes assigned, one approved, one closed with its unit (issue 19): one of two sent, 50 %."""
+    from tests.conftest import login
+    from workflows import service
+
+    with cb.app_context():
+        _fill("X011")
+        _approve("X011", "H01")
+        service.close(db.session, _report("X021"), None, "Xã X021 chấm dứt hoạt động do sắp xếp đơn vị hành chính")
+        db.session.commit()
+    form, period = _form_period(cb)
+    board = _headers(cb, "04")
+    body = client.get(f"/api/v1/completeness/?form={form}&period={period}&unit=04", headers=board).get_json()
+    commune = next(s for s in body["summary"] if s["level"] == "commune")
+    assert {k: commune[k] for k in ("expected", "submitted", "missing", "rate")} == {
+        "expected": 2, "submitted": 1, "missing": 1, "rate": 50.0}
+    rows = {u["unit_code"]: u for u in body["units"]}
+    assert (rows["X021"]["state"], rows["X021"]["on_time"]) == ("closed", None)  # listed, as closed
+    assert client.post(f"/api/v1/completeness/urge?form={form}&period={period}&unit=04",
+                       headers=board).get_json()["reminded"] == ["X012"]
+    assert not client.get(f"/api/v1/completeness/?form={form}&period={period}&unit=H02",
+                          headers=board).get_json()["summary"]  # H02's only commune is gone: nothing expected
+
+    assert login(client, "04", cb.passwords["04"]).status_code == 302
+    page = client.get(f"/totals/?form={form}&period={period}&unit=04").get_data(as_text=True)
+    progress = page.split('id="totals-progress"')[1].split("</table>")[0].replace(" ", "")
+    assert ">2<" in progress and "50%" in progress
+    missing = page.split('id="totals-missing"')[1].split("</ul>")[0]
+    assert "(X012)" in missing and "(X021)" not in missing
+    gauges = client.get(f"/dashboard/data?form={form}&period={period}&unit=04&field=households").get_json()
+    assert next(s for s in gauges["completeness"] if s["level"] == "commune")["rate"] == 50.0
+    home = client.get("/").get_data(as_text=True)
+    sent = home.split(f'id="progress-{form}"')[1].split("</section>")[0]
+    assert "X012" in sent and "X021" not in sent
+
+
 @pytest.mark.calendar
 def test_a_district_urges_its_missing_communes_once_a_day(cb, client):
     with cb.app_context():

@@ -328,51 +328,29 @@ def test_the_dashboard_trend_runs_across_the_reorganisation_in_chromium(cb):
     2024 figures starred as estimates, and the trend has a point for every year 2023–2026; switching the
     "Địa giới" select to "như khi báo cáo" draws the districts as they were approved."""
     import os
-    import shutil
-    import threading
 
+    from tests.test_browser import signed_in_page  # skips without Chromium
     from tests.test_dashboard import PASSWORD, signed_in
 
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not chromium:
-        pytest.skip("Chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from werkzeug.serving import make_server
-
     signed_in(cb, "04")
-    http = make_server("127.0.0.1", 0, cb, threaded=True)
-    threading.Thread(target=http.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{http.server_port}"
-    errors = []
-    try:
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-            page = browser.new_page(locale="vi-VN")
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(url + "/login/")
-            page.fill("input[name=username]", "04")
-            page.fill("input[name=password]", PASSWORD)
-            with page.expect_navigation():
-                page.click("input[type=submit], button[type=submit]")
-            page.goto(url + f"/dashboard/?form={history.FORM}&period=2024&field=households&unit=04")
-            page.wait_for_selector("#table-trend tr")
-            assert page.input_value("#d-tree") == "current"
-            assert page.inner_text("label[for=d-tree]") == "Địa giới"
-            bars = page.inner_text("#table-children")
-            trend = [row.split("\t")[:2] for row in page.inner_text("#table-trend").splitlines()]
-            points = page.evaluate("() => Chart.getChart(document.getElementById('chart-trend')).data.datasets[0].data")
-            note = page.inner_text("#dashboard-reconstructed")
-            page.screenshot(path=os.environ.get("BAOCAO_SHOT", os.path.join(cb.instance_path, "dashboard-current.png")),
-                            full_page=True)
-            page.select_option("#d-tree", "as_reported")
-            with page.expect_navigation():
-                page.click("#dashboard-choices button[type=submit]")
-            page.wait_for_selector("#table-children tr")
-            bars_then = page.inner_text("#table-children")
-            reconstructed_shown = page.is_visible("#dashboard-reconstructed")
-            browser.close()
-    finally:
-        http.shutdown()
+    with signed_in_page(cb, "04", PASSWORD) as visit:
+        page, url, errors = visit.page, visit.url, visit.errors
+        page.goto(url + f"/dashboard/?form={history.FORM}&period=2024&field=households&unit=04")
+        page.wait_for_selector("#table-trend tr")
+        assert page.input_value("#d-tree") == "current"
+        assert page.inner_text("label[for=d-tree]") == "Địa giới"
+        bars = page.inner_text("#table-children")
+        trend = [row.split("\t")[:2] for row in page.inner_text("#table-trend").splitlines()]
+        points = page.evaluate("() => Chart.getChart(document.getElementById('chart-trend')).data.datasets[0].data")
+        note = page.inner_text("#dashboard-reconstructed")
+        page.screenshot(path=os.environ.get("BAOCAO_SHOT", os.path.join(cb.instance_path, "dashboard-current.png")),
+                        full_page=True)
+        page.select_option("#d-tree", "as_reported")
+        with page.expect_navigation():
+            page.click("#dashboard-choices button[type=submit]")
+        page.wait_for_selector("#table-children tr")
+        bars_then = page.inner_text("#table-children")
+        reconstructed_shown = page.is_visible("#dashboard-reconstructed")
     assert not errors
     assert "Xã Hà Quảng *\t186" in bars and "Xã Bảo Lạc *\t24" in bars and "Huyện" not in bars
     assert trend == [["Năm 2023 *", "185"], ["Năm 2024 *", "216"], ["Năm 2025", "240"], ["Năm 2026", "247"]]

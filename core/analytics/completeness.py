@@ -6,6 +6,9 @@ second grouped query, so a province of 3,321 communes is two statements.
 "Sent" means the unit submitted it (submitted, approved, or approved with a
 correction requested); on time means sent on or before the deadline day.
 A report recorded after an outage (W7) counts from its real receipt time.
+A report closed because a reorganisation closed its unit (issue 19) is neither sent nor missing: the
+duty ended with the unit, so it leaves the expected count, the missing list and the reminders; the
+per-unit list still shows it, in its ``closed`` state.
 
 :func:`urge` (đôn đốc) reminds every unit of the subtree that has not sent:
 an in-app notice once per unit and day, e-mailed when mail is configured.
@@ -26,6 +29,8 @@ from core.analytics import tree as trees
 from core.analytics.rollup import subtree
 
 SENT_STATES = ("submitted", "approved", "correction_requested")
+#: The state of a report whose unit a reorganisation closed: not expected any more.
+CLOSED = "closed"
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,11 @@ def _sent():
     return Report.state.in_(SENT_STATES)
 
 
+def _due():
+    """Still owed or sent: every report but a closed unit's."""
+    return Report.state != CLOSED
+
+
 def _on_time():
     return clock.local_date(Report.submitted_at) <= Report.deadline  # the day in Vietnam, as Report.late
 
@@ -106,7 +116,7 @@ def units(session, form: Form, period: Period, unit: Unit, missing_only: bool = 
     query, level, traced = found
     query = query.add_columns(level, traced).order_by(Unit.path)
     if missing_only:
-        query = query.where(~_sent())
+        query = query.where(~_sent(), _due())
     return [UnitStatus(code, name, level, rid, state, deadline, submitted_at if state in SENT_STATES else None,
                        None if ok is None else bool(ok), bool(used))
             for code, name, rid, state, deadline, submitted_at, ok, level, used in session.execute(query)]
@@ -121,7 +131,7 @@ def summary(session, form: Form, period: Period, unit: Unit, tree: str = trees.A
     if found is None:
         return []
     query, level, _traced = found
-    rows = session.execute(query.add_columns(level).group_by(level))
+    rows = session.execute(query.add_columns(level).where(_due()).group_by(level))
     out = [LevelSummary(level, total, int(done or 0), int(ok or 0), int(done or 0) - int(ok or 0),
                         total - int(done or 0)) for total, done, ok, level in rows]
     return sorted(out, key=lambda s: s.level)
@@ -136,7 +146,7 @@ def urge(session, form: Form, period: Period, unit: Unit, by: str | None = None)
     kind = f"urge:{clock.today().isoformat()}"
     message = literal(f"Đôn đốc nộp báo cáo: {form.name} — {period.name}, hạn {period.deadline:%d/%m/%Y}"[:500])
     source = (select(Report.unit_id, Report.id, literal(kind), message, literal(clock.utcnow()))
-              .join(Unit, Unit.id == Report.unit_id).where(_where(form, period, unit), ~_sent()))
+              .join(Unit, Unit.id == Report.unit_id).where(_where(form, period, unit), ~_sent(), _due()))
     stmt = _insert(session, Notification).from_select(
         ["unit_id", "report_id", "kind", "message", "created_at"], source,
     ).on_conflict_do_nothing(index_elements=["report_id", "kind"]).returning(Notification.unit_id)

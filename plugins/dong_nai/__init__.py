@@ -161,13 +161,8 @@ STRUCTURE = "2020"
 
 @hookimpl
 def reorganisations():
-    """Tỉnh Đồng Nai runs the 2020 tree and is offered the 1 July 2025 move: its communes merged and split as
-    the Standing Committee's resolution says, the districts removed (the national transition table)."""
-    from datetime import date
+    """Tỉnh Đồng Nai runs the 2020 tree and is offered the 1 July 2025 move from the national transition table."""
+    from core.hierarchy.reorganisation.from_transition import offer
 
-    from core.contracts import ReorganisationOffer
-    from core.hierarchy.transition import legal_basis
-
-    return [ReorganisationOffer(name="Sắp xếp đơn vị hành chính cấp xã từ 01/07/2025", runs=STRUCTURE, to="2025",
-                                province="75", effective=date(2025, 7, 1), legal_basis=legal_basis("75"))]
+    return [offer("75", runs=STRUCTURE)]
 

@@ -10,8 +10,6 @@ where Xã Xuân Tâm was divided between Xã Xuân Đông and Xã Xuân Hòa.
 """
 from __future__ import annotations
 
-import shutil
-import threading
 
 import pytest
 from sqlalchemy import select
@@ -124,46 +122,24 @@ def _dashboard_trend(app, years: dict[int, int]):
     new phường at 130 + 85 + 50 starred as an estimate, and the province's line 2023–2026 without a break."""
     import os
 
-    from werkzeug.serving import make_server
-
+    from tests.test_browser import signed_in_page  # skips without Chromium (fails where it is required)
     from tests.test_dashboard import PASSWORD, signed_in
 
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not chromium:
-        if os.environ.get("BAOCAO_BROWSER_TESTS") == "required":
-            pytest.fail("Chromium is required")
-        pytest.skip("Chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
     signed_in(app, "04")
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=http.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{http.server_port}"
-    errors = []
-    try:
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-            page = browser.new_page(locale="vi-VN", viewport={"width": 390, "height": 844})
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(url + "/login/")
-            page.fill("input[name=username]", "04")
-            page.fill("input[name=password]", PASSWORD)
-            with page.expect_navigation():
-                page.click("input[type=submit], button[type=submit]")
-            page.goto(url + f"/dashboard/?form={history.FORM}&period=2024&field=households&unit=04")
-            page.wait_for_selector("#table-trend tr")
-            tree = page.input_value("#d-tree")
-            bars = page.inner_text("#table-children")
-            trend = [row.split("\t")[:2] for row in page.inner_text("#table-trend").splitlines()]
-            points = page.evaluate("() => Chart.getChart(document.getElementById('chart-trend')).data.datasets[0].data")
-            wide = page.evaluate("""() => document.documentElement.scrollWidth > window.innerWidth + 1 ?
-                [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-                  .slice(0, 8).map(e => e.tagName + '#' + e.id + '.' + e.className + ':' + Math.round(e.getBoundingClientRect().right)) : null""")
-            shots = os.environ.get("BAOCAO_SCREENSHOTS")
-            if shots:
-                page.screenshot(path=os.path.join(shots, "reorganisation-trend-390.png"), full_page=True)
-            browser.close()
-    finally:
-        http.shutdown()
+    with signed_in_page(app, "04", PASSWORD, viewport={"width": 390, "height": 844}) as visit:
+        page, url, errors = visit.page, visit.url, visit.errors
+        page.goto(url + f"/dashboard/?form={history.FORM}&period=2024&field=households&unit=04")
+        page.wait_for_selector("#table-trend tr")
+        tree = page.input_value("#d-tree")
+        bars = page.inner_text("#table-children")
+        trend = [row.split("\t")[:2] for row in page.inner_text("#table-trend").splitlines()]
+        points = page.evaluate("() => Chart.getChart(document.getElementById('chart-trend')).data.datasets[0].data")
+        wide = page.evaluate("""() => document.documentElement.scrollWidth > window.innerWidth + 1 ?
+            [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+              .slice(0, 8).map(e => e.tagName + '#' + e.id + '.' + e.className + ':' + Math.round(e.getBoundingClientRect().right)) : null""")
+        shots = os.environ.get("BAOCAO_SCREENSHOTS")
+        if shots:
+            page.screenshot(path=os.path.join(shots, "reorganisation-trend-390.png"), full_page=True)
     assert not errors
     assert tree == "current"
     assert "Phường Nùng Trí Cao *\t265" in bars and "Huyện" not in bars and "Thành phố Cao Bằng" not in bars

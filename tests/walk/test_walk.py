@@ -37,6 +37,21 @@ def _entry(site, role):
     return f"/reports/{sent}/entry"
 
 
+def _audit_entry(site, role):
+    """The page of the newest workflow step in the audit log: its change in words, its details, its hashes."""
+    from sqlalchemy import select
+
+    from core.platform.extensions import db
+    from core.platform.models.audit import AuditEntry
+
+    with site["app"].app_context():
+        pk = db.session.scalar(select(AuditEntry.id).where(AuditEntry.object_type == "Report",
+                                                           AuditEntry.action.like("report.%"))
+                               .order_by(AuditEntry.id.desc()).limit(1))
+        db.session.remove()
+    return f"/audit/show/{pk}"
+
+
 #: (role, screen, path or a function of (site, role), marks).
 WALK = [
     ("commune", "home", "/", ()),
@@ -54,6 +69,7 @@ WALK = [
     ("board", "dashboard", "/dashboard/", ()),
     ("admin", "home", "/", ()),
     ("admin", "audit", "/audit/list/", ()),
+    ("admin", "audit entry", _audit_entry, ()),
     ("admin", "accounts", "/accounts/list/", ()),
     ("admin", "dashboard", "/dashboard/", ()),
 ]

@@ -197,7 +197,8 @@ class CompletenessApi(SelectionApi):
     @protect()
     @safe
     def get(self):
-        """Per unit of the subtree: state, submitted_at, on_time; and a summary by level.
+        """Per unit of the subtree: state, submitted_at, on_time; and a summary by level. A report closed
+        with its unit by a reorganisation is listed with state `closed` and is neither expected nor missing.
         ---
         get:
           parameters:

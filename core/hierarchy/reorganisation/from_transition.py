@@ -16,6 +16,8 @@ partly, into it. Here that becomes steps for :mod:`core.hierarchy.reorganisation
 
 Old communes of another old province merged into the same new one (Bình Phước into Đồng Nai) are not
 in this installation's tree: they are left out and named in ``notes``.
+
+:func:`offer` is what a province plugin on the 2020 tree answers its ``reorganisations()`` hook with.
 """
 from __future__ import annotations
 
@@ -28,11 +30,24 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from core.contracts import ReorganisationOffer
 from core.hierarchy.models import Reorganisation, Unit
 from core.hierarchy.units import Reason, level_for_kind
 from core.platform.i18n import N_
 
 EFFECTIVE = date(2025, 7, 1)
+
+
+def offer(province_code: str, runs: str = "2020") -> ReorganisationOffer:
+    """The 1 July 2025 move offered to a province whose installations run the tree of ``runs``: its communes
+    merged and split as the Standing Committee's resolution says, the districts removed, from the national
+    transition table of ``province_code`` (a 2025 province code) with that resolution as the legal basis.
+    A plugin's hook is one line: ``return [offer("04", runs=STRUCTURE)]``."""
+    from core.hierarchy.transition import legal_basis
+
+    return ReorganisationOffer(name=f"Sắp xếp đơn vị hành chính cấp xã từ {EFFECTIVE:%d/%m/%Y}", runs=runs,
+                               to=str(EFFECTIVE.year), province=province_code, effective=EFFECTIVE,
+                               legal_basis=legal_basis(province_code))
 
 
 @dataclass

@@ -7,6 +7,10 @@ input is a Vietnamese message above an empty list, never a 500. One page is two 
 length: the entries (newest first, by the ``seq`` index) and the names of their units. It lists
 chained entries only: a pending one (written, not yet chained, ``core.platform.audit_chainer``) shows
 once it has its place, milliseconds later.
+
+An entry's own page (``/audit/show/<id>``) writes everything out: each change in a row "trường |
+trước | sau" (an edit, a workflow step, each value of a save), the other details in words, and the
+stored text with the hashes folded below for whoever checks the chain.
 """
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ import json
 import re
 from datetime import datetime, time, timedelta
 
-from flask import request
+from flask import abort, request
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
@@ -82,8 +86,10 @@ def _utc_start(day) -> datetime:
 
 #: What names a created or deleted row in the list (its page shows every column).
 NAMING_FIELDS = ("code", "name", "label", "title", "username", "form", "period", "unit")
-#: Stored values that are codes of an enum, by field.
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: A stored time (naive UTC, as the ORM wrote it): shown in Vietnam time.
+ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?")
+#: Stored values that are codes of an enum, by field.
 CODED_FIELDS = {"state": "state", "level": "level", "sector": "sector", "action": "action"}
 
 
@@ -92,6 +98,8 @@ def _shown(key: str, value) -> str:
         return labels.label(CODED_FIELDS[key], value)
     if isinstance(value, str) and value.startswith("plugin:"):
         return labels.plugin_source(value)
+    if isinstance(value, str) and ISO_TIME.fullmatch(value):
+        return labels.local_time(datetime.fromisoformat(value), seconds=True)
     if isinstance(value, str) and ISO_DAY.fullmatch(value):
         return f"{value[8:10]}/{value[5:7]}/{value[0:4]}"
     if isinstance(value, (dict, list)):  # the cells of a save, a list of units: counted here, listed on its page
@@ -99,17 +107,32 @@ def _shown(key: str, value) -> str:
     return str(labels.value(value))
 
 
-def change_lines(entry: AuditEntry) -> list[str]:
-    """The entry's details as lines a person reads: "trạng thái: Đã gửi → Chờ tỉnh duyệt"."""
+def _details(entry: AuditEntry) -> dict | str:
+    """The entry's stored details: a JSON object, else the text as stored."""
     try:
         details = json.loads(entry.changes) if entry.changes else {}
     except ValueError:
-        return [entry.changes or ""]
-    if not isinstance(details, dict):
-        return [str(details)]
-    if entry.object_type == "Report" and "to" in details:  # a workflow step
-        lines = [f"{labels.field('state')}: {labels.state(details.get('from'))} → "
-                 f"{labels.state(details.get('to'), details.get('level'))}"]
+        return entry.changes or ""
+    return details if isinstance(details, dict) else str(details)
+
+
+def _step(details: dict) -> tuple[str, str, str]:
+    """A workflow step's state change: ("trạng thái", "Đã gửi", "Chờ tỉnh duyệt")."""
+    return (labels.field("state"), labels.state(details.get("from")),
+            labels.state(details.get("to"), details.get("level")))
+
+
+def _is_step(entry: AuditEntry, details: dict) -> bool:
+    return entry.object_type == "Report" and "to" in details
+
+
+def change_lines(entry: AuditEntry) -> list[str]:
+    """The entry's details as lines a person reads: "trạng thái: Đã gửi → Chờ tỉnh duyệt"."""
+    details = _details(entry)
+    if isinstance(details, str):
+        return [details]
+    if _is_step(entry, details):
+        lines = ["%s: %s → %s" % _step(details)]
         if details.get("comment"):
             lines.append(f"{labels.field('comment')}: {details['comment']}")
         return lines
@@ -121,13 +144,55 @@ def change_lines(entry: AuditEntry) -> list[str]:
     lines = []
     for key, value in details.items():
         name = labels.field(key)
-        if isinstance(value, list) and len(value) == 2 and entry.action == "update":
+        if _is_pair(value) and entry.action == "update":
             lines.append(f"{name}: {_shown(key, value[0])} → {_shown(key, value[1])}")
-        elif isinstance(value, dict) and {"added", "removed"} >= set(value):
+        elif _is_collection_change(value):
             lines.append(f"{name}: +{len(value.get('added', []))} / −{len(value.get('removed', []))}")
         else:
             lines.append(f"{name}: {_shown(key, value)}")
     return lines
+
+
+def _is_pair(value) -> bool:
+    return isinstance(value, list) and len(value) == 2
+
+
+def _is_collection_change(value) -> bool:
+    return isinstance(value, dict) and {"added", "removed"} >= set(value)
+
+
+def _written(key: str, value) -> str:
+    """A value written out in full, as the entry's own page shows it (the list counts lists and mappings)."""
+    if isinstance(value, list):
+        return ", ".join(_written(key, item) for item in value) or labels.EMPTY
+    if isinstance(value, dict):
+        return "; ".join(f"{labels.field(k)}: {_written(k, v)}" for k, v in value.items()) or labels.EMPTY
+    return _shown(key, value)
+
+
+def detail_rows(entry: AuditEntry) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+    """Everything the entry records, in words, for its own page: ``(changes, facts)``. A change is
+    ``(field, old, new)``, "trường: cũ → mới" in three columns (a workflow step's state, an edited column,
+    each value of a save); a fact is ``(field, value)``, every other detail written out in full."""
+    details = _details(entry)
+    if isinstance(details, str):
+        return [], [(str(labels.AUDIT_COLUMNS["changes"]), details)] if details else []
+    changes, facts = [], []
+    if _is_step(entry, details):
+        changes.append(_step(details))
+        details = {key: value for key, value in details.items() if key not in ("from", "to")}
+    for key, value in details.items():
+        name = labels.field(key)
+        if _is_pair(value) and entry.action == "update":
+            changes.append((name, _written(key, value[0]), _written(key, value[1])))
+        elif _is_collection_change(value):
+            facts.append((name, "; ".join(f"{sign} {_written(key, value[part])}" for sign, part in
+                                          (("+", "added"), ("−", "removed")) if value.get(part)) or labels.EMPTY))
+        elif isinstance(value, dict) and value and all(_is_pair(v) for v in value.values()):  # a save's cells
+            changes.extend((cell, _written(cell, old), _written(cell, new)) for cell, (old, new) in value.items())
+        else:
+            facts.append((name, _written(key, value)))
+    return changes, facts
 
 
 def change_text(entry: AuditEntry) -> str:
@@ -187,3 +252,18 @@ class AuditView(ModelView):
             "platform/audit.html", title=self.list_title, filters=filters, valid=valid, entries=entries,
             errors=[] if valid else filters.messages(), units=units, change_text=change_text, page=(filters.page.data or 1) if valid else 1, more=more,
             args=args)
+
+    @expose("/show/<pk>")
+    @has_access
+    @permission_name("show")
+    def show(self, pk):
+        """One entry in words: who, for which unit, what, and each change as "trường: cũ → mới"; the stored
+        text and the hashes below, for whoever checks the chain."""
+        entry = db.session.get(AuditEntry, int(pk)) if str(pk).isdigit() else None
+        if entry is None:
+            abort(404)
+        changes, facts = detail_rows(entry)
+        return self.render_template(
+            "platform/audit_show.html", title=self.show_title, entry=entry, changes=changes, facts=facts,
+            unit_name=labels.unit_names([entry.unit_code]).get(entry.unit_code) if entry.unit_code else None,
+            columns=labels.AUDIT_COLUMNS)

@@ -12,6 +12,7 @@ import io
 from flask import g, request, send_file
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -22,6 +23,13 @@ from core.hierarchy.scope import ScopedInterface
 
 #: Room for the multipart envelope around the file itself.
 ENVELOPE = 64 * 1024
+#: What a refusal says, by what the caller tried: (not the reporting unit, the report not a draft or returned).
+REFUSALS = {
+    "attach": (_l("Only the reporting unit may attach files to this report."),
+               _l("Files can be attached only to a draft or a returned report.")),
+    "remove": (_l("Only the reporting unit may remove files from this report."),
+               _l("Files can be removed only from a draft or a returned report.")),
+}
 
 
 class ReportAttachmentApi(BaseApi):
@@ -34,6 +42,20 @@ class ReportAttachmentApi(BaseApi):
 
     def _report(self, pk: int) -> Report | None:
         return ScopedInterface(Report).get(pk)
+
+    def _own_report(self, pk: int, doing: str):
+        """``(report, None)`` when the caller may change the files of report ``pk`` (``doing``: a key of
+        :data:`REFUSALS`), else ``(None, answer)``: 404 outside the caller's scope, 403 unless the caller is
+        the reporting unit, 409 unless the report is a draft or returned."""
+        report = self._report(pk)
+        if report is None:
+            return None, self.response_404()
+        not_ours, not_open = REFUSALS[doing]
+        if not entry.may_enter(g.user, report):
+            return None, self.response(403, message=str(not_ours))
+        if not entry.is_editable(report):
+            return None, self.response(409, message=str(not_open))
+        return report, None
 
     def _refused(self, message: str):
         return self.response(422, message=message, errors={"file": [message]})
@@ -84,13 +106,9 @@ class ReportAttachmentApi(BaseApi):
                 application/json:
                   example: {"errors": {"file": ["Chỉ được đính kèm tệp PDF, JPEG hoặc PNG."]}, "message": "Chỉ được đính kèm tệp PDF, JPEG hoặc PNG."}
         """
-        report = self._report(pk)
-        if report is None:
-            return self.response_404()
-        if not entry.may_enter(g.user, report):
-            return self.response(403, message=_("Only the reporting unit may attach files to this report."))
-        if not entry.is_editable(report):
-            return self.response(409, message=_("Files can be attached only to a draft or a returned report."))
+        report, refusal = self._own_report(pk, "attach")
+        if refusal is not None:
+            return refusal
         limit = attachments.max_bytes()
         # Refuse before reading a body that is plainly too large; cap the parser for the rest.
         if request.content_length is not None and request.content_length > limit + ENVELOPE:
@@ -195,11 +213,9 @@ class ReportAttachmentApi(BaseApi):
                 application/json:
                   example: {"message": "Chỉ gỡ được tệp khỏi báo cáo nháp hoặc báo cáo bị trả lại."}
         """
-        report = self._report(pk)
-        if report is None:
-            return self.response_404()
-        if not entry.may_enter(g.user, report):
-            return self.response(403, message=_("Only the reporting unit may remove files from this report."))
+        report, refusal = self._own_report(pk, "remove")
+        if refusal is not None:
+            return refusal
         try:
             row = attachments.remove(db.session, report, aid, g.user.username)
             db.session.commit()

@@ -155,7 +155,8 @@ def not_sent(account, form: Form, period: Period, unit: Unit) -> tuple[int, list
     rows = db.session.execute(
         select(Report, Unit, func.count().over()).join(Unit, Unit.id == Report.unit_id)
         .where(Report.form_id == form.id, Report.period_id == period.id, Unit.path.like(f"{unit.path}%"),
-               Unit.id != unit.id, Report.state.not_in(completeness.SENT_STATES), condition(Report, account))
+               Unit.id != unit.id, Report.state.not_in((*completeness.SENT_STATES, completeness.CLOSED)),
+               condition(Report, account))
         .order_by(Unit.path).limit(SHOWN)).all()
     return (rows[0][2] if rows else 0), [(r, u) for r, u, _n in rows]
 
