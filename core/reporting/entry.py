@@ -411,6 +411,9 @@ def _write(session, report: Report, changes: dict[Key, tuple], touch: bool = Tru
 
 
 def _write_cells(session, report_id: int, state: str, fields: dict, changes: dict[Key, tuple]) -> None:
+    if session.get_bind().dialect.name == "postgresql":  # one statement for the cells and their changes
+        _write_cells_at_once(session, report_id, state, fields, {key: new for key, (_old, new) in changes.items()})
+        return
     inserts, updates, deletes = [], [], []
     for key, (old, new) in changes.items():
         if new is None:
@@ -529,7 +532,7 @@ def _save_cells(session, report_id: int, state: str, defn: dict, raw: dict, mach
             del new[key]
     if not new:
         return Check(errors, new, {})
-    if session.get_bind().dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":  # compared with what is stored in the same statement
         return Check(errors, new, _write_cells_at_once(session, report_id, state, fields, new))
     wanted = or_(*(and_(_VALUES.c.field_code == code, _VALUES.c.cell == cell) for code, cell in new))
     rows = session.connection().execute(select(_VALUES.c.field_code, _VALUES.c.cell, _VALUES.c.number,
