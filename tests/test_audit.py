@@ -41,6 +41,23 @@ def test_an_update_records_before_and_after_and_hides_passwords(app, admin):
     assert diff["password"][1] == audit.REDACTED
 
 
+def test_a_collection_change_names_its_members_not_python_objects(app, admin):
+    """A disaggregation gaining a category reads "members: added dan_toc", not ``<ComboCategory object at 0x…>``."""
+    from core.forms.models.form import Category, CategoryCombo, ComboCategory
+
+    with app.app_context():
+        ethnic, sex = Category(code="dan_toc", name="Dân tộc"), Category(code="gioi_tinh", name="Giới tính")
+        combo = CategoryCombo(code="dt_gt", name="Dân tộc × giới tính")
+        db.session.add_all([ethnic, sex, combo])
+        db.session.commit()
+        combo.members.append(ComboCategory(category=ethnic, position=0))
+        combo.members.append(ComboCategory(category=sex, position=1))
+        db.session.commit()
+    diffs = [diff for action, kind, _, diff in _entries(app, object_type="CategoryCombo") if action == "update"]
+    assert diffs and sorted(diffs[-1]["members"]["added"]) == ["dan_toc", "gioi_tinh"]
+    assert "object at 0x" not in json.dumps(diffs)
+
+
 def test_login_success_and_failure_are_recorded_with_ip(app, client, admin):
     login(client, "admin", "wrong-password")
     login(client, "nobody", "whatever")

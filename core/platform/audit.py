@@ -204,8 +204,35 @@ def _diff(obj) -> dict:
             if before != after:
                 diff[prop.key] = [_value(prop.key, before), _value(prop.key, after)]
         elif isinstance(prop, RelationshipProperty) and prop.uselist:
-            diff[prop.key] = {"added": [str(o) for o in hist.added], "removed": [str(o) for o in hist.deleted]}
+            diff[prop.key] = {"added": [_label(o) for o in hist.added], "removed": [_label(o) for o in hist.deleted]}
     return diff
+
+
+def _label(obj) -> str:
+    """How an inspector reads a member added to or removed from a collection: its own text when the model
+    has one, else its code, user name or name, else (a row linking two things) the code or name of what it
+    links to, else its type and key; never Python's ``<… object at 0x…>``. Runs in ``before_flush`` under
+    ``no_autoflush``, where reading an expired attribute is a plain SELECT."""
+    kind = type(obj)
+    if kind.__str__ is not object.__str__ or kind.__repr__ is not object.__repr__:
+        return str(obj)
+
+    def named(thing) -> str | None:
+        for attr in ("code", "username", "name"):
+            try:
+                value = getattr(thing, attr, None)
+            except Exception:  # noqa: BLE001 (a deleted row's attribute cannot be read: try the next)
+                value = None
+            if isinstance(value, str) and value:
+                return value
+        return None
+
+    linked = (v for v in inspect(obj).dict.values() if hasattr(v, "_sa_instance_state"))
+    found = named(obj) or next((name for name in map(named, linked) if name), None)
+    if found:
+        return found
+    key = _identity(obj)
+    return f"{kind.__name__} {key}" if key else kind.__name__
 
 
 def _identity(obj) -> str | None:
