@@ -207,6 +207,14 @@ _CACHE_KEY = "baocao.form_definitions"
 CACHE_SIZE = 512
 
 
+def _remember(cache: dict, key, definition: dict) -> dict:
+    """Keep ``definition`` under ``key``, the oldest entries going first past ``CACHE_SIZE``."""
+    cache[key] = definition
+    while len(cache) > CACHE_SIZE:
+        cache.pop(next(iter(cache)))
+    return definition
+
+
 class FormVersion(Model):
     """A published, frozen form: the JSON snapshot reports are filled and read with.
 
@@ -238,9 +246,7 @@ class FormVersion(Model):
         key = (self.id, self.form_id, self.version)
         found = cache.get(key)
         if found is None:
-            found = cache[key] = self.stored_definition
-            while len(cache) > CACHE_SIZE:
-                cache.pop(next(iter(cache)))
+            found = _remember(cache, key, self.stored_definition)
         return found
 
     @classmethod
@@ -254,9 +260,7 @@ class FormVersion(Model):
             version = session.get(cls, version_id)
             if version is None or version.form_id != form_id:
                 raise LookupError(f"form version {version_id} of form {form_id}")
-            found = index[(version_id, form_id)] = version.definition
-            while len(index) > CACHE_SIZE:
-                index.pop(next(iter(index)))
+            found = _remember(index, (version_id, form_id), version.definition)
         return found
 
     def __repr__(self) -> str:
