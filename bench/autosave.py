@@ -22,7 +22,8 @@ import statistics
 import threading
 import time
 
-from bench.common import create_database, prepare, run_threads, scratch_instance, serving, statements_per_request
+from bench.common import (create_database, machine_busy, named_cpu, prepare, run_threads, scratch_instance, serving,
+                          statements_per_request)
 
 UNITS = int(os.environ.get("BENCH_UNITS", "3321"))
 FIELDS = 50
@@ -170,10 +171,12 @@ def main() -> None:
     request_sql, chainer_sql = statements_per_request(url, instance, counted, reports[:21])
     with serving(url, instance, WORKERS) as port:
         warm_up(port, reports)
-        cpu = port.cpu()
+        cpu, database, own, busy = port.cpu(), named_cpu("postgres"), time.process_time(), machine_busy()
         began = time.perf_counter()
         latencies, failures, statuses = autosave(port, plan)
         seconds, cpu = time.perf_counter() - began, port.cpu() - cpu
+        database, own = named_cpu("postgres") - database, time.process_time() - own
+        busy = [after - before for after, before in zip(machine_busy(), busy)]
     base = baseline(url, reports, total)
     ours, bare = p95(latencies), p95(base)
     print(f"  baocao serve ({WORKERS} workers), {CLIENTS} client threads: {len(latencies) / seconds:.0f} saves/s, "
@@ -181,6 +184,9 @@ def main() -> None:
           f"{failures} errors {statuses} (targets: p95 < 100 ms, 0 errors)")
     print(f"      server CPU {cpu * 1000 / max(len(latencies), 1):.1f} ms per save (user + system of the gunicorn "
           f"processes); SQL {request_sql:.1f} statements per save + {chainer_sql:.1f} by the audit chainer")
+    saves = max(len(latencies), 1)
+    print(f"      the machine's {os.cpu_count()} cores were {100 * busy[0] / busy[1]:.0f} % busy: PostgreSQL "
+          f"{database * 1000 / saves:.1f} ms and this load generator {own * 1000 / saves:.1f} ms of CPU per save")
     print(f"  baseline, bare psycopg upsert of one cell, 16 connections: p50 {statistics.median(base) * 1000:.2f} ms, "
           f"p95 {bare:.2f} ms")
     print(f"  ratio of p95 to baseline {ours / bare:.1f}")

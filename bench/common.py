@@ -205,6 +205,30 @@ def tree_cpu(pid: int) -> float:
     return total
 
 
+def named_cpu(name: str) -> float:
+    """CPU seconds (user + system) of the live processes called ``name`` (``postgres``: the server and
+    its backends; a backend that ends takes its count with it, so read it around pooled work)."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, rest = stat.read_text().rsplit(")", 1)
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+        if head.split("(", 1)[1] == name:
+            fields = rest.split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def machine_busy() -> tuple[float, float]:
+    """``(busy, all)`` CPU seconds of the whole machine since boot, all cores (/proc/stat): two readings
+    give the share of the cores a run kept busy, whoever used them."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(values[:8]) - idle) / tick, sum(values[:8]) / tick
+
+
 class Served(int):
     """The port ``serving`` yields, which also knows the server's CPU used since it finished booting."""
 

@@ -96,6 +96,7 @@ def create_app(config: dict | None = None) -> Flask:
         from core.navigation import register_views
 
         register_views(appbuilder)
+        i18n.locale_without_cookie(app)
         labels.localise_views(appbuilder)  # times in Vietnam time, yes/no in words, on every screen
 
     @app.before_request

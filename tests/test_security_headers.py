@@ -160,3 +160,16 @@ def test_gunicorn_does_not_announce_itself(tmp_path, db_url, admin):
     finally:
         processes.stop(server)
 
+
+
+def test_api_answers_carry_the_data_policy_and_no_cookie(app, admin):
+    """A token-only API call gets a policy under which nothing loads, and no session cookie: the API is
+    not a browser session (FAB's locale selector used to store the locale in a fresh cookie on every call)."""
+    client = app.test_client(use_cookies=False)
+    token = api_token(client, "admin", admin["password"])
+    answer = client.get("/api/v1/unit/", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200
+    assert answer.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert "Set-Cookie" not in answer.headers
+    page = client.get("/login/")
+    assert "nonce-" in page.headers["Content-Security-Policy"]

@@ -93,3 +93,27 @@ if __name__ == "__main__":  # pragma: no cover
     missing = refresh_catalogue(merged)
     print("\n".join(f"untranslated: {m}" for m in missing) or "every string is translated")
     sys.exit(1 if missing else 0)
+
+
+def locale_without_cookie(app) -> None:
+    """Choose the locale without writing it into the session.
+
+    FAB's selector stores the default locale in the session when none is there, so every answer of the
+    API (token, no cookie) carried a ``Set-Cookie``, and signing that cookie was a thirtieth of an
+    autosave's CPU (bench/autosave.py). Same choice as FAB's (``?_l_=``, then the one the user picked
+    at ``/lang/<locale>``, then the default), only read.
+    """
+    from flask import has_request_context, request, session
+
+    babel = app.extensions["babel"]
+    languages, default = app.config["LANGUAGES"], app.config["BABEL_DEFAULT_LOCALE"]
+
+    def select() -> str:
+        if not has_request_context():
+            return default
+        asked = request.args.get("_l_")
+        if asked is not None:
+            return asked if asked in languages else default
+        return session.get("locale") or default
+
+    babel.locale_selector = select

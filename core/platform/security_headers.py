@@ -10,6 +10,7 @@
   else. ``tests/test_security_headers.py`` fails when a template writes one not listed.
 * ``Cache-Control: no-store`` on everything but static files: data pages, downloads and API answers
   must not stay in a shared computer's browser cache or a proxy.
+* JSON answers get :data:`DATA_POLICY` (nothing may load), pages the full policy above.
 * ``Strict-Transport-Security`` when the site is served over https (``PREFERRED_URL_SCHEME = "https"``,
   behind the reverse proxy that ends TLS).
 * No ``Server`` banner: :func:`hide_server_banner` keeps gunicorn from announcing itself.
@@ -64,6 +65,11 @@ def content_security_policy(request_nonce: str) -> str:
     ))
 
 
+#: For answers that are data, not pages (the API's JSON): nothing in them may load or run anything, and
+#: the page policy's nonce and hashes would only cost time on every autosave (OWASP's REST advice).
+DATA_POLICY = "default-src 'none'; frame-ancestors 'none'"
+
+
 def _is_static() -> bool:
     return bool(request.endpoint) and (request.endpoint == "static" or request.endpoint.endswith(".static"))
 
@@ -71,7 +77,10 @@ def _is_static() -> bool:
 def _headers(response):
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
-    response.headers.setdefault("Content-Security-Policy", content_security_policy(nonce()))
+    if response.mimetype == "application/json" and "csp_nonce" not in g:
+        response.headers.setdefault("Content-Security-Policy", DATA_POLICY)
+    else:
+        response.headers.setdefault("Content-Security-Policy", content_security_policy(nonce()))
     if not _is_static():
         response.headers["Cache-Control"] = "no-store"
         response.headers.pop("Expires", None)

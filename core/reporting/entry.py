@@ -26,7 +26,8 @@ from flask_babel import format_decimal
 from sqlalchemy import and_, bindparam, delete, or_, select, text, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from core.platform import audit, bulk, clock, labels
+from core.accounts import light
+from core.platform import audit, bulk, clock, hot_sql, labels
 from core.platform.clock import today
 from core.reporting.cells import BadValue, convert, parse_number, plain  # noqa: F401 (entry.parse_number, entry.plain: callers read one value here)
 from core.forms.definitions import fields_of
@@ -499,30 +500,52 @@ def save_cells(session, report: Report, raw: dict, machine: bool = False) -> Che
     return _save_cells(session, report.id, state, report.version.definition, raw, machine)
 
 
-#: The autosave's first statement: the row lock, the state checked under it, the save time stamped, for
-#: the unit's own report only; what the rest needs comes back with it.
+def own_editable_report(unit_id):
+    """``SELECT … FOR UPDATE`` of report ``b_report`` when it is unit ``unit_id``'s (a value or an SQL
+    expression) and editable: its state, form and form version. The autosave's claim on PostgreSQL
+    (the row lock, under which the state is checked); :mod:`core.accounts.light` runs it with the
+    account's read."""
+    return (select(Report.state, Report.form_id, Report.form_version_id)
+            .where(Report.id == bindparam("b_report"), Report.unit_id == unit_id,
+                   or_(*(Report.state == state for state in EDITABLE_STATES)))  # compiled once (hot_sql)
+            .with_for_update(of=Report))
+
+
+light.claim_with(own_editable_report)
+#: The autosave's claim on PostgreSQL when the account's read did not take it (see above).
+_LOCK_OWN = own_editable_report(bindparam("b_unit"))
+#: Elsewhere (SQLite has no row lock) one UPDATE takes the write lock, checks the state under it and
+#: stamps the save time.
 _CLAIM_OWN = (update(Report).where(Report.id == bindparam("b_report"), Report.unit_id == bindparam("b_unit"),
                                    Report.state.in_(EDITABLE_STATES))
               .values(updated_at=bindparam("b_now")).returning(Report.state, Report.form_id, Report.form_version_id)
               .execution_options(synchronize_session=False))
 
 
-def autosave_own(session, report_id: int, unit_id: int, raw: dict, machine: bool = False) -> Check | None:
+def autosave_own(session, report_id: int, unit_id: int, raw: dict, machine: bool = False,
+                 claimed=light.UNKNOWN) -> Check | None:
     """:func:`save_cells` for the reporting unit's own editable report, without loading the report:
     the light path of the entry screen's autosave (bench/autosave.py, issue 15).
 
     ``unit_id`` is the signed-in account's unit (the caller checked it is active: the unit's own report
-    is then in scope, and only its accounts enter values, :func:`may_enter`). None when the report is not
-    that unit's, not editable or not there: the caller takes the ordinary path, which says which.
+    is then in scope, and only its accounts enter values, :func:`may_enter`). ``claimed``: the claim
+    already taken with the account's read (:func:`core.accounts.light.claim_of`). None when the report
+    is not that unit's, not editable or not there: the caller takes the ordinary path, which says which.
     """
-    claimed = session.connection().execute(_CLAIM_OWN, {"b_report": report_id, "b_unit": unit_id, "b_now": clock.utcnow()}).first()
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if claimed is light.UNKNOWN:
+        claimed = session.connection().execute(_LOCK_OWN if postgres else _CLAIM_OWN, {
+            "b_report": report_id, "b_unit": unit_id, "b_now": clock.utcnow()}).first()
     if claimed is None:
         return None
     state, form_id, version_id = claimed
-    return _save_cells(session, report_id, state, FormVersion.definition_of(session, version_id, form_id), raw, machine)
+    return _save_cells(session, report_id, state, FormVersion.definition_of(session, version_id, form_id), raw,
+                       machine, stamp=postgres)
 
 
-def _save_cells(session, report_id: int, state: str, defn: dict, raw: dict, machine: bool) -> Check:
+def _save_cells(session, report_id: int, state: str, defn: dict, raw: dict, machine: bool,
+                stamp: bool = False) -> Check:
+    """``stamp``: the claim only locked the report (PostgreSQL's light path); the write stamps the save time."""
     fields = fields_of(defn)
     new, errors = parse(defn, raw, machine)
     for key in list(new):
@@ -533,7 +556,7 @@ def _save_cells(session, report_id: int, state: str, defn: dict, raw: dict, mach
     if not new:
         return Check(errors, new, {})
     if session.get_bind().dialect.name == "postgresql":  # compared with what is stored in the same statement
-        return Check(errors, new, _write_cells_at_once(session, report_id, state, fields, new))
+        return Check(errors, new, _write_cells_at_once(session, report_id, state, fields, new, stamp))
     wanted = or_(*(and_(_VALUES.c.field_code == code, _VALUES.c.cell == cell) for code, cell in new))
     rows = session.connection().execute(select(_VALUES.c.field_code, _VALUES.c.cell, _VALUES.c.number,
                                                _VALUES.c.text).where(_VALUES.c.report_id == report_id, wanted))
@@ -546,7 +569,7 @@ def _save_cells(session, report_id: int, state: str, defn: dict, raw: dict, mach
 #: PostgreSQL: the autosave's cells compared with what is stored, written (upserted, or deleted when
 #: cleared) and recorded as value changes (W9) in one statement, one round trip instead of three. The
 #: report's row is locked already (the claim), so no other save of it runs between the read and the write.
-_AT_ONCE = text("""
+_AT_ONCE_SQL = """
 WITH new AS (
   SELECT * FROM json_to_recordset(CAST(:rows AS json))
     AS r(field_code varchar, cell varchar, number numeric, text text)
@@ -563,21 +586,25 @@ WITH new AS (
   INSERT INTO report_value (report_id, field_code, cell, number, text)
   SELECT :report_id, field_code, cell, number, text FROM changed WHERE number IS NOT NULL OR text IS NOT NULL
   ON CONFLICT (report_id, field_code, cell) DO UPDATE SET number = EXCLUDED.number, text = EXCLUDED.text
-)
+)STAMP
 INSERT INTO report_value_change (report_id, field_code, cell, state, actor, at, old_number, old_text,
                                  new_number, new_text)
 SELECT :report_id, field_code, cell, :state, :actor, :at, old_number, old_text, number, text FROM changed
 RETURNING field_code, cell, old_number, old_text
-""")
+"""
+_AT_ONCE = text(_AT_ONCE_SQL.replace("STAMP", ""))
+#: The same, and the report's save time stamped (the autosave's claim only locked it).
+_AT_ONCE_STAMPED = text(_AT_ONCE_SQL.replace("STAMP", ", stamped AS (UPDATE report SET updated_at = :at WHERE id = :report_id)"))
 
 
-def _write_cells_at_once(session, report_id: int, state: str, fields: dict, new: dict[Key, object]) -> dict:
+def _write_cells_at_once(session, report_id: int, state: str, fields: dict, new: dict[Key, object],
+                         stamp: bool = False) -> dict:
     """:func:`_write_cells` of ``new`` against the stored values, on PostgreSQL; the changes ``{key: (old, new)}``."""
     rows = [{"field_code": key[0], "cell": key[1], "number": row["number"], "text": row["text"]}
             for key, value in new.items()
             for row in [_row(report_id, fields[key[0]], key, value) if value is not None
                         else {"number": None, "text": None}]]
-    returned = session.connection().execute(_AT_ONCE, {
+    returned = hot_sql.rows(session, _AT_ONCE_STAMPED if stamp else _AT_ONCE, {
         "rows": json.dumps(rows, default=str, ensure_ascii=False), "report_id": report_id, "state": state,
         "actor": audit.current_actor().name, "at": clock.utcnow()})
     return {(code, cell): (_typed(fields.get(code), number, old_text), new[(code, cell)])

@@ -39,6 +39,15 @@ class SecurityManager(FabSecurityManager):
     #: FAB's "User's Statistics" draws with Google Charts from a CDN, which the CSP refuses (docs/security.md).
     userstatschartview = None
 
+    def create_jwt_manager(self, app):
+        """FAB's, remembering verified tokens until they expire (:mod:`core.accounts.tokens`)."""
+        from core.accounts.tokens import RememberingJWTManager
+
+        jwt_manager = RememberingJWTManager()
+        jwt_manager.init_app(app)
+        jwt_manager.user_lookup_loader(self.load_user_jwt)
+        return jwt_manager
+
     def auth_user_db(self, username, password):
         """FAB's password check behind our refusals. Every refusal (closed, locked, this address
         waiting after its failures) looks like a wrong password to the person trying: the same

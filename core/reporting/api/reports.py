@@ -20,12 +20,12 @@ from __future__ import annotations
 from flask import g, request
 from flask_appbuilder import ModelRestApi
 from flask_appbuilder.api import expose, protect, safe
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from core.accounts import light
 from core.reporting import entry
 from core.platform.extensions import db
 from core.forms.definitions import fields_of
@@ -409,7 +409,8 @@ class ReportApi(ModelRestApi):
         account = g.user
         unit = getattr(account, "unit", None)
         try:
-            result = (entry.autosave_own(db.session, pk, account.unit_id, body["values"], not body.get("as_typed"))
+            result = (entry.autosave_own(db.session, pk, account.unit_id, body["values"], not body.get("as_typed"),
+                                         light.claim_of(pk))
                       if well_formed and unit is not None and unit.active else None)
         except Exception:
             db.session.rollback()
@@ -436,7 +437,7 @@ class ReportApi(ModelRestApi):
         now = clock.utcnow()
         db.session.commit()
         answer = {"id": pk, "saved": saved, "saved_at": now.isoformat() + "Z", "errors": result.errors,
-                  "saved_at_text": _("Saved at %(time)s", time=format_datetime(now, "HH:mm"))}
+                  "saved_at_text": _("Saved at %(time)s", time=clock.local(now).strftime("%H:%M"))}
         if result.errors:
             return self.response(422, message=_("Some values are wrong; the others were saved."), **answer)
         return self.response(200, **answer)
