@@ -17,6 +17,7 @@ from core.hierarchy.api import UnitApi
 from core.accounts.views.accounts import AccountsView
 from core.accounts.views.requests import AccountRequestsView
 from core.analytics.views.analysis import AnalysisView
+from core.platform.views.access_log import AccessLogView
 from core.platform.views.audit import AuditView
 from core.reporting.views.backfill import BackfillView
 from core.analytics.views.dashboard import DashboardView
@@ -65,6 +66,7 @@ def register_views(appbuilder) -> None:
                         category=ADMIN, category_label=_l("Administration"), category_icon="fa-cogs")
     appbuilder.add_view(AccountsView, "AccountsView", label=_l("Accounts"), icon="fa-users", category=ADMIN)
     appbuilder.add_view(AuditView, "Audit log", label=_l("Audit log"), icon="fa-history", category=ADMIN)
+    appbuilder.add_view(AccessLogView, "AccessLogView", label=_l("Access log"), icon="fa-eye", category=ADMIN)
     appbuilder.add_view(BackfillView, "BackfillView", label=_l("Record a report received outside the system"),
                         icon="fa-inbox", category=ADMIN)
     appbuilder.add_view(ExchangeMappingView, "ExchangeMappingView", label=_l("Code mappings"), icon="fa-exchange",

@@ -37,7 +37,7 @@ def test_a_download_is_logged_with_who_what_and_which_file(app, client):
     [row] = _access(app, action="download")
     assert (row.actor, row.unit_code, row.method, row.path, row.status) == ("x011", "X011", "GET", url, 200)
     details = json.loads(row.details)
-    assert details["file"].endswith(".png") and details["args"] == {"pk": reports["X011"], "aid": attachment["id"]}
+    assert details["file"] == "biên bản.png" and details["args"] == {"pk": reports["X011"], "aid": attachment["id"]}
 
 
 def test_a_refusal_of_another_units_data_is_logged(app, client):

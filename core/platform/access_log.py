@@ -27,6 +27,7 @@ import logging
 
 from flask import Flask, has_request_context, request
 from flask_login import user_logged_out
+from werkzeug.http import parse_options_header
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -79,9 +80,10 @@ def _details(response, action: str) -> dict:
     if request.view_args:
         details["args"] = request.view_args
     if action == DOWNLOAD:
-        disposition = response.headers.get("Content-Disposition", "")
-        if "filename=" in disposition:
-            details["file"] = disposition.split("filename=", 1)[1].strip('"')
+        # The name as the person saw it: ``filename*`` (UTF-8, "biên bản.png") over the ASCII fallback.
+        name = parse_options_header(response.headers.get("Content-Disposition", ""))[1].get("filename")
+        if name:
+            details["file"] = name
         if response.content_length is not None:
             details["bytes"] = response.content_length
     return details

@@ -163,6 +163,12 @@ AUDIT_ACTIONS = {
     "cli.init": _l("System initialised"),
     "audit.access_sealed": _l("Access log sealed"),
 }
+#: What the access log records (core/platform/access_log.py): reads that change nothing.
+ACCESS_ACTIONS = {
+    "download": _l("Downloaded a file"),
+    "refused": _l("Access refused"),
+    "logout": _l("Signed out"),
+}
 #: Audit object types: the model's class name, as the log stores it.
 OBJECT_TYPES = {
     "Account": _l("Account"),
@@ -226,11 +232,17 @@ AUDIT_COLUMNS = {
     "object_id": _l("Object"), "changes": _l("Changes"), "prev_hash": _l("Previous hash"), "hash": _l("Hash"),
     "key_id": _l("Key"),
 }
+#: The access log's columns (core/platform/views/access_log.py).
+ACCESS_COLUMNS = {
+    **AUDIT_COLUMNS, "method": _l("Method"), "path": _l("Address"), "status": _l("Outcome"),
+    "details": _l("Details"), "mac": _l("Seal code"), "sealed_by": _l("In the audit chain"),
+}
 #: Who acted when no one signed in did.
 ACTORS = {"system": _l("System (scheduled job)"), "anonymous": _l("Not signed in")}
 
 _MAPS = {"state": STATES, "action": ACTIONS, "level": LEVELS, "role": ROLES, "notification": NOTIFICATIONS,
-         "sector": SECTORS, "audit_action": AUDIT_ACTIONS, "object_type": OBJECT_TYPES}
+         "sector": SECTORS, "audit_action": AUDIT_ACTIONS, "object_type": OBJECT_TYPES,
+         "access_action": ACCESS_ACTIONS}
 
 
 def label(kind: str, code) -> str:

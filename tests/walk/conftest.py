@@ -59,7 +59,11 @@ def _build(app) -> dict:
             select(Unit.code, Report.id, Report.state).join(Unit, Unit.id == Report.unit_id)
             .where(Report.request_id.is_(None)).order_by(Report.period_id))}
     for username, password in one_time.items():
-        factories.first_login(app.test_client(), username, password)
+        client = app.test_client()
+        factories.first_login(client, username, password)
+        if username == "x011":  # the access log's lines: a download of its report, a refused screen
+            assert client.get(f"/reports/pdf/{reports['X011'][0]}").status_code == 200
+            assert client.get("/audit/list/").status_code == 403
     return reports
 
 

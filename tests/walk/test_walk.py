@@ -70,6 +70,7 @@ WALK = [
     ("admin", "home", "/", ()),
     ("admin", "audit", "/audit/list/", ()),
     ("admin", "audit entry", _audit_entry, ()),
+    ("admin", "access log", "/access-log/list/", ()),
     ("admin", "accounts", "/accounts/list/", ()),
     ("admin", "dashboard", "/dashboard/", ()),
 ]

@@ -200,6 +200,33 @@ def change_text(entry: AuditEntry) -> str:
     return text if len(text) <= CHANGE_CHARS else text[:CHANGE_CHARS] + "…"
 
 
+def log_page(filters: AuditFilter, query, model, *order) -> dict:
+    """One page of a log (the audit log, the access log: both have ``actor``, ``unit_code``, ``action`` and
+    ``at``) under ``filters`` from the query string: what its template needs. Two queries: the page (one
+    row more, to know whether there is a next one) and the names of its units."""
+    entries, more, units = [], False, {}
+    valid = filters.validate()
+    if valid:
+        page = filters.page.data or 1
+        if filters.actor.data:
+            query = query.where(model.actor == filters.actor.data.strip())
+        if filters.unit.data:
+            query = query.where(model.unit_code == filters.unit.data.strip())
+        if filters.action.data:
+            query = query.where(model.action == filters.action.data)
+        if filters.since.data:
+            query = query.where(model.at >= _utc_start(filters.since.data))
+        if filters.until.data:
+            query = query.where(model.at < _utc_start(filters.until.data + timedelta(days=1)))
+        rows = db.session.execute(query.order_by(*order).offset((page - 1) * PAGE_SIZE)
+                                  .limit(PAGE_SIZE + 1)).scalars().all()
+        entries, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+        units = labels.unit_names(e.unit_code for e in entries)
+    return {"filters": filters, "valid": valid, "entries": entries, "more": more, "units": units,
+            "errors": [] if valid else filters.messages(), "page": (filters.page.data or 1) if valid else 1,
+            "args": {k: v for k, v in request.args.items() if k != "page" and v}}
+
+
 class AuditView(ModelView):
     datamodel = SQLAInterface(AuditEntry)
     route_base = "/audit"
@@ -228,30 +255,10 @@ class AuditView(ModelView):
     @permission_name("list")
     def list(self):
         filters = AuditFilter(request.args)
-        entries, more, units = [], False, {}
-        valid = filters.validate()
-        if valid:
-            page = filters.page.data or 1
-            query = select(AuditEntry).where(AuditEntry.seq.is_not(None))  # chained: pending ones follow in ms
-            if filters.actor.data:
-                query = query.where(AuditEntry.actor == filters.actor.data.strip())
-            if filters.unit.data:
-                query = query.where(AuditEntry.unit_code == filters.unit.data.strip())
-            if filters.action.data:
-                query = query.where(AuditEntry.action == filters.action.data)
-            if filters.since.data:
-                query = query.where(AuditEntry.at >= _utc_start(filters.since.data))
-            if filters.until.data:
-                query = query.where(AuditEntry.at < _utc_start(filters.until.data + timedelta(days=1)))
-            rows = db.session.execute(query.order_by(AuditEntry.seq.desc()).offset((page - 1) * PAGE_SIZE)
-                                      .limit(PAGE_SIZE + 1)).scalars().all()
-            entries, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
-            units = labels.unit_names(e.unit_code for e in entries)
-        args = {k: v for k, v in request.args.items() if k != "page" and v}
-        return self.render_template(
-            "platform/audit.html", title=self.list_title, filters=filters, valid=valid, entries=entries,
-            errors=[] if valid else filters.messages(), units=units, change_text=change_text, page=(filters.page.data or 1) if valid else 1, more=more,
-            args=args)
+        # Chained entries only: pending ones follow in milliseconds.
+        page = log_page(filters, select(AuditEntry).where(AuditEntry.seq.is_not(None)), AuditEntry,
+                        AuditEntry.seq.desc())
+        return self.render_template("platform/audit.html", title=self.list_title, change_text=change_text, **page)
 
     @expose("/show/<pk>")
     @has_access
