@@ -218,6 +218,35 @@ def test_autosave_without_the_right_to_enter_is_403(cb, auth):
 
 
 @factories.ON_ASSIGNMENT_DAY
+def test_a_role_held_through_a_group_enters_values_until_the_group_goes(cb, auth):
+    """FAB's groups: the light account's one query folds the roles of the account's groups with its own
+    (core/accounts/light.py), as FAB's ORM account does; leaving the group takes the right away at once."""
+    from flask_appbuilder.security.sqla.models import Group, Role, assoc_group_role, assoc_user_group, assoc_user_role
+
+    app, pk = cb["app"], cb["reports"]["X011"]
+    assert _autosave(auth, "x011", pk, {"households": "1"}).status_code == 200
+    with app.app_context():
+        account = db.session.query(Account).filter_by(username="x011").one()
+        role_ids = [r.id for r in account.roles]
+        group = Group(name="xa-nhap-lieu", label="Xã nhập liệu")
+        db.session.add(group)
+        db.session.flush()
+        db.session.execute(assoc_group_role.insert(), [{"group_id": group.id, "role_id": r} for r in role_ids])
+        db.session.execute(assoc_user_role.delete().where(assoc_user_role.c.user_id == account.id))
+        db.session.execute(assoc_user_group.insert().values(user_id=account.id, group_id=group.id))
+        db.session.commit()
+        account_id, group_id = account.id, group.id
+        assert db.session.query(Role).filter(Role.id.in_(role_ids)).count() == len(role_ids)
+    assert _autosave(auth, "x011", pk, {"households": "2"}).status_code == 200  # through the group
+    with app.app_context():
+        db.session.execute(assoc_user_group.delete().where(assoc_user_group.c.user_id == account_id,
+                                                           assoc_user_group.c.group_id == group_id))
+        db.session.commit()
+    assert _autosave(auth, "x011", pk, {"households": "3"}).status_code == 403
+    assert _get(auth, "h01", pk).get_json()["result"]["values"]["households"] == 2
+
+
+@factories.ON_ASSIGNMENT_DAY
 def test_an_autosave_costs_a_handful_of_statements(cb, auth):
     """bench/autosave.py's budget: the account, the claim of the report, the old value, the write and its
     value-change row; no ORM load of the account or the report."""
