@@ -318,6 +318,14 @@ def test_parse_types_values_and_names_cells(app):
         assert set(errors) == {"x", "n[a]"}
         values, errors = entry.parse(defn, {"n": "1,5"})
         assert errors == {"n": [vi("Enter a whole number.")]}
+        # JSON integers (a program's submission) take a short cut; it keeps every limit of the long way.
+        values, errors = entry.parse(defn, {"n": -3, "d": 10 ** 14 - 1}, machine=True)
+        assert values == {("n", ""): -3, ("d", ""): 10 ** 14 - 1} and errors == {}
+        values, errors = entry.parse(defn, {"n": 10 ** 14, "d": True}, machine=True)
+        assert errors == {"n": [vi("The number is too large.")], "d": [vi("Enter a number.")]}
+        percent = {**defn, "sections": [{"code": "s", "title": "", "fields": [
+            {"code": "p", "label": "p", "type": "percent", "required": False, "min": None, "max": None, "combo": None}]}]}
+        assert entry.parse(percent, {"p": 150}, machine=True)[1] == {"p": [vi("Enter a percentage from 0 to 100.")]}
 
 
 def test_the_list_shows_the_reports_in_scope_without_a_query_per_row(app, world):

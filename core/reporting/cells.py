@@ -113,7 +113,12 @@ def plain(number: Decimal | int | float) -> int | float:
     return int(d) if d == d.to_integral_value() else float(d)
 
 
+_MAX_INT = int(MAX_NUMBER)
+
+
 def _to_number(fld: dict, value, machine: bool = False) -> int | float:
+    if type(value) is int and -_MAX_INT < value < _MAX_INT and fld["type"] != "percent":
+        return value  # a JSON integer, the usual case of a program's submission: nothing to round or parse
     if isinstance(value, bool):
         raise BadValue(_("Enter a number."))
     if isinstance(value, (int, float)):
