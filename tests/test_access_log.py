@@ -65,7 +65,7 @@ def test_a_refused_screen_is_logged_but_not_an_unknown_url(app, client):
 
 def test_logout_is_logged(app, client, admin):
     login(client, "admin", admin["password"])
-    client.get("/logout/")
+    client.post("/logout/")
     [row] = _access(app, action="logout")
     assert (row.actor, row.ip) == ("admin", "127.0.0.1")
 
@@ -73,7 +73,7 @@ def test_logout_is_logged(app, client, admin):
 def test_sealed_access_entries_are_in_the_chain_and_a_deletion_is_caught(app, client, cli, admin):
     login(client, "admin", admin["password"])
     for _ in range(3):
-        client.get("/logout/")
+        client.post("/logout/")
         login(client, "admin", admin["password"])
     result = cli("audit", "verify")
     assert result.exit_code == 0 and "0 access entries sealed, 3 not yet" in result.output
@@ -95,7 +95,7 @@ def test_sealed_access_entries_are_in_the_chain_and_a_deletion_is_caught(app, cl
 
 def test_an_edited_access_entry_is_caught_before_its_seal(app, client, cli, admin):
     login(client, "admin", admin["password"])
-    client.get("/logout/")
+    client.post("/logout/")
     [row] = _access(app, action="logout")
     with app.app_context():
         db.session.execute(text(f"UPDATE audit_access SET actor = 'someone-else' WHERE id = {row.id}"))
@@ -107,13 +107,13 @@ def test_an_edited_access_entry_is_caught_before_its_seal(app, client, cli, admi
 
 def test_a_seal_takes_only_unsealed_rows_and_two_seals_do_not_overlap(app, client, admin):
     login(client, "admin", admin["password"])
-    client.get("/logout/")
+    client.post("/logout/")
     with app.app_context():
         assert access_log.seal(db.session) == 1
         db.session.commit()
         assert access_log.seal(db.session) == 0
     login(client, "admin", admin["password"])
-    client.get("/logout/")
+    client.post("/logout/")
     with app.app_context():
         assert access_log.seal_job() == 1
         assert db.session.query(AuditEntry).filter_by(action="audit.access_sealed").count() == 2

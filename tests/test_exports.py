@@ -127,7 +127,7 @@ def test_the_docx_is_rendered_from_the_template_the_board_uploaded(approved, cli
 
         row = db.session.query(ExportTemplate).one()
         assert (Path(approved.instance_path) / "export_templates" / f"{row.sha256}.docx").exists()
-    client.get("/logout/")
+    client.post("/logout/")
 
     resp = _get(client, approved, fmt="docx")
     assert resp.status_code == 200, resp.get_data(as_text=True)[:300]

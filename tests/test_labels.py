@@ -237,7 +237,7 @@ def test_after_a_district_approves_the_flash_and_history_name_the_new_state_and_
     assert "Chờ huyện duyệt" in history and "Chờ tỉnh duyệt" in history  # submitted to H01, on to 04
     assert local in history  # Vietnam time
     assert_vietnamese(history, "history")
-    client.get("/logout/")
+    client.post("/logout/")
     assert login(client, "x011", cao_bang.passwords["x011"]).status_code == 302
     mine = visible_text(client.get("/my-reports/").get_data(as_text=True))
     assert "Chờ tỉnh duyệt" in mine  # the commune sees where its report is

@@ -146,7 +146,7 @@ def test_expiry_warns_for_14_days_then_forces_a_change(app, client, commune, mon
     assert login(client, username, factories.NEW_PASSWORD).status_code == 302
     assert "hết hạn sau 10 ngày" in client.get("/").get_data(as_text=True)
     _later(monkeypatch, days=181 - 170)
-    client.get("/logout/")
+    client.post("/logout/")
     assert login(client, username, factories.NEW_PASSWORD).status_code == 302
     assert client.get("/").headers["Location"].endswith("/account/password/form")
 

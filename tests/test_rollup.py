@@ -249,7 +249,7 @@ def test_the_totals_screen_shows_progress_totals_drill_down_and_lets_a_district_
     with cb.app_context():
         assert db.session.query(Notification).filter(Notification.kind.like("urge:%")).count() == 1
 
-    client.get("/logout/")
+    client.post("/logout/")
     assert login(client, "x012", cb.passwords["x012"]).status_code == 302
     page = client.get(f"/totals/?form={form}&period={period}").get_data(as_text=True)
     assert 'id="totals-progress"' in page and 'id="totals-urge"' not in page

@@ -77,7 +77,7 @@ def account_of(app, username) -> Account:
 def test_a_cookie_saved_before_logout_no_longer_opens_the_pages(app, commune):
     client = signed_in(app, *commune)
     saved = client.get_cookie("session").value
-    assert client.get("/logout/").status_code == 302
+    assert client.post("/logout/").status_code == 302
     stolen = replay(app, saved)
     resp = stolen.get("/my-reports/")
     assert resp.status_code == 302 and resp.headers["Location"].startswith("/login")
@@ -85,9 +85,31 @@ def test_a_cookie_saved_before_logout_no_longer_opens_the_pages(app, commune):
         assert db.session.query(AuditEntry).filter_by(action="logout").count() == 1
 
 
+def test_a_link_does_not_sign_out_the_menus_button_does(app, commune, make_app):
+    """``GET /logout/`` (a link from any site) only asks; signing out is the user menu's POST. It needs no
+    CSRF token, so a page open past its session can still sign out: the session cookie is SameSite=Lax,
+    so another site's form arrives without it and signs no one out."""
+    import re
+
+    client = signed_in(app, *commune)
+    page = client.get("/logout/")
+    assert page.status_code == 200 and 'id="logout-confirm"' in page.get_data(as_text=True)
+    menu = client.get("/my-reports/")
+    assert menu.status_code == 200  # still signed in
+    assert 'id="menu-logout"' in menu.get_data(as_text=True) and 'href="/logout/"' not in menu.get_data(as_text=True)
+
+    protected = make_app(WTF_CSRF_ENABLED=True).test_client()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', protected.get("/login/").get_data(as_text=True))
+    answer = protected.post("/login/", data={"username": commune[0], "password": commune[1], "csrf_token": token[1]})
+    assert answer.status_code == 302 and "SameSite=Lax" in answer.headers["Set-Cookie"]
+    assert protected.get("/my-reports/").status_code == 200
+    assert protected.post("/logout/").status_code == 302  # no token: still signs out
+    assert protected.get("/my-reports/").headers["Location"].startswith("/login")
+
+
 def test_logout_signs_the_account_out_of_its_other_browsers_too(app, commune):
     here, there = signed_in(app, *commune), signed_in(app, *commune)
-    here.get("/logout/")
+    here.post("/logout/")
     assert there.get("/my-reports/").headers["Location"].startswith("/login")
     again = signed_in(app, *commune)  # a new login is not affected by the old sign-out
     assert again.get("/my-reports/").status_code == 200

@@ -131,3 +131,19 @@ def test_the_walk_covers_every_role_and_main_screen():
     """The four roles of the issue, and every screen axe-core must pass (a screen dropped from WALK fails here)."""
     assert {role for role, *_ in WALK} == set(ROLES)
     assert {screen for _, screen, *_ in WALK} >= {"home", "entry", "inbox", "totals", "dashboard", "audit", "accounts"}
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_signing_out_is_the_menus_button_at_each_width(signed, width):
+    """The user menu's "Đăng xuất" is a button posting the sign-out (a link from elsewhere cannot sign
+    anyone out); it opens and works with the menu collapsed on a phone too."""
+    one = signed("district", width)
+    page = one.open("/")
+    if width == "phone":
+        page.click(".navbar-toggle")
+    page.click("a.dropdown-toggle:has(.fa-user)")
+    assert page.is_visible("#menu-logout")
+    with page.expect_navigation():
+        page.click("#menu-logout")
+    assert page.locator("a.dropdown-toggle:has(.fa-user)").count() == 0  # signed out
+    assert one.open("/my-reports/").url.split("?")[0].endswith("/login/")

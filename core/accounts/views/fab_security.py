@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from flask import g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
+from flask_appbuilder.security.views import AuthDBView as FabAuthDBView
 from flask_appbuilder.security.views import (ResetMyPasswordView, ResetPasswordView, RoleModelView,
                                              UserDBModelView, UserGroupModelView, UserInfoEditView)
 
+from flask_babel import gettext as _
+from flask_login import current_user
+
 from core.platform import labels
+from core.platform.extensions import csrf
 
 
 def role_titles(roles) -> str:
@@ -113,3 +118,26 @@ class UserInfoEditRedirect(UserInfoEditView):
         return redirect(self.appbuilder.get_url_for_userinfo)
 
     this_form_post = None
+
+
+class AuthDBView(FabAuthDBView):
+    """FAB's login screen, with a sign-out that a link cannot trigger.
+
+    FAB signs out on ``GET /logout/``, so any page elsewhere could sign an officer out with a link (and the
+    officer would lose the typing of an open entry screen in another tab). Signing out is now a ``POST``
+    from the user menu's button; ``GET`` shows a page asking to confirm. The ``POST`` needs no CSRF token:
+    the session cookie is ``SameSite=Lax``, so a form posted from another site arrives without it and signs
+    no one out, and a page left open past its session can still sign out. Same class name as FAB's: its
+    endpoint (``AuthDBView.logout``) and permissions are unchanged.
+    """
+
+    @expose("/logout/", methods=["GET", "POST"])
+    def logout(self):
+        if request.method == "POST":
+            return super().logout()
+        if not current_user.is_authenticated:
+            return redirect(self.appbuilder.get_url_for_login)
+        return self.render_template("accounts/logout.html", title=_("Sign out"))
+
+
+csrf.exempt("core.accounts.views.fab_security.logout")

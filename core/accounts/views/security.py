@@ -24,12 +24,13 @@ from core.platform import audit, clock
 from core.accounts import light, lockout
 from core.hierarchy import roles
 from core.accounts.models import Account, PasswordHistory
-from core.accounts.views.fab_security import (OwnPasswordRedirect, ReadOnlyGroupView, ReadOnlyRoleView,
+from core.accounts.views.fab_security import (AuthDBView, OwnPasswordRedirect, ReadOnlyGroupView, ReadOnlyRoleView,
                                               ReadOnlyUserView, ResetPasswordRedirect, UserInfoEditRedirect)
 
 
 class SecurityManager(FabSecurityManager):
     user_model = Account
+    authdbview = AuthDBView  # signing out is a POST (fab_security.AuthDBView)
     userdbmodelview = ReadOnlyUserView
     rolemodelview = ReadOnlyRoleView
     groupmodelview = ReadOnlyGroupView
