@@ -10,17 +10,19 @@ keystroke; everything else goes through SQLAlchemy as usual.
 """
 from __future__ import annotations
 
-_COMPILED: dict[tuple[int, str], tuple[str, dict]] = {}
+#: ``{(id, dialect): (statement, sql, fixed values)}``; the entry holds the statement, so its id is never
+#: reused by another while the entry lives.
+_COMPILED: dict[tuple[int, str], tuple[object, str, dict]] = {}
 
 
 def _compiled(statement, dialect) -> tuple[str, dict]:
     key = (id(statement), dialect.name)
     found = _COMPILED.get(key)
-    if found is None:
+    if found is None or found[0] is not statement:
         compiled = statement.compile(dialect=dialect)
         # The values fixed in the statement (an IN list); the caller gives the required ones.
-        found = _COMPILED[key] = (str(compiled), dict(compiled.construct_params(_check=False)))
-    return found
+        found = _COMPILED[key] = (statement, str(compiled), dict(compiled.construct_params(_check=False)))
+    return found[1], found[2]
 
 
 def rows(session, statement, params: dict) -> list[tuple]:
