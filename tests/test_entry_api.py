@@ -257,7 +257,8 @@ def test_an_autosave_costs_a_handful_of_statements(cb, auth):
     # PostgreSQL: the account's read also locks the report, then one statement writes cells, changes and
     # the save time. Elsewhere: the account, the claim, the old value, the write and its value-change row.
     # (Counted through the engine's events, which core/platform/hot_sql.py fires too: never 0.)
-    assert 0 < count <= (2 if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") else 5), count  # the ordinary path took 6, two of them ORM loads
+    # The ordinary path took 6, two of them ORM loads.
+    assert 0 < count <= (2 if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") else 5), count
 
 
 @factories.ON_ASSIGNMENT_DAY
@@ -463,7 +464,7 @@ def test_an_autosave_waits_for_a_submit_in_flight_and_then_writes_nothing(cb, au
 
     from core import normalise_db_url
 
-    app, pk = cb["app"], cb["reports"]["X011"]
+    pk = cb["reports"]["X011"]
     assert _autosave(auth, "x011", pk, {"households": "1"}).status_code == 200
     engine = create_engine(normalise_db_url(PG_URL))
     answers = []

@@ -99,7 +99,8 @@ def test_a_link_does_not_sign_out_the_menus_button_does(app, commune, make_app):
     assert 'id="menu-logout"' in menu.get_data(as_text=True) and 'href="/logout/"' not in menu.get_data(as_text=True)
 
     protected = make_app(WTF_CSRF_ENABLED=True).test_client()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', protected.get("/login/").get_data(as_text=True))
+    form = protected.get("/login/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)
     answer = protected.post("/login/", data={"username": commune[0], "password": commune[1], "csrf_token": token[1]})
     assert answer.status_code == 302 and "SameSite=Lax" in answer.headers["Set-Cookie"]
     assert protected.get("/my-reports/").status_code == 200

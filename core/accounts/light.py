@@ -144,10 +144,10 @@ def _with_claim():
     ``protect`` have judged the account, it changes nothing and ends with the request if they refuse."""
     global _WITH_CLAIM
     if _WITH_CLAIM is None:
-        claim = _CLAIM(select(_ACCOUNT.c.unit_id).where(_ACCOUNT.c.id == bindparam("b_account"))
-                                    .scalar_subquery()).cte("claim")
+        unit_id = select(_ACCOUNT.c.unit_id).where(_ACCOUNT.c.id == bindparam("b_account")).scalar_subquery()
+        claim = _CLAIM(unit_id).cte("claim")
         query = _query()
-        _WITH_CLAIM = (query.add_columns(*claim.c).select_from(query.get_final_froms()[0].outerjoin(claim, true())))
+        _WITH_CLAIM = query.add_columns(*claim.c).select_from(query.get_final_froms()[0].outerjoin(claim, true()))
     return _WITH_CLAIM
 
 
@@ -174,8 +174,8 @@ def _claiming(session) -> int | None:
 
 
 def load(session, pk: int) -> LightAccount | None:
-    """The account ``pk`` in one query (a Core statement on the session's DBAPI connection, :mod:`core.platform.hot_sql`:
-    no ORM, no execution context), or None."""
+    """The account ``pk`` in one query, or None: a Core statement on the session's DBAPI connection
+    (:mod:`core.platform.hot_sql`: no ORM, no execution context)."""
     from flask import g
 
     report_id = _claiming(session)

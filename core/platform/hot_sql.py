@@ -3,10 +3,10 @@
 SQLAlchemy's execution of a statement (the compiled-cache lookup, the execution context, the result's
 metadata built from the cursor's description, one column object per column per call) cost as much CPU
 as psycopg's own work for the statement, a third of an autosave. :func:`rows` compiles a Core or
-``text()`` statement once for the session's dialect (parameters in the driver's style; no
-expanding ``IN``: write ``or_()``) and runs it on the session's DBAPI connection, inside the session's transaction: same SQL, same
-transaction, same rows as plain tuples, without the machinery. Only for statements that run on every
-keystroke; everything else goes through SQLAlchemy as usual.
+``text()`` statement once for the session's dialect (parameters in the driver's style; no expanding
+``IN``: write ``or_()``) and runs it on the session's DBAPI connection, inside the session's
+transaction: same SQL, same transaction, same rows as plain tuples, without the machinery. Only for
+statements that run on every keystroke; everything else goes through SQLAlchemy as usual.
 """
 from __future__ import annotations
 

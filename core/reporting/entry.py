@@ -594,7 +594,8 @@ RETURNING field_code, cell, old_number, old_text
 """
 _AT_ONCE = text(_AT_ONCE_SQL.replace("STAMP", ""))
 #: The same, and the report's save time stamped (the autosave's claim only locked it).
-_AT_ONCE_STAMPED = text(_AT_ONCE_SQL.replace("STAMP", ", stamped AS (UPDATE report SET updated_at = :at WHERE id = :report_id)"))
+_AT_ONCE_STAMPED = text(_AT_ONCE_SQL.replace(
+    "STAMP", ", stamped AS (UPDATE report SET updated_at = :at WHERE id = :report_id)"))
 
 
 def _write_cells_at_once(session, report_id: int, state: str, fields: dict, new: dict[Key, object],
