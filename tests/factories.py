@@ -19,6 +19,9 @@ ASSIGNED_ON = date(2026, 12, 5)
 #: A test that works in those reports as if on that day (before the deadline), whatever BAOCAO_TEST_NOW says:
 #: ``@factories.ON_ASSIGNMENT_DAY`` or ``pytestmark = factories.ON_ASSIGNMENT_DAY``.
 ON_ASSIGNMENT_DAY = pytest.mark.at("2026-12-05T09:00:00+07:00")
+#: A browser test's "submit this page's form": any form but the user menu's sign-out button (a form too,
+#: hidden in the navbar before the page's own).
+SUBMIT = "form:not(.bc-logout) button[type=submit], form:not(.bc-logout) input[type=submit]"
 
 
 @dataclass(frozen=True)

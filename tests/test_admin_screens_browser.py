@@ -63,7 +63,7 @@ def _sign_in(page, site, username, password):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     with page.expect_navigation():
-        page.click("input[type=submit], button[type=submit]")
+        page.click(factories.SUBMIT)
 
 
 def _shot(page, name: str, keep: bool = False, tmp: Path | None = None) -> Path:
@@ -152,7 +152,7 @@ def test_a_notice_picked_at_22_00_vietnam_time_is_stored_and_shown_at_22_00(site
     page.keyboard.press("Escape")
     page.fill("#message", "Nâng cấp máy chủ cơ sở dữ liệu")
     with page.expect_navigation():
-        page.click("form button[type=submit], form input[type=submit]")
+        page.click(factories.SUBMIT)
     with site["app"].app_context():
         from core.operations.models.backup import MaintenanceNotice
 
@@ -190,7 +190,7 @@ def test_an_officer_meets_a_403_in_words_and_finds_change_password_in_its_menu(s
     page.fill("input[name=new_password]", factories.NEW_PASSWORD)
     page.fill("input[name=confirm_password]", factories.NEW_PASSWORD)
     with page.expect_navigation():
-        page.click("form button[type=submit], form input[type=submit]")
+        page.click(factories.SUBMIT)
 
     response = page.goto(site["url"] + "/accounts/issue")
     assert response.status == 403

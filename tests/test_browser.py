@@ -71,7 +71,7 @@ def signed_in_page(app, username: str, password: str, **page_options):
             visit.page.fill("input[name=username]", username)
             visit.page.fill("input[name=password]", password)
             with visit.page.expect_navigation():
-                visit.page.click("input[type=submit], button[type=submit]")
+                visit.page.click(factories.SUBMIT)
             yield visit
         finally:
             chromium.close()
@@ -148,7 +148,7 @@ def _first_login(page, url, username, one_time):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", one_time)
     with page.expect_navigation():
-        page.click("input[type=submit], button[type=submit]")
+        page.click(factories.SUBMIT)
     page.goto(url + "/reports/list/")
     assert "/account/password/form" in page.url  # forced change first (A3)
     assert page.is_visible("input[name=old_password]")
@@ -156,7 +156,7 @@ def _first_login(page, url, username, one_time):
     page.fill("input[name=new_password]", factories.NEW_PASSWORD)
     page.fill("input[name=confirm_password]", factories.NEW_PASSWORD)
     with page.expect_navigation():
-        page.click("form button[type=submit], form input[type=submit]")
+        page.click(factories.SUBMIT)
     assert "Đã đổi mật khẩu" in page.content()
 
 
@@ -323,7 +323,7 @@ def test_the_main_screens_work_under_the_content_security_policy(server, page, b
     page.fill("input[name=username]", "quantri")
     page.fill("input[name=password]", factories.NEW_PASSWORD)
     with page.expect_navigation():
-        page.click("input[type=submit], button[type=submit]")
+        page.click(factories.SUBMIT)
     with app.app_context():
         from core.hierarchy.models import Unit
 

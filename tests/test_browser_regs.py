@@ -142,14 +142,14 @@ def test_the_administrator_adds_a_make_up_saturday_to_the_working_calendar(make_
         admin.fill("input[name=username]", "admin")
         admin.fill("input[name=password]", ADMIN_PASSWORD)
         with admin.expect_navigation():
-            admin.click("input[type=submit], button[type=submit]")
+            admin.click(factories.SUBMIT)
         admin.goto(url + "/working-calendar/add")
         # FAB's date picker owns the field; the value goes in the way the picker writes it.
         admin.eval_on_selector("input[name=day]", "e => { e.value = '2026-12-05'; }")
         admin.select_option("select[name=working]", "1")
         admin.fill("input[name=name]", "Làm bù theo Thông báo 01/TB-UBND")
         with admin.expect_navigation():
-            admin.click("form button[type=submit], form input[type=submit]")
+            admin.click(factories.SUBMIT)
         admin.goto(url + "/working-calendar/list/?year=2026")
         year = admin.inner_text("#working-calendar-year")
         assert "05/12/2026" in year and "Làm bù theo Thông báo 01/TB-UBND" in year and "Giao thừa" in year

@@ -203,7 +203,7 @@ def test_a_post_after_the_session_ended_keeps_the_values_without_a_script(server
     other.fill("input[name=username]", server["username"])
     other.fill("input[name=password]", factories.NEW_PASSWORD)
     with other.expect_navigation():
-        other.click("input[type=submit], button[type=submit]")
+        other.click(factories.SUBMIT)
     with page.expect_navigation():
         page.click("#entry-save")
     assert _stored(server["app"], pk)[("population", "")] == 610

@@ -103,7 +103,7 @@ def test_a_commune_officer_cannot_open_the_screen(site, chromium):
     page.fill("input[name=new_password]", factories.NEW_PASSWORD)
     page.fill("input[name=confirm_password]", factories.NEW_PASSWORD)
     with page.expect_navigation():
-        page.click("form button[type=submit], form input[type=submit]")
+        page.click(factories.SUBMIT)
     for path in ("/reorganisations/", "/reorganisations/1"):
         response = page.goto(site["url"] + path)
         assert response.status == 403, path

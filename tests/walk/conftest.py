@@ -126,7 +126,7 @@ class Signed:
         self.page.fill("input[name=username]", username)
         self.page.fill("input[name=password]", password)
         with self.page.expect_navigation():
-            self.page.click("input[type=submit], button[type=submit]")
+            self.page.click(factories.SUBMIT)
         if "/login" in self.page.url:
             self.page.screenshot(path=f"/tmp/walk-login-{role}.png")
         assert "/login" not in self.page.url, f"{role} could not sign in: " + self.page.inner_text("body")[:600]
