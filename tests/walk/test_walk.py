@@ -142,7 +142,7 @@ def test_signing_out_is_the_menus_button_at_each_width(signed, width):
     if width == "phone":
         page.click(".navbar-toggle")
     page.click("a.dropdown-toggle:has(.fa-user)")
-    assert page.is_visible("#menu-logout")
+    page.wait_for_selector("#menu-logout", state="visible", timeout=5000)  # the phone's menu slides open
     with page.expect_navigation():
         page.click("#menu-logout")
     assert page.locator("a.dropdown-toggle:has(.fa-user)").count() == 0  # signed out
