@@ -322,6 +322,17 @@ def local_time_seconds(value) -> str:
     return local_time(value, seconds=True)
 
 
+def file_size(n: int, smallest: str = "B") -> str:
+    """A size in bytes as a person reads it, in Vietnamese numbers: "850 B", "12,5 KB", "5 MB";
+    ``smallest="KB"`` for a column of sizes in KB at least ("0,1 KB")."""
+    from flask_babel import format_decimal
+
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if n >= scale or unit == smallest:
+            return f"{format_decimal(n / scale, format='#,##0.#')} {unit}"
+    return f"{n} B"
+
+
 def value(value):
     """Any stored value as a table shows it: booleans in words, times in Vietnam time, None as "—"."""
     if isinstance(value, bool):

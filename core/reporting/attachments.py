@@ -41,7 +41,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from core.platform import audit, clock
+from core.platform import audit, clock, labels
 from core.reporting.models import Attachment, Report
 
 log = logging.getLogger(__name__)
@@ -210,15 +210,7 @@ def max_bytes() -> int:
 
 
 def _too_large(limit: int) -> AttachmentError:
-    return AttachmentError(_("The file is larger than the limit of %(size)s.", size=_human(limit)))
-
-
-def _human(n: int) -> str:
-    if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):g} MB"
-    if n >= 1024:
-        return f"{n / 1024:g} KB"
-    return f"{n} B"
+    return AttachmentError(_("The file is larger than the limit of %(size)s.", size=labels.file_size(limit)))
 
 
 def read_limited(stream, limit: int) -> bytes:

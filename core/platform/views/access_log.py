@@ -15,7 +15,6 @@ from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
-from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import SelectField
@@ -50,7 +49,7 @@ def what(entry: AccessEntry) -> str:
     if isinstance(details, dict) and details.get("file"):
         size = details.get("bytes")
         parts.append(_("file %(name)s", name=details["file"]) +
-                     (f" ({format_decimal(size / 1024, format='#,##0.#')} KB)" if isinstance(size, int) else ""))
+                     (f" ({labels.file_size(size, smallest='KB')})" if isinstance(size, int) else ""))
     return " — ".join(parts)
 
 
