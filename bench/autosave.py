@@ -18,6 +18,7 @@ import heapq
 import http.client
 import json
 import os
+import socket
 import statistics
 import threading
 import time
@@ -79,12 +80,44 @@ def patch(send, report_id: int, token: str, n: int) -> int:
     return send("PATCH", f"/api/v1/report/{report_id}/values", body, headers)
 
 
+def send_bytes(port: int, method: str, path: str, body: str, headers: dict) -> int:
+    """One request on a fresh connection, as bytes on a socket; the answer's status.
+
+    The officers' browsers run on their own machines; here they share the server's two cores, and every
+    millisecond of CPU they spend is one the server cannot use. ``http.client`` cost 0.4 ms per save, a
+    sixth of the machine at this load; this costs about half as much. Same request and same wait for the
+    whole answer (to its ``Content-Length``, or the server closing, as ``baocao serve`` does).
+    """
+    payload = body.encode()
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(payload)}\r\n"
+                     f"{head}\r\n".encode() + payload)
+        answer, end, length = b"", -1, None
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+            if end < 0 and (end := answer.find(b"\r\n\r\n")) >= 0:
+                for line in answer[:end].lower().split(b"\r\n"):
+                    if line.startswith(b"content-length:"):
+                        length = int(line.split(b":", 1)[1])
+            if end >= 0 and length is not None and len(answer) >= end + 4 + length:
+                break
+    if not answer.startswith(b"HTTP/1.") or end < 0:
+        raise http.client.HTTPException("no complete answer")
+    return int(answer.split(b" ", 2)[1])
+
+
 def autosave(port: int, plan: list) -> tuple[list[float], int, dict]:
     latencies, failures, statuses, lock = [], [0], {}, threading.Lock()
     start = time.perf_counter() + 0.5
 
+    def send(method, path, body, headers):
+        return send_bytes(int(port), method, path, body, headers)
+
     def client():
-        conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=30)
         while True:
             with lock:
                 if not plan:
@@ -93,17 +126,9 @@ def autosave(port: int, plan: list) -> tuple[list[float], int, dict]:
             wait = start + due - time.perf_counter()
             if wait > 0:
                 time.sleep(wait)
-            def send(method, path, body, headers):
-                conn.request(method, path, body, headers)
-                response = conn.getresponse()
-                response.read()
-                return response.status
-
             try:
                 status = patch(send, report_id, token, n)
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=30)
+            except (OSError, http.client.HTTPException, ValueError):
                 status = 0
             elapsed = time.perf_counter() - (start + due)
             with lock:

@@ -4,6 +4,7 @@ one numeric form, one report and one API token per commune, and ``baocao serve``
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -116,7 +117,7 @@ def scratch_instance(name: str) -> Path:
     """An instance folder with a cheap password hash and no rate limits (the benchmark measures the
     work, not 3,321 scrypt logins), named in ``BAOCAO_INSTANCE``; makes the scratch database if missing."""
     instance = Path(tempfile.mkdtemp())
-    (instance / "config.py").write_text(f'SECRET_KEY = "bench-{name}"\nFAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"\n'
+    (instance / "config.py").write_text(f'SECRET_KEY = "bench-{name}-{secrets.token_hex(16)}"\nFAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"\n'
                                         'RATELIMIT_ENABLED = False\nLOG_LEVEL = "ERROR"\n')
     os.environ["BAOCAO_INSTANCE"] = str(instance)
     return instance

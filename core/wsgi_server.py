@@ -4,7 +4,42 @@ Behind a reverse proxy (docs/deploy.md), ``PROXY_COUNT`` = the number of proxies
 the client's address (login limits per IP, the audit log) and scheme come from their
 ``X-Forwarded-*`` headers; without it they are the proxy's.
 """
+import functools
+import re
+
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
+
+#: The fields of gunicorn's default access format (Apache's combined log).
+COMBINED = frozenset("hlutrsbfa")
+_FIELD = re.compile(r"%\(([^)]*)\)")
+
+
+class AccessLogger(Logger):
+    """gunicorn's logger, whose access line builds only the fields it prints.
+
+    For every request gunicorn builds every field it knows (each request and response header and each
+    WSGI variable as one of its own) whatever the format prints: a tenth of an empty request's CPU
+    (bench/autosave.py). With a format of the combined log's fields (the default) the line is the same,
+    built from those nine; any other format gets gunicorn's full set, as before.
+    """
+
+    def atoms(self, resp, req, environ, request_time):
+        if not _fields(self.cfg.access_log_format) <= COMBINED:
+            return super().atoms(resp, req, environ, request_time)
+        status, sent = resp.status, getattr(resp, "sent", None)
+        return {
+            "h": environ.get("REMOTE_ADDR", "-"), "l": "-", "u": self._get_user(environ) or "-", "t": self.now(),
+            "r": f"{environ['REQUEST_METHOD']} {environ['RAW_URI']} {environ['SERVER_PROTOCOL']}",
+            "s": status.split(None, 1)[0] if isinstance(status, str) else status,
+            "b": "-" if sent is None else str(sent),
+            "f": environ.get("HTTP_REFERER", "-"), "a": environ.get("HTTP_USER_AGENT", "-"),
+        }
+
+
+@functools.lru_cache(maxsize=8)
+def _fields(log_format: str) -> frozenset:
+    return frozenset(_FIELD.findall(log_format))
 
 
 class Server(BaseApplication):
@@ -37,4 +72,5 @@ def behind_proxies(app):
 
 
 def serve(bind: str, workers: int) -> None:
-    Server({"bind": bind, "workers": workers, "accesslog": "-", "timeout": 120}).run()
+    Server({"bind": bind, "workers": workers, "accesslog": "-", "timeout": 120,
+            "logger_class": AccessLogger}).run()

@@ -159,6 +159,8 @@ def test_gunicorn_does_not_announce_itself(tmp_path, db_url, admin):
         assert "Server" not in token.headers and token.headers["Cache-Control"] == "no-store"
     finally:
         processes.stop(server)
+    # its access log (core.wsgi_server.AccessLogger): one combined-log line per request
+    assert '"GET /login/ HTTP/1.1" 200 ' in (tmp_path / "serve.log").read_text()
 
 
 

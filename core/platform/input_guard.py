@@ -141,17 +141,15 @@ def _walk_json(document) -> None:
 def _check_json() -> None:
     if not request.is_json:
         return
-    raw = request.get_data(cache=True)
-    if not raw:
-        return
     try:
-        document = json.loads(raw)
-    except ValueError:
-        return  # the view says what it expected (FAB: "Send a JSON object with ...")
+        # Parsed once for the request: the view's own ``get_json`` gets this document from Flask's cache.
+        # Unreadable JSON is None here (the view says what it expected: FAB's "Send a JSON object ...").
+        document = request.get_json(silent=True)
     except RecursionError:
         raise Refused(_("The JSON body is nested more than %(n)d levels deep.", n=MAX_DEPTH),
                       {"body": [_("Nested too deep.")]}) from None
-    _walk_json(document)
+    if document is not None:
+        _walk_json(document)
 
 
 # --- FAB's list arguments on the screens ------------------------------------------------------------
