@@ -31,8 +31,8 @@ FIELDS = 50
 EVERY = float(os.environ.get("BENCH_EVERY", "10"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "48"))
-#: Three per core, as docs/deploy.md advises: each request waits on PostgreSQL about half of its time.
-WORKERS = int(os.environ.get("BENCH_WORKERS", "6"))
+#: Two per core, as docs/deploy.md advises (and says why: each extra sync worker wakes for every connection).
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/baocao_bench_autosave"
 
 
