@@ -11,11 +11,12 @@ from datetime import date, datetime
 
 from flask_appbuilder.security.sqla.models import User
 from flask_appbuilder import Model
-from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, false, func,
+from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, false,
                         text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.hierarchy.models import Unit
+from core.platform import clock
 from core.platform.crypto import EncryptedText
 
 
@@ -45,8 +46,6 @@ class Account(User):
 
     @property
     def locked(self) -> bool:
-        from core.platform import clock
-
         return self.locked_until is not None and self.locked_until > clock.utcnow()
 
 
@@ -65,7 +64,7 @@ class PasswordHistory(Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=False)
     password_hash: Mapped[str] = mapped_column(String(256), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
+    created_at: Mapped[datetime] = clock.stamped_column()
 
     __table_args__ = (Index("ix_password_history_account", "account_id", "id"),)
 

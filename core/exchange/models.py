@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, true
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
+from core.platform import clock
 
 #: What a mapping row translates: unit codes (orgUnit), form codes (dataSet), field codes
 #: (dataElement), period codes, and disaggregation cells (categoryOptionCombo).
@@ -55,7 +56,7 @@ class OutboxMessage(Model):
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
+    created_at: Mapped[datetime] = clock.stamped_column()
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id", ondelete="SET NULL"))
 
@@ -82,7 +83,7 @@ class IntakeSource(Model):
     #: "ok", "rejected" (the data had errors, nothing imported) or "failed" (could not fetch).
     last_status: Mapped[str | None] = mapped_column(String(20))
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
+    created_at: Mapped[datetime] = clock.stamped_column()
 
     def __repr__(self) -> str:
         return self.name

@@ -9,11 +9,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, func
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String
 from sqlalchemy import select
 from sqlalchemy.orm import Mapped, aliased, column_property, mapped_column, relationship
 
 from core.platform.crypto import EncryptedText
+from core.platform import clock
 
 KINDS = ("board", "department", "district", "commune")
 
@@ -74,7 +75,7 @@ class UnitHolder(Model):
     #: Contact details, encrypted at rest (S6); not searchable or sortable in SQL (see core.platform.crypto).
     phone: Mapped[str | None] = mapped_column(EncryptedText())
     email: Mapped[str | None] = mapped_column(EncryptedText())
-    started_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
+    started_at: Mapped[datetime] = clock.stamped_column()
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     unit: Mapped[Unit] = relationship(backref="holders")
@@ -143,7 +144,7 @@ class Reorganisation(Model):
     #: Where the steps came from ("vietnamadminunits 1.0.4, converter_2025", "nhập tay", a plugin name).
     source: Mapped[str | None] = mapped_column(String(255))
     created_by: Mapped[str | None] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
+    created_at: Mapped[datetime] = clock.stamped_column()
     applied_by: Mapped[str | None] = mapped_column(String(100))
     applied_at: Mapped[datetime | None] = mapped_column(DateTime)
 

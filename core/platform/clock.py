@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import to_user_timezone
 
-from sqlalchemy import Date
+from sqlalchemy import Date, DateTime
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import mapped_column
 from sqlalchemy.sql.functions import FunctionElement
 
 #: Vietnam has one time zone, UTC+7, and no daylight saving: the calendar day a deadline names.
@@ -22,6 +23,12 @@ VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def stamp() -> datetime:
+    """The default of every "when" column (``default=clock.stamp``): the app's clock, the one every explicit
+    time is written with, so a defaulted time and a written one agree (and a test's frozen clock holds)."""
+    return utcnow()
 
 
 def today() -> date:
@@ -62,3 +69,33 @@ def _local_date(element, compiler, **kw):
 def _local_date_sqlite(element, compiler, **kw):
     hours = int(LOCAL_OFFSET.total_seconds() // 3600)
     return f"date({compiler.process(element.clauses, **kw)}, '+{hours} hours')"
+
+
+class utc_now(FunctionElement):  # noqa: N801 (used like a SQL function)
+    """SQL: the current time as naive UTC, whatever the database session's time zone.
+
+    The server-side default of the "when" columns, for rows written by SQL alone (``INSERT … SELECT``).
+    PostgreSQL's ``now()`` stored in a ``timestamp without time zone`` is the time in the session's
+    ``TimeZone``, which a server installed in Vietnam takes from its system: Asia/Ho_Chi_Minh, seven hours
+    ahead of the UTC every other time is stored in, so such a row would read as seven hours late.
+    """
+
+    type = DateTime()
+    name = "utc_now"
+    inherit_cache = True
+
+
+@compiles(utc_now)
+def _utc_now(element, compiler, **kw):
+    return "CURRENT_TIMESTAMP"  # SQLite's is UTC
+
+
+@compiles(utc_now, "postgresql")
+def _utc_now_postgresql(element, compiler, **kw):
+    return "(now() AT TIME ZONE 'utc')"
+
+
+def stamped_column():
+    """A row's "when" column (created, uploaded, published): naive UTC, written with the app's clock
+    (:func:`stamp`), or with the database's in UTC (:class:`utc_now`) by a row inserted by SQL alone."""
+    return mapped_column(DateTime, nullable=False, default=stamp, server_default=utc_now())

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from flask_appbuilder import Model
 from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text,
-                        UniqueConstraint, false, func)
+                        UniqueConstraint, false)
 from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Mapped, aliased, column_property, mapped_column, relationship
 
@@ -38,7 +38,7 @@ class Request(Model):
     #: The request this one passes on (cascading, F8); None for an original request.
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("report_request.id"))
     created_by: Mapped[str | None] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
+    created_at: Mapped[datetime] = clock.stamped_column()
 
     form: Mapped[Form] = relationship()
     period: Mapped[Period] = relationship()
@@ -65,7 +65,7 @@ class Report(Model):
     level: Mapped[str] = mapped_column(String(50), nullable=False)
     deadline: Mapped[date] = mapped_column(Date, nullable=False)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
-    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
+    created_at: Mapped[datetime] = clock.stamped_column()
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
     #: Optimistic lock: every transition bumps it; a transition that read an older value gets 409.
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
@@ -116,7 +116,7 @@ class Notification(Model):
     report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(30), nullable=False)
     message: Mapped[str] = mapped_column(String(500), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
+    created_at: Mapped[datetime] = clock.stamped_column()
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
     #: When the e-mail copy went out (None: not sent, or no mail server configured).
     emailed_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -175,7 +175,7 @@ class Transition(Model):
     actor_id: Mapped[int | None] = mapped_column(Integer)
     unit_code: Mapped[str | None] = mapped_column(String(50))
     comment: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
+    at: Mapped[datetime] = clock.stamped_column()
 
     __table_args__ = (Index("ix_report_transition_report", "report_id", "id"),)
 
@@ -196,7 +196,7 @@ class ValueChange(Model):
     new_text: Mapped[str | None] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(30), nullable=False)
     actor: Mapped[str] = mapped_column(String(100), nullable=False)
-    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
+    at: Mapped[datetime] = clock.stamped_column()
 
     __table_args__ = (Index("ix_report_value_change_report", "report_id", "id"),)
 
@@ -217,7 +217,7 @@ class Attachment(Model):
     #: For signed PDFs: signer, signing time, integrity, whether the document is unchanged since signing.
     signature: Mapped[dict | None] = mapped_column(JSON)
     uploaded_by: Mapped[str] = mapped_column(String(100), nullable=False)
-    uploaded_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
+    uploaded_at: Mapped[datetime] = clock.stamped_column()
 
     #: The same content is attached to a report once (also serves lookups by report).
     __table_args__ = (UniqueConstraint("report_id", "sha256", name="uq_attachment_report_sha256"),)

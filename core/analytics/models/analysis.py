@@ -12,11 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_appbuilder import Model
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, false, func
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.forms.models.form import Form
 from core.hierarchy.models import Unit
+from core.platform import clock
 
 GROUPINGS = ("child", "level", "unit")
 
@@ -36,7 +37,7 @@ class AnalysisScenario(Model):
     #: ``{"levels": [...], "states": [...]}``; an absent or empty list means no filter.
     filters: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     shared: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
-    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
+    created_at: Mapped[datetime] = clock.stamped_column()
 
     owner_unit: Mapped[Unit] = relationship()
     form: Mapped[Form] = relationship()

@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, func, true
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.forms.models.form import Form
 from core.forms.models.period import Period
 from core.hierarchy.models import Unit
+from core.platform import clock
 
 FORMATS = ("xlsx", "csv", "docx", "pdf")
 JOB_STATES = ("queued", "running", "done", "failed")
@@ -32,7 +33,7 @@ class ExportTemplate(Model):
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     filename: Mapped[str] = mapped_column(String(255), nullable=False)
     uploaded_by: Mapped[str] = mapped_column(String(100), nullable=False)
-    uploaded_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
+    uploaded_at: Mapped[datetime] = clock.stamped_column()
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
 
     form: Mapped[Form | None] = relationship()
@@ -63,7 +64,7 @@ class ExportJob(Model):
     filename: Mapped[str | None] = mapped_column(String(255))
     path: Mapped[str | None] = mapped_column(String(500))
     error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
+    created_at: Mapped[datetime] = clock.stamped_column()
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     unit: Mapped[Unit] = relationship()

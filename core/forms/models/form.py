@@ -14,10 +14,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_appbuilder import Model
-from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint,
-                        func, true)
+from sqlalchemy import (JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, true)
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from core.platform import clock
 
 FIELD_TYPES = ("integer", "decimal", "percent", "text", "long_text", "date", "choice", "yes_no", "file")
 NUMERIC_TYPES = ("integer", "decimal", "percent")
@@ -120,7 +120,7 @@ class Form(Model):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
     #: The latest published version number; None until first published.
     published_version: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
+    created_at: Mapped[datetime] = clock.stamped_column()
 
     sections: Mapped[list["FormSection"]] = relationship(
         back_populates="form", order_by="FormSection.position", cascade="all, delete-orphan")
@@ -228,7 +228,7 @@ class FormVersion(Model):
     form_id: Mapped[int] = mapped_column(ForeignKey("form.id", ondelete="CASCADE"), nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     stored_definition: Mapped[dict] = mapped_column("definition", JSON, nullable=False, deferred=True)
-    published_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
+    published_at: Mapped[datetime] = clock.stamped_column()
     published_by: Mapped[str | None] = mapped_column(String(100))
 
     form: Mapped[Form] = relationship()

@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_appbuilder import Model
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Index, Integer, String, Text, false, func
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
+from core.platform import clock
 
 #: What a run did: make a backup, check one, put one back, or the weekly automatic check.
 BACKUP_KINDS = ("create", "verify", "restore", "restore_test")
@@ -44,7 +45,7 @@ class MaintenanceNotice(Model):
     message: Mapped[str] = mapped_column(Text, nullable=False)
     emergency: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
     created_by: Mapped[str | None] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
+    created_at: Mapped[datetime] = clock.stamped_column()
 
     __table_args__ = (Index("ix_maintenance_notice_ends_at", "ends_at"),)
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_appbuilder import Model
-from sqlalchemy import CheckConstraint, DateTime, Index, Integer, String, Text, func
+from sqlalchemy import CheckConstraint, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
+from core.platform import clock
 
 #: Impact classes (HN Đ12.5), mildest first.
 IMPACTS = ("low", "medium", "high", "critical")
@@ -30,7 +31,7 @@ class Incident(Model):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
     reported_by: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="open")
-    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
+    created_at: Mapped[datetime] = clock.stamped_column()
 
     __table_args__ = (
         CheckConstraint("impact IN ('low', 'medium', 'high', 'critical')", name="ck_incident_impact"),

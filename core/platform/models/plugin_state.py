@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, DateTime, String, func
+from sqlalchemy import Boolean, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
+from core.platform import clock
 
 
 class PluginState(Model):
@@ -20,7 +21,7 @@ class PluginState(Model):
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     changed_at: Mapped[datetime] = mapped_column(
-        DateTime, nullable=False, server_default=func.now(), onupdate=func.now()
+        DateTime, nullable=False, default=clock.stamp, server_default=clock.utc_now(), onupdate=clock.stamp
     )
     changed_by: Mapped[str | None] = mapped_column(String(200))
 
