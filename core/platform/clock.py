@@ -16,6 +16,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.sql.functions import FunctionElement
 
+from core.platform.models.stamps import utc_now  # noqa: F401 (clock.utc_now: the SQL side of the clock)
+
 #: Vietnam has one time zone, UTC+7, and no daylight saving: the calendar day a deadline names.
 LOCAL_OFFSET = timedelta(hours=7)
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -71,31 +73,8 @@ def _local_date_sqlite(element, compiler, **kw):
     return f"date({compiler.process(element.clauses, **kw)}, '+{hours} hours')"
 
 
-class utc_now(FunctionElement):  # noqa: N801 (used like a SQL function)
-    """SQL: the current time as naive UTC, whatever the database session's time zone.
-
-    The server-side default of the "when" columns, for rows written by SQL alone (``INSERT … SELECT``).
-    PostgreSQL's ``now()`` stored in a ``timestamp without time zone`` is the time in the session's
-    ``TimeZone``, which a server installed in Vietnam takes from its system: Asia/Ho_Chi_Minh, seven hours
-    ahead of the UTC every other time is stored in, so such a row would read as seven hours late.
-    """
-
-    type = DateTime()
-    name = "utc_now"
-    inherit_cache = True
-
-
-@compiles(utc_now)
-def _utc_now(element, compiler, **kw):
-    return "CURRENT_TIMESTAMP"  # SQLite's is UTC
-
-
-@compiles(utc_now, "postgresql")
-def _utc_now_postgresql(element, compiler, **kw):
-    return "(now() AT TIME ZONE 'utc')"
-
-
 def stamped_column():
     """A row's "when" column (created, uploaded, published): naive UTC, written with the app's clock
-    (:func:`stamp`), or with the database's in UTC (:class:`utc_now`) by a row inserted by SQL alone."""
+    (:func:`stamp`), or with the database's in UTC (:class:`~core.platform.models.stamps.utc_now`) by a row
+    inserted by SQL alone."""
     return mapped_column(DateTime, nullable=False, default=stamp, server_default=utc_now())

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, Date, Integer, String
+from sqlalchemy import Boolean, Date, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
-from core.platform import clock
+from core.platform.models.stamps import utc_now
 
 
 class WorkingCalendarDay(Model):
@@ -24,7 +24,7 @@ class WorkingCalendarDay(Model):
     working: Mapped[bool] = mapped_column(Boolean, nullable=False)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     created_by: Mapped[str | None] = mapped_column(String(100))
-    created_at: Mapped[datetime] = clock.stamped_column()
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=utc_now())
 
     def __repr__(self) -> str:
         return f"{self.day:%d/%m/%Y} {self.name}"

@@ -10,7 +10,7 @@ from datetime import datetime
 from flask_appbuilder import Model
 from sqlalchemy import Boolean, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
-from core.platform import clock
+from core.platform.models.stamps import utc_now
 
 
 class PluginState(Model):
@@ -21,7 +21,7 @@ class PluginState(Model):
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     changed_at: Mapped[datetime] = mapped_column(
-        DateTime, nullable=False, default=clock.stamp, server_default=clock.utc_now(), onupdate=clock.stamp
+        DateTime, nullable=False, server_default=utc_now(), onupdate=utc_now()
     )
     changed_by: Mapped[str | None] = mapped_column(String(200))
 
