@@ -92,8 +92,6 @@ def draft_report(session, spec, unit, period):
 
 def signed_in(app, unit_code: str):
     """A test client signed in as the unit's account, after the first login's forced password change."""
-    import secrets
-
     from core.accounts import lifecycle as accounts
     from core.platform.extensions import db
 
@@ -117,7 +115,8 @@ def scratch_instance(name: str) -> Path:
     """An instance folder with a cheap password hash and no rate limits (the benchmark measures the
     work, not 3,321 scrypt logins), named in ``BAOCAO_INSTANCE``; makes the scratch database if missing."""
     instance = Path(tempfile.mkdtemp())
-    (instance / "config.py").write_text(f'SECRET_KEY = "bench-{name}-{secrets.token_hex(16)}"\nFAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"\n'
+    (instance / "config.py").write_text(f'SECRET_KEY = "bench-{name}-{secrets.token_hex(16)}"\n'
+                                        'FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"\n'
                                         'RATELIMIT_ENABLED = False\nLOG_LEVEL = "ERROR"\n')
     os.environ["BAOCAO_INSTANCE"] = str(instance)
     return instance

@@ -13,13 +13,13 @@ from core.platform import clock
 from core.platform.extensions import db
 
 
-def _account_id(app) -> int:
+def _account_id() -> int:
     return db.session.execute(select(Account.id).order_by(Account.id)).scalars().first()
 
 
 def test_a_row_written_by_sql_alone_is_stamped_in_utc_whatever_the_sessions_time_zone(app, admin):
     with app.app_context():
-        account_id = _account_id(app)
+        account_id = _account_id()
         connection = db.session.connection()
         if connection.dialect.name == "postgresql":
             connection.execute(text("SET LOCAL TIME ZONE 'Asia/Ho_Chi_Minh'"))  # a server set up in Vietnam
@@ -35,7 +35,7 @@ def test_a_row_written_by_sql_alone_is_stamped_in_utc_whatever_the_sessions_time
 def test_a_row_written_by_the_app_takes_the_apps_clock(app, admin, now):
     """The app's clock is the one every explicit time is written with (and a test's frozen one)."""
     with app.app_context():
-        row = PasswordHistory(account_id=_account_id(app), password_hash="x")
+        row = PasswordHistory(account_id=_account_id(), password_hash="x")
         db.session.add(row)
         db.session.flush()
         assert abs(row.created_at - clock.utcnow()) < timedelta(seconds=5)

@@ -10,6 +10,7 @@ from datetime import datetime
 from flask_appbuilder import Model
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
+
 from core.platform import clock
 
 #: What a mapping row translates: unit codes (orgUnit), form codes (dataSet), field codes

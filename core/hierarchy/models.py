@@ -13,8 +13,8 @@ from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, Nume
 from sqlalchemy import select
 from sqlalchemy.orm import Mapped, aliased, column_property, mapped_column, relationship
 
-from core.platform.crypto import EncryptedText
 from core.platform import clock
+from core.platform.crypto import EncryptedText
 
 KINDS = ("board", "department", "district", "commune")
 

@@ -29,7 +29,9 @@ def utcnow() -> datetime:
 
 def stamp() -> datetime:
     """The default of every "when" column (``default=clock.stamp``): the app's clock, the one every explicit
-    time is written with, so a defaulted time and a written one agree (and a test's frozen clock holds)."""
+    time is written with, so a defaulted time and a written one agree. A function of its own, not
+    ``default=utcnow``: the column keeps this one, which looks ``utcnow`` up at each call, so a test that
+    replaces ``clock.utcnow`` moves the defaults too."""
     return utcnow()
 
 

@@ -17,6 +17,7 @@ from flask_appbuilder import Model
 from sqlalchemy import (JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, true)
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
 from core.platform import clock
 
 FIELD_TYPES = ("integer", "decimal", "percent", "text", "long_text", "date", "choice", "yes_no", "file")

@@ -6,6 +6,7 @@ from datetime import datetime
 from flask_appbuilder import Model
 from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
+
 from core.platform import clock
 
 #: What a run did: make a backup, check one, put one back, or the weekly automatic check.

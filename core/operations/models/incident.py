@@ -9,6 +9,7 @@ from datetime import datetime
 from flask_appbuilder import Model
 from sqlalchemy import CheckConstraint, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
+
 from core.platform import clock
 
 #: Impact classes (HN Đ12.5), mildest first.

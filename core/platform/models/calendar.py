@@ -12,6 +12,7 @@ from datetime import date, datetime
 from flask_appbuilder import Model
 from sqlalchemy import Boolean, Date, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
+
 from core.platform.models.stamps import utc_now
 
 

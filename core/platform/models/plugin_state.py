@@ -10,6 +10,7 @@ from datetime import datetime
 from flask_appbuilder import Model
 from sqlalchemy import Boolean, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
+
 from core.platform.models.stamps import utc_now
 
 
